@@ -1,0 +1,251 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+)
+
+// DefaultBacklogSize is the backlog a Relay keeps when RelayOptions does not
+// say otherwise.
+const DefaultBacklogSize = 64 * 1024
+
+// ErrBusy is returned by Relay.Attach when a client is already attached.
+var ErrBusy = errors.New("console: a client is already attached")
+
+// ErrClosed is returned by Relay.Attach after Relay.Close.
+var ErrClosed = errors.New("console: relay closed")
+
+// RelayOptions configures a Relay. The zero value is usable.
+type RelayOptions struct {
+	// BacklogSize bounds, in bytes, the console output kept for the next
+	// client while none is attached (or while the attached one is slower
+	// than the container). The oldest bytes are dropped when it is full.
+	// Zero or negative means DefaultBacklogSize. The memory is allocated
+	// as output arrives, so a silent console costs nothing.
+	BacklogSize int
+
+	// Log, if set, receives every byte the container writes to its
+	// console, attached client or not (the <log file=...> of a console).
+	// It is written from the relay's read loop, so it must not block for
+	// long; on its first error it is logged and no longer written to.
+	Log io.Writer
+
+	// Logger receives the relay's diagnostics. Nil discards them.
+	Logger *slog.Logger
+}
+
+// Relay copies one console between a pty master (container side) and at most
+// one client at a time. The container is never blocked by the relay: output
+// is read continuously into a bounded backlog from which the attached client,
+// if any, is fed. Bytes a client writes go to the master in order.
+//
+// A Relay stops reading when the pty hangs up — every descriptor of the slave
+// has been closed, normally because the container died — and Done is closed
+// then. A caller that wants the console to survive the container's init
+// closing and reopening /dev/console keeps a slave descriptor of its own
+// open. Close must be called in every case to release the master.
+type Relay struct {
+	master *os.File
+	logW   io.Writer // touched only by the read loop
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	backlog ring
+	cur     *attachment
+	stopped bool  // the read loop has ended
+	err     error // why it ended, if not a hangup or Close
+	closed  bool
+
+	done      chan struct{} // closed when the read loop ends
+	closing   chan struct{} // closed by Close
+	input     chan inputChunk
+	wg        sync.WaitGroup // every goroutine of the relay
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// attachment is one attached client and its two goroutines.
+type attachment struct {
+	client  io.ReadWriteCloser
+	notify  chan struct{} // capacity 1: new output or hangup
+	ack     chan struct{} // capacity 1: the writer finished an input chunk
+	quit    chan struct{} // closed when the attachment ends
+	endOnce sync.Once
+	wg      sync.WaitGroup
+}
+
+// inputChunk is client input handed to the relay's master writer.
+type inputChunk struct {
+	data []byte
+	ack  chan struct{}
+}
+
+// NewRelay starts relaying the pty master, of which it takes ownership. The
+// master must be registered with the Go poller (as returned by OpenPTY, or
+// os.NewFile of a non-blocking descriptor) so that Close can interrupt I/O.
+func NewRelay(master *os.File, opts RelayOptions) (*Relay, error) {
+	if master == nil {
+		return nil, errors.New("new console relay: nil master")
+	}
+	if err := master.SetReadDeadline(time.Time{}); err != nil {
+		return nil, fmt.Errorf("new console relay on %s: master must be non-blocking: %w",
+			master.Name(), err)
+	}
+	size := opts.BacklogSize
+	if size <= 0 {
+		size = DefaultBacklogSize
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Relay{
+		master:  master,
+		logW:    opts.Log,
+		logger:  logger,
+		backlog: newRing(size),
+		done:    make(chan struct{}),
+		closing: make(chan struct{}),
+		input:   make(chan inputChunk),
+	}
+	r.wg.Add(2)
+	go r.readLoop()
+	go r.writeLoop()
+	return r, nil
+}
+
+// Done returns a channel that is closed when the relay has stopped reading
+// the master: the pty hung up, reading failed, or Close was called.
+func (r *Relay) Done() <-chan struct{} { return r.done }
+
+// Err reports why the relay stopped: nil while it runs and after a hangup or
+// Close, otherwise the read error.
+func (r *Relay) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// Attach attaches client to the console. The backlog is written to the client
+// first, then live output; bytes read from the client are written to the
+// master. The relay owns client from now on and closes it when the attachment
+// ends: when the client's Read returns EOF or an error, a Write to it fails,
+// the returned detach is called, another client forces it out, the pty hangs
+// up (after the remaining output is delivered) or the relay is closed.
+// client.Close must interrupt a pending Read or Write.
+//
+// detach ends the attachment, if it is still in place, and returns once the
+// attachment's goroutines have finished; it may be called more than once.
+// Attach returns ErrBusy if another client is attached and ErrClosed after
+// Close.
+func (r *Relay) Attach(client io.ReadWriteCloser) (detach func(), err error) {
+	return r.attach(client, false)
+}
+
+// AttachForce is Attach, except that a client already attached is detached
+// (and closed) to make room instead of ErrBusy being returned. Output it had
+// not yet received stays in the backlog for the new client.
+func (r *Relay) AttachForce(client io.ReadWriteCloser) (detach func(), err error) {
+	return r.attach(client, true)
+}
+
+func (r *Relay) attach(client io.ReadWriteCloser, force bool) (func(), error) {
+	if client == nil {
+		return nil, errors.New("attach console: nil client")
+	}
+	a := &attachment{
+		client: client,
+		notify: make(chan struct{}, 1),
+		ack:    make(chan struct{}, 1),
+		quit:   make(chan struct{}),
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil, ErrClosed
+	}
+	prev := r.cur
+	if prev != nil && !force {
+		r.mu.Unlock()
+		return nil, ErrBusy
+	}
+	r.cur = a
+	a.wg.Add(2)
+	r.wg.Add(2)
+	pos, backlog, dropped := r.backlog.head, r.backlog.size(), r.backlog.dropped
+	r.mu.Unlock()
+
+	if prev != nil {
+		r.logger.Debug("console client forced out")
+		prev.stop(r.logger)
+		prev.wg.Wait()
+	}
+	r.logger.Debug("console client attached", "backlog", backlog, "dropped_total", dropped)
+	go r.pump(a, pos)
+	go r.feed(a)
+	return func() {
+		r.end(a)
+		a.wg.Wait()
+	}, nil
+}
+
+// end detaches a if it is still the current client, and stops it.
+func (r *Relay) end(a *attachment) {
+	r.mu.Lock()
+	if r.cur == a {
+		r.cur = nil
+	}
+	r.mu.Unlock()
+	a.stop(r.logger)
+}
+
+// stop closes the attachment's quit channel and its client, once.
+func (a *attachment) stop(logger *slog.Logger) {
+	a.endOnce.Do(func() {
+		close(a.quit)
+		if err := a.client.Close(); err != nil {
+			logger.Debug("close console client", "err", err)
+		}
+		logger.Debug("console client detached")
+	})
+}
+
+// signal wakes the attachment's output pump without blocking.
+func (a *attachment) signal() {
+	select {
+	case a.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops the relay: the attached client, if any, is closed, the master
+// is closed and every goroutine of the relay has returned when Close does.
+// Later calls return the first call's result.
+func (r *Relay) Close() error {
+	r.closeOnce.Do(func() {
+		r.mu.Lock()
+		r.closed = true
+		a := r.cur
+		r.cur = nil
+		r.mu.Unlock()
+
+		close(r.closing)
+		if a != nil {
+			a.stop(r.logger)
+		}
+		if err := r.master.Close(); err != nil {
+			r.closeErr = fmt.Errorf("close console master %s: %w", r.master.Name(), err)
+		}
+		r.wg.Wait()
+
+		r.mu.Lock()
+		r.backlog.release()
+		r.mu.Unlock()
+	})
+	return r.closeErr
+}
