@@ -1,13 +1,25 @@
-// Command virtlxc-controller is part of virtlxc (see README.md). It is not implemented yet:
-// it lands with its issue and says so until then.
+// Command virtlxc-controller supervises one container (libvirt's
+// libvirt_lxc); re-executed as the container's init stage it sets up the
+// container from inside its namespaces. See internal/controller and
+// internal/containerinit.
 package main
 
 import (
-	"fmt"
 	"os"
+
+	"virtlxc/internal/containerinit"
+	"virtlxc/internal/controller"
 )
 
+func init() {
+	if containerinit.IsInit() {
+		containerinit.LockThread()
+	}
+}
+
 func main() {
-	fmt.Fprintln(os.Stderr, "virtlxc-controller: not implemented yet (see README.md, \"Status\")")
-	os.Exit(1)
+	if containerinit.IsInit() {
+		containerinit.Main()
+	}
+	os.Exit(controller.Main(os.Args[1:]))
 }

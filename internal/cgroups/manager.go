@@ -1,0 +1,254 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Manager creates and finds container groups for one daemon: one host
+// layout, one partition and scope.
+type Manager struct {
+	layout *Layout
+	naming Naming
+	log    *slog.Logger
+}
+
+// NewManager returns a Manager for layout l that names groups with n and
+// logs to log (nil discards).
+func NewManager(l *Layout, n Naming, log *slog.Logger) (*Manager, error) {
+	if l == nil {
+		return nil, errors.New("cgroups: nil layout")
+	}
+	if _, err := n.PartitionPath(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Manager{layout: l, naming: n, log: log}, nil
+}
+
+// Layout returns the host layout the manager works on.
+func (m *Manager) Layout() *Layout { return m.layout }
+
+// GroupPath returns the path of domain name's group relative to each
+// hierarchy's root.
+func (m *Manager) GroupPath(name string) (string, error) { return m.naming.GroupPath(name) }
+
+// Plan returns the writes Create would make for name and lim (see
+// Layout.Plan).
+func (m *Manager) Plan(name string, lim Limits, probe Probe) ([]Write, error) {
+	rel, err := m.naming.GroupPath(name)
+	if err != nil {
+		return nil, err
+	}
+	return m.layout.Plan(rel, lim, probe)
+}
+
+// newGroup returns the Group for rel with one directory per hierarchy.
+func (m *Manager) newGroup(name, rel string) *Group {
+	g := &Group{m: m, name: name, rel: rel}
+	for _, h := range m.layout.groupHierarchies() {
+		g.dirs = append(g.dirs, groupDir{h: h, dir: filepath.Join(h.Mount, rel)})
+	}
+	return g
+}
+
+// Create makes domain name's group in every hierarchy and applies lim. A
+// missing partition is created too (libvirt only creates /machine). On
+// any failure everything Create made is removed again, deepest first. An
+// existing group is an error wrapping fs.ErrExist.
+func (m *Manager) Create(name string, lim Limits) (_ *Group, err error) {
+	rel, err := m.naming.GroupPath(name)
+	if err != nil {
+		return nil, err
+	}
+	// Reject invalid values before touching the filesystem; the real plan
+	// below probes the new directories for the blkio weight files.
+	if _, err := m.layout.Plan(rel, lim, func(Controller, string) bool { return true }); err != nil {
+		return nil, fmt.Errorf("create cgroup for '%s': %w", name, err)
+	}
+	g := m.newGroup(name, rel)
+	var created []string
+	defer func() {
+		if err == nil {
+			return
+		}
+		for _, dir := range slices.Backward(created) {
+			if rerr := unix.Rmdir(dir); rerr != nil && !errors.Is(rerr, unix.ENOENT) {
+				m.log.Debug("cgroup undo: keep directory", "dir", dir, "err", rerr)
+			}
+		}
+		m.log.Debug("cgroup create failed and was undone", "name", name, "err", err)
+	}()
+	for _, d := range g.dirs {
+		made, err := m.makeDirs(d.h, rel)
+		created = append(created, made...)
+		if err != nil {
+			return nil, fmt.Errorf("create cgroup for '%s': %w", name, err)
+		}
+	}
+	probe := func(c Controller, file string) bool { return fileExists(g.Path(c), file) }
+	writes, err := m.layout.Plan(rel, lim, probe)
+	if err != nil {
+		return nil, fmt.Errorf("create cgroup for '%s': %w", name, err)
+	}
+	for _, w := range writes {
+		m.log.Debug("cgroup write", "file", w.Path(), "value", w.Value)
+		if err := writeFile(w.Dir, w.File, w.Value); err != nil {
+			return nil, fmt.Errorf("create cgroup for '%s': %w", name, err)
+		}
+	}
+	m.log.Debug("cgroup created", "name", name, "path", rel)
+	return g, nil
+}
+
+// makeDirs creates rel's directories in hierarchy h from the top down and
+// returns those it created. Each new directory is prepared like libvirt
+// does: v1 cpuset copies cpus/mems from its parent, the group's v1 memory
+// directory gets memory.use_hierarchy, and on v2 the needed controllers
+// are enabled in the parent's cgroup.subtree_control.
+func (m *Manager) makeDirs(h *Hierarchy, rel string) ([]string, error) {
+	var created []string
+	parts := strings.Split(strings.TrimPrefix(rel, "/"), "/")
+	for i := range parts {
+		dir := filepath.Join(h.Mount, path.Join(parts[:i+1]...))
+		leaf := i == len(parts)-1
+		if h.Version == 2 {
+			m.enableV2Controllers(filepath.Dir(dir))
+		}
+		err := unix.Mkdir(dir, 0o755)
+		if errors.Is(err, unix.EEXIST) {
+			if leaf {
+				return created, fmt.Errorf("cgroup %s already exists: %w", dir, fs.ErrExist)
+			}
+			continue
+		}
+		if err != nil {
+			return created, fmt.Errorf("failed to create cgroup %s: %w", dir, err)
+		}
+		created = append(created, dir)
+		m.log.Debug("cgroup mkdir", "dir", dir)
+		if h.Version == 1 && h.Has(string(CPUSet)) {
+			if err := inheritCpuset(dir); err != nil {
+				return created, err
+			}
+		}
+		if h.Version == 1 && h.Has(string(Memory)) && leaf {
+			if err := setUseHierarchy(dir); err != nil {
+				return created, err
+			}
+		}
+	}
+	return created, nil
+}
+
+// inheritCpuset copies cpuset.cpus, cpuset.mems and cpuset.memory_migrate
+// from the parent: a v1 cpuset group accepts no task while they are empty.
+func inheritCpuset(dir string) error {
+	parent := filepath.Dir(dir)
+	for _, f := range []string{"cpuset.cpus", "cpuset.mems", "cpuset.memory_migrate"} {
+		v, err := readFile(parent, f)
+		if err != nil {
+			return fmt.Errorf("inherit cpuset: %w", err)
+		}
+		if err := writeFile(dir, f, v); err != nil {
+			return fmt.Errorf("inherit cpuset: %w", err)
+		}
+	}
+	return nil
+}
+
+// setUseHierarchy turns on memory.use_hierarchy unless it is already on
+// (newer kernels have it always on and may lack the file).
+func setUseHierarchy(dir string) error {
+	v, err := readFile(dir, "memory.use_hierarchy")
+	if errors.Is(err, fs.ErrNotExist) || v == "1" {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return writeFile(dir, "memory.use_hierarchy", "1")
+}
+
+// enableV2Controllers enables in dir's cgroup.subtree_control every
+// controller that this layout serves from the unified hierarchy and that
+// dir offers. Failures are only logged, like libvirt: a limit that needs
+// a missing controller fails later with a clear error.
+func (m *Manager) enableV2Controllers(dir string) {
+	avail, err := readFile(dir, "cgroup.controllers")
+	if err != nil {
+		m.log.Debug("cgroup v2: cannot read controllers", "dir", dir, "err", err)
+		return
+	}
+	enabled, _ := readFile(dir, "cgroup.subtree_control")
+	for _, c := range []Controller{CPU, CPUSet, Memory, Blkio, Pids} {
+		name := v2Name(c)
+		if h, ok := m.layout.Hierarchy(c); !ok || h.Version != 2 ||
+			!slices.Contains(strings.Fields(avail), name) || slices.Contains(strings.Fields(enabled), name) {
+			continue
+		}
+		if err := writeFile(dir, "cgroup.subtree_control", "+"+name); err != nil {
+			m.log.Debug("cgroup v2: cannot enable controller", "dir", dir, "controller", name, "err", err)
+		}
+	}
+}
+
+// Open finds domain name's existing group, e.g. after a daemon restart.
+// Hierarchies where the directory is missing are left out; if it is
+// missing everywhere the error wraps fs.ErrNotExist.
+func (m *Manager) Open(name string) (*Group, error) {
+	rel, err := m.naming.GroupPath(name)
+	if err != nil {
+		return nil, err
+	}
+	g := m.newGroup(name, rel)
+	g.dirs = slices.DeleteFunc(g.dirs, func(d groupDir) bool { return !fileExists(d.dir, "") })
+	if len(g.dirs) == 0 {
+		return nil, fmt.Errorf("open cgroup for '%s': %s: %w", name, rel, fs.ErrNotExist)
+	}
+	return g, nil
+}
+
+// RemovePartition removes the manager's partition directories (scope
+// included) that are empty, deepest first, in every hierarchy. libvirt's
+// fixed top-level partitions (/machine, /system, /user) are kept.
+// Directories still holding groups are left alone without error.
+func (m *Manager) RemovePartition() error {
+	part, err := m.naming.PartitionPath()
+	if err != nil {
+		return err
+	}
+	parts := strings.Split(strings.TrimPrefix(part, "/"), "/")
+	var errs []error
+	for _, h := range m.layout.groupHierarchies() {
+		for i := len(parts); i > 0; i-- {
+			if i == 1 && slices.Contains([]string{"machine", "system", "user", ""}, parts[0]) {
+				break
+			}
+			dir := filepath.Join(h.Mount, path.Join(parts[:i]...))
+			err := unix.Rmdir(dir)
+			if err == nil || errors.Is(err, unix.ENOENT) {
+				continue
+			}
+			if !errors.Is(err, unix.EBUSY) && !errors.Is(err, unix.ENOTEMPTY) {
+				errs = append(errs, fmt.Errorf("remove cgroup partition %s: %w", dir, err))
+			}
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// pidString formats a pid for cgroup.procs.
+func pidString(pid int) string { return strconv.Itoa(pid) }

@@ -1,0 +1,98 @@
+package cgroups
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// DefaultPartition is libvirt's default resource partition.
+const DefaultPartition = "/machine"
+
+// DriverSuffix is appended to a domain name to form its group name
+// (libvirt: "<name>.libvirt-<driver>").
+const DriverSuffix = ".libvirt-lxc"
+
+// Naming says where container groups live in every hierarchy.
+type Naming struct {
+	// Partition is the resource partition (<resource><partition>); it must
+	// be absolute. Empty means DefaultPartition.
+	Partition string
+	// Scope is an optional instance tag that keeps the groups of a private
+	// daemon (--root) apart: when set, groups live in
+	// <partition>/<scope>.partition/ instead of <partition>/.
+	Scope string
+}
+
+// PartitionPath returns the partition's path relative to each hierarchy's
+// root, after libvirt's rules: every component except a top-level
+// "machine", "system" or "user" that has no '.' gets a ".partition"
+// suffix, and components that could clash with cgroup files get a '_'
+// prefix. The Scope, when set, is one more component.
+func (n Naming) PartitionPath() (string, error) {
+	p := n.Partition
+	if p == "" {
+		p = DefaultPartition
+	}
+	if !strings.HasPrefix(p, "/") {
+		return "", fmt.Errorf("resource partition '%s' must start with '/'", p)
+	}
+	if strings.ContainsRune(p, 0) {
+		return "", fmt.Errorf("resource partition %q contains a NUL byte", p)
+	}
+	if n.Scope != "" {
+		if strings.ContainsAny(n.Scope, "/\x00") || n.Scope == "." || n.Scope == ".." {
+			return "", fmt.Errorf("cgroup scope %q must be a single path component", n.Scope)
+		}
+		p = strings.TrimSuffix(p, "/") + "/" + n.Scope
+	}
+	tokens := strings.Split(p, "/")
+	for i, t := range tokens {
+		if i == 1 && (t == "machine" || t == "system" || t == "user") {
+			continue
+		}
+		if t != "" && !strings.Contains(t, ".") {
+			t += ".partition"
+		}
+		tokens[i] = escapeComponent(t)
+	}
+	return path.Clean(strings.Join(tokens, "/")), nil
+}
+
+// GroupPath returns the path of domain name's group relative to each
+// hierarchy's root: <partition>/<name>.libvirt-lxc, escaped like libvirt.
+func (n Naming) GroupPath(name string) (string, error) {
+	if name == "" || strings.ContainsAny(name, "/\x00") {
+		return "", fmt.Errorf("invalid domain name %q for a cgroup", name)
+	}
+	part, err := n.PartitionPath()
+	if err != nil {
+		return "", err
+	}
+	return path.Join(part, escapeComponent(name+DriverSuffix)), nil
+}
+
+// escapeComponent prefixes '_' to a path component that starts with '_'
+// or '.', with "cgroup.", or with "<controller>." (libvirt's
+// virCgroupPartitionEscape), so it cannot clash with a control file.
+func escapeComponent(s string) string {
+	if s == "" {
+		return s
+	}
+	if needsEscaping(s) {
+		return "_" + s
+	}
+	return s
+}
+
+func needsEscaping(s string) bool {
+	if strings.HasPrefix(s, "cgroup.") || s[0] == '_' || s[0] == '.' {
+		return true
+	}
+	for _, c := range knownV1 {
+		if strings.HasPrefix(s, c+".") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,65 @@
+package cgroups
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestGroupPath(t *testing.T) {
+	cases := []struct {
+		partition, scope, name, want string
+	}{
+		{"", "", "web", "/machine/web.libvirt-lxc"},
+		{"/machine", "", "web", "/machine/web.libvirt-lxc"},
+		{"/machine/", "", "web", "/machine/web.libvirt-lxc"},
+		// Names that could clash with control files get a '_' prefix.
+		{"", "", "cpu", "/machine/_cpu.libvirt-lxc"},
+		{"", "", "memory", "/machine/_memory.libvirt-lxc"},
+		{"", "", "cgroup", "/machine/_cgroup.libvirt-lxc"},
+		{"", "", "_x", "/machine/__x.libvirt-lxc"},
+		{"", "", ".hidden", "/machine/_.hidden.libvirt-lxc"},
+		{"", "", "cpux", "/machine/cpux.libvirt-lxc"},
+		// Partition components other than a top-level machine/system/user
+		// get ".partition" unless they already have a dot.
+		{"/machine/tenant", "", "web", "/machine/tenant.partition/web.libvirt-lxc"},
+		{"/production/web", "", "db", "/production.partition/web.partition/db.libvirt-lxc"},
+		{"/system/foo", "", "a", "/system/foo.partition/a.libvirt-lxc"},
+		{"/user", "", "a", "/user/a.libvirt-lxc"},
+		{"/a.b", "", "a", "/a.b/a.libvirt-lxc"},
+		{"/cgroup.x", "", "a", "/_cgroup.x/a.libvirt-lxc"},
+		{"/memory.x", "", "a", "/_memory.x/a.libvirt-lxc"},
+		{"/", "", "a", "/a.libvirt-lxc"},
+		// The scope is one more partition component.
+		{"", "t1", "web", "/machine/t1.partition/web.libvirt-lxc"},
+		{"/virtlxc-test-123", "", "c1", "/virtlxc-test-123.partition/c1.libvirt-lxc"},
+	}
+	for _, c := range cases {
+		got, err := Naming{Partition: c.partition, Scope: c.scope}.GroupPath(c.name)
+		if err != nil || got != c.want {
+			t.Errorf("GroupPath(%q, scope %q, %q) = %q, %v; want %q", c.partition, c.scope, c.name, got, err, c.want)
+		}
+	}
+}
+
+func TestGroupPathErrors(t *testing.T) {
+	cases := []struct {
+		n    Naming
+		name string
+		want string
+	}{
+		{Naming{Partition: "machine"}, "a", "resource partition 'machine' must start with '/'"},
+		{Naming{}, "a/b", "invalid domain name"},
+		{Naming{}, "", "invalid domain name"},
+		{Naming{Scope: "x/y"}, "a", "single path component"},
+		{Naming{Scope: ".."}, "a", "single path component"},
+	}
+	for _, c := range cases {
+		_, err := c.n.GroupPath(c.name)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("GroupPath(%+v, %q): got %v, want error containing %q", c.n, c.name, err, c.want)
+		}
+	}
+	if _, err := NewManager(&Layout{}, Naming{Partition: "rel"}, nil); err == nil {
+		t.Error("NewManager accepted a relative partition")
+	}
+}

@@ -1,0 +1,178 @@
+package cgroups
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRootLifecycle creates a group with limits, checks the files, adds,
+// freezes, thaws and kills a child, and destroys the group.
+func TestRootLifecycle(t *testing.T) {
+	m := newRootManager(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const name = "life"
+	cleanupGroup(t, m, name)
+
+	lim := Limits{MemoryKiB: 65536, SoftLimitKiB: 32768, CPUShares: 512, CPUPeriod: 100000,
+		CPUQuota: 50000, CpusetCpus: "0", CpusetMems: "0", PidsMax: 64}
+	if h, _ := m.layout.Hierarchy(Memory); h.Version == 1 && fileExists(h.Mount, "memory.memsw.limit_in_bytes") {
+		lim.SwapHardLimitKiB = 131072
+	}
+	if major, minor, ok := wholeDisk(); ok && m.layout.Has(Blkio) {
+		lim.BlkioDevices = []BlkioDevice{{Major: major, Minor: minor, ReadBps: 1048576, WriteIops: 100}}
+	}
+	g, err := m.Create(name, lim)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	checkValues(t, m, g, lim)
+	live := Limits{MemoryKiB: 32768, CPUQuota: -1}
+	if err := g.Set(live); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	checkValues(t, m, g, live)
+
+	cmd, done, waitErr := startSleep(t)
+	pid := cmd.Process.Pid
+	if err := g.AddPid(pid); err != nil {
+		t.Fatalf("AddPid: %v", err)
+	}
+	if pids, err := g.Pids(); err != nil || !slices.Contains(pids, pid) {
+		t.Fatalf("Pids = %v, %v; want %d in it", pids, err, pid)
+	}
+	checkProcCgroup(t, g, pid)
+	checkChown(t, g)
+	checkDevices(t, m, g)
+
+	st, err := g.Stats()
+	if err != nil || st.MemoryLimit != 32<<20 {
+		t.Errorf("Stats = %+v, %v; want the 32 MiB limit set live", st, err)
+	}
+	if err := g.Freeze(ctx); err != nil {
+		t.Fatalf("Freeze: %v", err)
+	}
+	if frozen, err := g.Frozen(); !frozen || err != nil {
+		t.Errorf("after Freeze: Frozen = %v, %v", frozen, err)
+	}
+	if err := g.Thaw(); err != nil {
+		t.Fatalf("Thaw: %v", err)
+	}
+	if err := poll(ctx, time.Second, func() (bool, error) { f, err := g.Frozen(); return !f, err }); err != nil {
+		t.Errorf("still frozen after Thaw: %v", err)
+	}
+
+	// Kill a frozen group, as destroy of a paused domain does.
+	if err := g.Freeze(ctx); err != nil {
+		t.Fatalf("Freeze: %v", err)
+	}
+	start := time.Now()
+	if err := g.Kill(ctx); err != nil {
+		t.Fatalf("Kill: %v", err)
+	}
+	select {
+	case <-done:
+		t.Logf("child exited %v after Kill: %v", time.Since(start), *waitErr)
+	case <-time.After(5 * time.Second):
+		t.Fatal("child still running after Kill")
+	}
+
+	g2, err := m.Open(name)
+	if err != nil || len(g2.Dirs()) != len(g.Dirs()) {
+		t.Fatalf("Open = %v, %v; want %d dirs", g2, err, len(g.Dirs()))
+	}
+	if err := g2.Destroy(ctx); err != nil {
+		t.Fatalf("Destroy: %v", err)
+	}
+	for _, dir := range g.Dirs() {
+		if fileExists(dir, "") {
+			t.Errorf("%s still exists after Destroy", dir)
+		}
+	}
+	if err := g.Destroy(ctx); err != nil {
+		t.Errorf("second Destroy: %v", err)
+	}
+	if _, err := m.Open(name); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open after Destroy: %v, want fs.ErrNotExist", err)
+	}
+}
+
+// TestRootCreateFailureLeavesNothing checks that a failed Create undoes
+// every directory it made, and that an existing group is not touched.
+func TestRootCreateFailureLeavesNothing(t *testing.T) {
+	m := newRootManager(t)
+	assertPartitionGone(t, m)
+	const name = "bad"
+	cleanupGroup(t, m, name)
+	_, err := m.Create(name, Limits{MemoryKiB: 65536, CpusetCpus: "999"})
+	if err == nil || !strings.Contains(err.Error(), "invalid value '999'") {
+		t.Fatalf("Create with cpuset.cpus 999: %v, want an invalid value error", err)
+	}
+	assertPartitionGone(t, m)
+
+	// An existing group is reported and left intact.
+	g, err := m.Create("dup", Limits{})
+	cleanupGroup(t, m, "dup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Create("dup", Limits{}); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("second Create: %v, want fs.ErrExist", err)
+	}
+	for _, dir := range g.Dirs() {
+		if !fileExists(dir, "") {
+			t.Errorf("%s removed by the failed second Create", dir)
+		}
+	}
+}
+
+// TestRootV1OnlyKill runs the same host as if it had no unified hierarchy
+// (pure v1): Kill must fall back to signalling every pid, with a frozen
+// v1 freezer thawed so the tasks can die.
+func TestRootV1OnlyKill(t *testing.T) {
+	base := newRootManager(t)
+	if base.layout.Mode != ModeHybrid {
+		t.Skip("needs a hybrid host to simulate pure v1")
+	}
+	if h, _ := base.layout.Hierarchy(Freezer); h.Version != 1 {
+		t.Skip("needs a v1 freezer")
+	}
+	v1 := &Layout{Mode: ModeV1, V1: base.layout.V1}
+	m, err := NewManager(v1, base.naming, base.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cleanupGroup(t, m, "v1kill")
+	g, err := m.Create("v1kill", Limits{PidsMax: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir, _ := g.V2Dir(); dir != "" {
+		t.Fatalf("v1 layout has a unified directory %s", dir)
+	}
+	cmd, done, _ := startSleep(t)
+	if err := g.AddPid(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Freeze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Kill(ctx); err != nil {
+		t.Fatalf("Kill: %v", err)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("child still running after Kill")
+	}
+	if err := g.Destroy(ctx); err != nil {
+		t.Fatalf("Destroy: %v", err)
+	}
+}

@@ -1,0 +1,113 @@
+package containerinit
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/caps"
+	"virtlxc/internal/initproto"
+)
+
+// execInit finishes inside the new root and replaces this process with the
+// container's init (spec §2.2 steps 10–20).
+func (s *stage) execInit() error {
+	c := s.c
+	path := c.Init[0]
+	if st, err := os.Stat(path); err != nil || st.IsDir() {
+		return fmt.Errorf("cannot find init path '%s' relative to container root", path)
+	}
+	id, err := lookupIdentity(c.User, c.Group)
+	if err != nil {
+		return err
+	}
+	if c.NewUTS {
+		if err := unix.Sethostname([]byte(c.Hostname)); err != nil {
+			return fmt.Errorf("Failed to set hostname to '%s': %w", c.Hostname, err)
+		}
+	}
+	if c.NewNet {
+		if err := loopbackUp(); err != nil {
+			return err
+		}
+	}
+	if err := s.setupConsoleFDs(id); err != nil {
+		return err
+	}
+	last, err := caps.LastCap()
+	if err != nil {
+		return err
+	}
+	keep, err := caps.Plan(c.CapPolicy, c.CapStates, true, last)
+	if err != nil {
+		return err
+	}
+	if err := caps.Apply(keep); err != nil {
+		return fmt.Errorf("Failed to drop capabilities: %w", err)
+	}
+	if err := id.apply(); err != nil {
+		return err
+	}
+	if err := unix.Chdir(c.Cwd); err != nil {
+		return fmt.Errorf("Unable to change to %s: %w", c.Cwd, err)
+	}
+	// Every descriptor but stdio and the passed ones closes at exec; the
+	// sync socket among them, which tells the controller init is running.
+	syncFD := initproto.SyncFD(s.npass)
+	unix.CloseOnExec(syncFD)
+	if err := unix.CloseRange(uint(syncFD+1), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("marking descriptors close-on-exec: %w", err)
+	}
+	err = unix.Exec(path, c.Init, c.Env)
+	return fmt.Errorf("Failed to exec %s: %w", path, err)
+}
+
+// setupConsoleFDs makes the first console init's controlling terminal and
+// its stdin, stdout and stderr.
+func (s *stage) setupConsoleFDs(id identity) error {
+	if _, err := unix.Setsid(); err != nil {
+		return fmt.Errorf("Unable to become session leader: %w", err)
+	}
+	// Opening a tty without O_NOCTTY as a session leader makes it the
+	// controlling terminal, which shells need for job control.
+	fd, err := unix.Open("/dev/console", unix.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("Failed to open tty /dev/console: %w", err)
+	}
+	if id.set {
+		if err := unix.Fchown(fd, id.uid, -1); err != nil {
+			return fmt.Errorf("Failed to change ownership of tty /dev/console: %w", err)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		if err := unix.Dup3(fd, i, 0); err != nil {
+			return fmt.Errorf("Failed to set up stdio: %w", err)
+		}
+	}
+	if fd > 2 {
+		unix.Close(fd)
+	}
+	return nil
+}
+
+// loopbackUp brings lo up in the container's own network namespace.
+func loopbackUp() error {
+	sock, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("Failed to open a socket to configure lo: %w", err)
+	}
+	defer unix.Close(sock)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(sock, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("Failed to read flags of lo: %w", err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(sock, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("Failed to set lo up: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+// Package containerinit is the init stage: the controller binary re-executed
+// as pid 1 inside the container's new namespaces. It builds the container's
+// filesystem (root, /proc, /sys, /dev, devpts, consoles, configured
+// filesystems), pivots into it, sets the hostname, identity and capabilities,
+// and execs the domain's init. Everything runs on the main thread, locked in
+// init() before the runtime starts other work, because mount namespace,
+// capability and exec state are per thread.
+//
+// It imports only leaf packages (spec, initproto, caps): never the driver or
+// the RPC server.
+package containerinit
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+
+	"virtlxc/internal/initproto"
+	"virtlxc/internal/spec"
+)
+
+// Arg is argv[1] of a process that must run the init stage.
+const Arg = "__virtlxc_init"
+
+// IsInit reports whether this process was started as the init stage.
+func IsInit() bool { return len(os.Args) > 2 && os.Args[1] == Arg }
+
+// LockThread pins the main goroutine to the main thread; call it from the
+// binary's init() when IsInit().
+func LockThread() { runtime.LockOSThread() }
+
+// Main runs the init stage and never returns: it execs the container's init
+// or exits 1 after telling the controller why.
+func Main() {
+	npass, err := strconv.Atoi(os.Args[2])
+	if err != nil || npass < 0 {
+		fmt.Fprintf(os.Stderr, "virtlxc init: bad descriptor count %q\n", os.Args[2])
+		os.Exit(1)
+	}
+	sync := os.NewFile(uintptr(initproto.SyncFD(npass)), "sync")
+	st := &stage{sync: sync, npass: npass}
+	if err := st.run(); err != nil {
+		msg := "Failure in libvirt_lxc startup: " + err.Error()
+		fmt.Fprintln(os.Stderr, msg)
+		_ = initproto.Send(sync, initproto.Error, err.Error())
+		os.Exit(1)
+	}
+}
+
+// stage holds the state of one init run.
+type stage struct {
+	sync  *os.File
+	npass int
+	c     *spec.Container
+	root  string // the new root while it is being built (before pivot)
+}
+
+func (s *stage) run() error {
+	specFile := os.NewFile(uintptr(initproto.SpecFD(s.npass)), "spec")
+	data, err := io.ReadAll(specFile)
+	specFile.Close()
+	if err != nil {
+		return fmt.Errorf("reading container spec: %w", err)
+	}
+	s.c = &spec.Container{}
+	if err := json.Unmarshal(data, s.c); err != nil {
+		return fmt.Errorf("decoding container spec: %w", err)
+	}
+	kind, _, _, err := initproto.Recv(s.sync)
+	if err != nil || kind != initproto.Go {
+		return fmt.Errorf("Failed to read the container continue message: %v", err)
+	}
+	if err := s.enterCgroupNS(); err != nil {
+		return err
+	}
+	if err := s.buildRoot(); err != nil {
+		return err
+	}
+	if err := s.pivot(); err != nil {
+		return err
+	}
+	return s.execInit()
+}

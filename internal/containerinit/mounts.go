@@ -1,0 +1,391 @@
+package containerinit
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/spec"
+)
+
+// hostDevices are the nodes every container gets in /dev (spec §1.4 step 6).
+var hostDevices = []struct {
+	name         string
+	major, minor uint32
+}{
+	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+}
+
+func mount(src, dst, fstype string, flags uintptr, data string) error {
+	if err := unix.Mount(src, dst, fstype, flags, data); err != nil {
+		return fmt.Errorf("Failed to mount %s on %s type %s: %w", src, dst, fstype, err)
+	}
+	return nil
+}
+
+// remountRO makes an existing mount read-only without touching the mount it
+// was bound from (the two-step bind-remount libvirt uses).
+func remountRO(dst string, extra uintptr) error {
+	if err := unix.Mount("", dst, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|extra, ""); err != nil {
+		return fmt.Errorf("Failed to make %s read-only: %w", dst, err)
+	}
+	return nil
+}
+
+// inRoot resolves a container path inside the new root without letting
+// symlinks in the container's tree point outside it.
+func (s *stage) inRoot(p string) (string, error) {
+	r, err := securejoin.SecureJoin(s.root, p)
+	if err != nil {
+		return "", fmt.Errorf("resolving %s in the container root: %w", p, err)
+	}
+	return r, nil
+}
+
+// mkdirIn creates a directory inside the root and returns its host path.
+func (s *stage) mkdirIn(p string) (string, error) {
+	dst, err := s.inRoot(p)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return "", fmt.Errorf("Failed to create %s: %w", p, err)
+	}
+	return dst, nil
+}
+
+// touchIn creates an empty file inside the root (a bind-mount target).
+func (s *stage) touchIn(p string, mode os.FileMode) (string, error) {
+	dst, err := s.inRoot(p)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", fmt.Errorf("Failed to create %s: %w", filepath.Dir(p), err)
+	}
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|unix.O_NOCTTY|unix.O_NONBLOCK, mode)
+	if err != nil {
+		return "", fmt.Errorf("Failed to create %s: %w", p, err)
+	}
+	f.Close()
+	return dst, nil
+}
+
+// buildRoot assembles the container's tree under its root source, in
+// libvirt's order: root, basic filesystems, cgroups, /dev, devpts and
+// consoles, configured filesystems, read-only root.
+func (s *stage) buildRoot() error {
+	// Nothing mounted from here on propagates back to the host.
+	if err := mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("Failed to make root private: %w", err)
+	}
+	var hostDevFDs []*os.File
+	if s.c.NewUser {
+		// mknod is refused in a user namespace: keep the host's nodes
+		// open to bind them in once the host /dev is out of sight.
+		for _, d := range hostDevices {
+			f, err := os.OpenFile("/dev/"+d.name, unix.O_PATH|unix.O_CLOEXEC, 0)
+			if err != nil {
+				return fmt.Errorf("Failed to open /dev/%s: %w", d.name, err)
+			}
+			hostDevFDs = append(hostDevFDs, f)
+		}
+		defer func() {
+			for _, f := range hostDevFDs {
+				f.Close()
+			}
+		}()
+	}
+	root := s.c.Root.Source
+	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+		return fmt.Errorf("Failed to access '%s': %v", root, err)
+	}
+	if err := mount(root, s.c.Staging, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return err
+	}
+	s.root = s.c.Staging
+	if s.c.Root.SharedHost() {
+		// The host's own /proc, /sys, /dev and /run came along with the
+		// recursive bind: detach those copies, fresh ones replace them.
+		for _, p := range []string{"/proc", "/sys", "/dev", "/run"} {
+			_ = unix.Unmount(filepath.Join(s.root, p), unix.MNT_DETACH)
+		}
+	}
+	steps := []func() error{
+		s.mountProc,
+		s.mountSys,
+		s.mountCgroups,
+		func() error { return s.mountDev(hostDevFDs) },
+		s.mountMeminfo,
+		s.mountDevpts,
+		s.mountConsoles,
+		s.mountConfigured,
+	}
+	if s.c.Root.SharedHost() {
+		steps = append(steps, s.mountRun)
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	if s.c.Root.ReadOnly {
+		return remountRO(s.root, 0)
+	}
+	return nil
+}
+
+func (s *stage) mountProc() error {
+	dst, err := s.mkdirIn("/proc")
+	if err != nil {
+		return err
+	}
+	const fl = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
+	if err := mount("proc", dst, "proc", fl, ""); err != nil {
+		return err
+	}
+	sys := filepath.Join(dst, "sys")
+	if err := mount(sys, sys, "", unix.MS_BIND, ""); err != nil {
+		return err
+	}
+	if err := remountRO(sys, fl); err != nil {
+		return err
+	}
+	if !s.c.NewNet {
+		return nil
+	}
+	// The container's own network sysctls stay writable.
+	for _, p := range []string{"net/ipv4", "net/ipv6"} {
+		d := filepath.Join(sys, p)
+		if _, err := os.Stat(d); err != nil {
+			continue
+		}
+		if err := mount(d, d, "", unix.MS_BIND, ""); err != nil {
+			return err
+		}
+		if err := unix.Mount("", d, "", unix.MS_BIND|unix.MS_REMOUNT|fl, ""); err != nil {
+			return fmt.Errorf("Failed to make %s writable: %w", d, err)
+		}
+	}
+	return nil
+}
+
+func (s *stage) mountSys() error {
+	dst, err := s.mkdirIn("/sys")
+	if err != nil {
+		return err
+	}
+	const fl = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
+	if s.c.NewUser && !s.c.NewNet {
+		// A user namespace may not mount a fresh sysfs for a network
+		// namespace it does not own: bind the host's, read-only.
+		if err := mount("/sys", dst, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return err
+		}
+		return remountRO(dst, fl)
+	}
+	return mount("sysfs", dst, "sysfs", fl|unix.MS_RDONLY, "")
+}
+
+// mountCgroups shows the container its own cgroup subtree: fresh cgroup
+// mounts made inside the cgroup namespace have the container's group as root.
+func (s *stage) mountCgroups() error {
+	if !s.c.NewCgroup || len(s.c.Cgroups) == 0 {
+		return nil
+	}
+	base, err := s.inRoot("/sys/fs/cgroup")
+	if err != nil {
+		return err
+	}
+	const fl = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
+	if !(len(s.c.Cgroups) == 1 && s.c.Cgroups[0].V2 && s.c.Cgroups[0].Target == "/sys/fs/cgroup") {
+		if err := mount("tmpfs", base, "tmpfs", fl, "mode=755,size=65536"); err != nil {
+			return err
+		}
+	}
+	for _, cg := range s.c.Cgroups {
+		if cg.Link != "" {
+			dst, err := s.inRoot(cg.Target)
+			if err != nil {
+				return err
+			}
+			if err := os.Symlink(cg.Link, dst); err != nil && !os.IsExist(err) {
+				return fmt.Errorf("Failed to create symlink %s: %w", cg.Target, err)
+			}
+			continue
+		}
+		dst, err := s.mkdirIn(cg.Target)
+		if err != nil {
+			return err
+		}
+		if cg.V2 {
+			err = mount("cgroup2", dst, "cgroup2", fl, "")
+		} else {
+			err = mount("cgroup", dst, "cgroup", fl, cg.Options)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *stage) mountDev(hostDevFDs []*os.File) error {
+	dst, err := s.mkdirIn("/dev")
+	if err != nil {
+		return err
+	}
+	if err := mount("devfs", dst, "tmpfs", unix.MS_NOSUID, "mode=755,size=65536"); err != nil {
+		return err
+	}
+	uid, gid := s.c.IDMapRootUID, s.c.IDMapRootGID
+	if s.c.NewUser {
+		uid, gid = 0, 0 // inside the user namespace root is 0
+	}
+	for i, d := range hostDevices {
+		p := filepath.Join(dst, d.name)
+		if s.c.NewUser {
+			if _, err := s.touchIn("/dev/"+d.name, 0o666); err != nil {
+				return err
+			}
+			src := "/proc/self/fd/" + strconv.Itoa(int(hostDevFDs[i].Fd()))
+			if err := mount(src, p, "", unix.MS_BIND, ""); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := unix.Mknod(p, unix.S_IFCHR|0o666, int(unix.Mkdev(d.major, d.minor))); err != nil {
+			return fmt.Errorf("Failed to make device %s: %w", p, err)
+		}
+		if err := os.Chmod(p, 0o666); err != nil {
+			return fmt.Errorf("Failed to set permissions of %s: %w", p, err)
+		}
+		if err := os.Lchown(p, uid, gid); err != nil {
+			return fmt.Errorf("Failed to change ownership of %s: %w", p, err)
+		}
+	}
+	for _, d := range s.c.Devices {
+		p, err := s.inRoot(d.Path)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("Failed to create %s: %w", filepath.Dir(d.Path), err)
+		}
+		typ := uint32(unix.S_IFCHR)
+		if d.Type == 'b' {
+			typ = unix.S_IFBLK
+		}
+		if err := unix.Mknod(p, typ|d.Mode, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
+			return fmt.Errorf("Failed to make device %s: %w", d.Path, err)
+		}
+	}
+	links := [][2]string{
+		{"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+		{"/proc/self/fd/2", "stderr"}, {"/proc/self/fd", "fd"},
+	}
+	for _, l := range links {
+		if err := os.Symlink(l[0], filepath.Join(dst, l[1])); err != nil {
+			return fmt.Errorf("Failed to create symlink /dev/%s: %w", l[1], err)
+		}
+	}
+	return nil
+}
+
+// mountRun gives a container on the host's root an empty /run, so host
+// daemons' sockets there are not reachable unless configured.
+func (s *stage) mountRun() error {
+	dst, err := s.mkdirIn("/run")
+	if err != nil {
+		return err
+	}
+	return mount("tmpfs", dst, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=755")
+}
+
+func (s *stage) mountConfigured() error {
+	for _, m := range s.c.Mounts {
+		if err := s.mountOne(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *stage) mountOne(m spec.Mount) error {
+	switch m.Kind {
+	case spec.MountHostBind, spec.MountBind:
+		src := m.Source
+		if m.Kind == spec.MountBind {
+			p, err := s.inRoot(m.Source)
+			if err != nil {
+				return err
+			}
+			src = p
+		}
+		st, err := os.Stat(src)
+		if err != nil {
+			return fmt.Errorf("Unable to stat bind source %s: %w", m.Source, err)
+		}
+		var dst string
+		if st.IsDir() {
+			dst, err = s.mkdirIn(m.Target)
+		} else {
+			dst, err = s.touchIn(m.Target, 0o666)
+		}
+		if err != nil {
+			return err
+		}
+		if err := unix.Mount(src, dst, "", unix.MS_BIND, ""); err != nil {
+			return fmt.Errorf("Failed to bind mount directory %s to %s: %w", m.Source, m.Target, err)
+		}
+		if m.ReadOnly {
+			return remountRO(dst, 0)
+		}
+		return nil
+	case spec.MountRAM:
+		dst, err := s.mkdirIn(m.Target)
+		if err != nil {
+			return err
+		}
+		if err := mount("tmpfs", dst, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "size="+strconv.FormatUint(m.SizeBytes, 10)); err != nil {
+			return err
+		}
+		if m.ReadOnly {
+			return remountRO(dst, unix.MS_NOSUID|unix.MS_NODEV)
+		}
+		return nil
+	}
+	return fmt.Errorf("Cannot mount filesystem type %s", m.Kind)
+}
+
+// pivot makes the built tree the root and drops every trace of the host's.
+func (s *stage) pivot() error {
+	if err := unix.Chdir(s.root); err != nil {
+		return fmt.Errorf("Failed to chdir into %s: %w", s.root, err)
+	}
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return fmt.Errorf("Failed to pivot root: %w", err)
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("Failed to detach the old root: %w", err)
+	}
+	if err := unix.Chdir("/"); err != nil {
+		return fmt.Errorf("Failed to chdir to /: %w", err)
+	}
+	s.root = "/"
+	return nil
+}
+
+func (s *stage) enterCgroupNS() error {
+	if !s.c.NewCgroup {
+		return nil
+	}
+	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+		return fmt.Errorf("Failed to create the cgroup namespace: %w", err)
+	}
+	return nil
+}

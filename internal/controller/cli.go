@@ -1,0 +1,114 @@
+package controller
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"virtlxc/internal/paths"
+)
+
+const usage = `Usage: virtlxc-controller --name NAME --config FILE [--root DIR] [--passfd N]...
+
+Runs one container (libvirt's libvirt_lxc): creates its cgroup, starts its init
+in new namespaces, holds its consoles, serves STATE/NAME.sock for virtlxcd and
+tears everything down when init exits. virtlxcd starts it; it also runs by hand.
+
+  --name NAME      domain name (must match the config)
+  --config FILE    domain XML to run
+  --root DIR       relocate libvirt's paths under DIR (as virtlxcd --root)
+  --cgroup-scope S keep this instance's cgroups under <partition>/S.partition
+  --passfd N       descriptor N (inherited) becomes init's fd 3, 4, … in order
+  --log FILE       append the container log to FILE (default: stderr)
+
+Exit status: 0 when init ran and exited, 1 when the container failed to start.
+`
+
+// Main is the controller command: parse args, run, return the exit status.
+func Main(args []string) int {
+	runtime.LockOSThread() // Pdeathsig of init follows the thread that forked it
+	fs := flag.NewFlagSet("virtlxc-controller", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	name := fs.String("name", "", "")
+	config := fs.String("config", "", "")
+	root := fs.String("root", "", "")
+	scope := fs.String("cgroup-scope", "", "")
+	logPath := fs.String("log", "", "")
+	var passfds fdList
+	fs.Var(&passfds, "passfd", "")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Print(usage)
+			return 0
+		}
+		fmt.Fprintf(os.Stderr, "virtlxc-controller: %v\n%s", err, usage)
+		return 2
+	}
+	if *name == "" || *config == "" {
+		fmt.Fprintf(os.Stderr, "virtlxc-controller: missing --name or --config\n%s", usage)
+		return 2
+	}
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "virtlxc-controller: must be run as the 'root' user")
+		return 1
+	}
+	logFile := os.Stderr
+	if *logPath != "" {
+		f, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "virtlxc-controller: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		logFile = f
+	}
+	log := slog.New(slog.NewTextHandler(logFile, nil)).With("domain", *name)
+	layout := paths.New(*root, "")
+	opts := Options{
+		Name: *name, ConfigFile: *config, Root: *root, CgroupScope: *scope,
+		Log: log, LogFile: logFile,
+	}
+	for _, fd := range passfds {
+		opts.PassFDs = append(opts.PassFDs, os.NewFile(uintptr(fd), "passfd-"+strconv.Itoa(fd)))
+	}
+	pidFile := layout.PidFile(*name)
+	opts.Ready = func(initPID int) {
+		if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+			log.Warn("writing pid file", "err", err)
+		}
+	}
+	ev, err := Run(context.Background(), opts)
+	_ = os.Remove(pidFile)
+	if err != nil {
+		fmt.Fprintf(logFile, "Failure in libvirt_lxc startup: %v\n", err)
+		return 1
+	}
+	log.Info("container stopped", "status", ev.Status, "code", ev.Code)
+	return 0
+}
+
+// fdList collects repeated --passfd values.
+type fdList []int
+
+func (f *fdList) String() string {
+	var s []string
+	for _, fd := range *f {
+		s = append(s, strconv.Itoa(fd))
+	}
+	return strings.Join(s, ",")
+}
+
+func (f *fdList) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return fmt.Errorf("Unable to parse FD number '%s'", v)
+	}
+	*f = append(*f, n)
+	return nil
+}

@@ -1,0 +1,279 @@
+// Package controller is the per-container supervisor (libvirt's libvirt_lxc):
+// it creates the container's cgroup, starts the init stage in new
+// namespaces, holds the console pty masters, serves the monitor socket the
+// daemon talks to, and tears everything down when init exits.
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/cgroups"
+	"virtlxc/internal/console"
+	"virtlxc/internal/domainxml"
+	"virtlxc/internal/monitor"
+	"virtlxc/internal/paths"
+	"virtlxc/internal/plan"
+	"virtlxc/internal/procfs"
+)
+
+// Options configure one controller run.
+type Options struct {
+	Name       string
+	ConfigFile string // the domain XML to run
+	Root       string // --root: relocate every libvirt path under it
+	// CgroupScope keeps this daemon's groups apart from others' (empty for
+	// the system daemon).
+	CgroupScope string
+	// PassFDs become init's descriptors 3, 4, … (socket activation).
+	PassFDs []*os.File
+	// Log is where the controller logs (the container log file).
+	Log *slog.Logger
+	// LogFile receives the init stage's error output.
+	LogFile *os.File
+	// Ready, when set, is called once init runs, with its host pid.
+	Ready func(initPID int)
+}
+
+// Controller is one running container.
+type Controller struct {
+	opts     Options
+	layout   paths.Layout
+	dom      *domainxml.Domain
+	group    *cgroups.Group
+	init     *initProc
+	relays   []*console.Relay
+	log      *slog.Logger
+	exited   chan struct{} // closed when init has exited
+	status   monitor.Event // init's exit, valid once exited is closed
+	mu       sync.Mutex
+	watches  []chan monitor.Event
+	listener net.Listener
+	staging  string
+	meminfo  *procfs.Server
+	peers    []*os.File // slave ends kept open so consoles survive init reopening them
+}
+
+// Run starts the container and supervises it until init exits; it returns
+// the exit event. A start failure returns an error after undoing every step.
+func Run(ctx context.Context, opts Options) (monitor.Event, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.LogFile == nil {
+		opts.LogFile = os.Stderr
+	}
+	c := &Controller{opts: opts, log: opts.Log, layout: paths.New(opts.Root, ""), exited: make(chan struct{})}
+	if err := c.start(); err != nil {
+		return monitor.Event{}, err
+	}
+	return c.supervise(ctx), nil
+}
+
+// start performs every setup step, undoing the earlier ones on failure.
+func (c *Controller) start() (err error) {
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+		}
+	}()
+	data, err := os.ReadFile(c.opts.ConfigFile)
+	if err != nil {
+		return fmt.Errorf("reading domain config: %w", err)
+	}
+	c.dom, err = domainxml.Parse(data, domainxml.Options{Live: true, Label: c.opts.ConfigFile})
+	if err != nil {
+		return err
+	}
+	if c.dom.Name != c.opts.Name {
+		return fmt.Errorf("config %s defines domain '%s', not '%s'", c.opts.ConfigFile, c.dom.Name, c.opts.Name)
+	}
+	layout, err := cgroups.Detect()
+	if err != nil {
+		return err
+	}
+	partition := ""
+	if c.dom.Resource != nil {
+		partition = c.dom.Resource.Partition
+	}
+	mgr, err := cgroups.NewManager(layout, cgroups.Naming{Partition: partition, Scope: c.opts.CgroupScope}, c.log)
+	if err != nil {
+		return err
+	}
+	sp, err := plan.Build(c.dom, len(c.opts.PassFDs), hostInfo(layout))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.layout.StateDir, 0o700); err != nil {
+		return fmt.Errorf("creating state dir: %w", err)
+	}
+	sp.Staging = c.layout.RootMount(c.dom.Name)
+	if err := os.Mkdir(sp.Staging, 0o700); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("creating %s: %w", sp.Staging, err)
+	}
+	undo = append(undo, func() { _ = os.Remove(sp.Staging) })
+	c.staging = sp.Staging
+	c.group, err = mgr.Create(c.dom.Name, limits(c.dom))
+	if err != nil {
+		return fmt.Errorf("creating the container's cgroup: %w", err)
+	}
+	undo = append(undo, func() { _ = c.group.Destroy(context.Background()) })
+	if err := c.group.SetDevices(cgroups.DeviceRules(devicePolicy(sp))); err != nil {
+		return fmt.Errorf("setting the device policy: %w", err)
+	}
+	uids, gids := idMaps(c.dom)
+	c.init, err = startInit(sp, uids, gids, c.opts.PassFDs, c.opts.LogFile)
+	if err != nil {
+		return err
+	}
+	undo = append(undo, func() {
+		_ = c.init.signal(unix.SIGKILL)
+		_ = c.init.cmd.Wait()
+		c.init.sync.Close()
+	})
+	if err := c.group.AddPid(c.init.cmd.Process.Pid); err != nil {
+		return fmt.Errorf("placing init in its cgroup: %w", err)
+	}
+	if err := c.init.release(); err != nil {
+		return err
+	}
+	masters, err := c.init.awaitExec(sp.Consoles, c.serveMeminfo)
+	undo = append(undo, c.stopMeminfo)
+	if err != nil {
+		return err
+	}
+	c.init.sync.Close()
+	for _, m := range masters {
+		peer, err := console.OpenPeer(m, "", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
+		if err != nil {
+			m.Close()
+			return fmt.Errorf("console peer: %w", err)
+		}
+		c.peers = append(c.peers, peer)
+		r, err := console.NewRelay(m, console.RelayOptions{Log: c.opts.LogFile, Logger: c.log})
+		if err != nil {
+			return fmt.Errorf("console relay: %w", err)
+		}
+		c.relays = append(c.relays, r)
+	}
+	undo = append(undo, c.closeRelays)
+	if err := c.listen(); err != nil {
+		return err
+	}
+	go c.reap()
+	if c.opts.Ready != nil {
+		c.opts.Ready(c.init.cmd.Process.Pid)
+	}
+	c.broadcast(monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid})
+	return nil
+}
+
+func (c *Controller) closeRelays() {
+	for _, r := range c.relays {
+		r.Close()
+	}
+	for _, p := range c.peers {
+		p.Close()
+	}
+	c.relays, c.peers = nil, nil
+}
+
+// reap waits for init and records how it ended: killed by SIGHUP means
+// reboot (libvirt's rule), anything else is a shutdown.
+func (c *Controller) reap() {
+	err := c.init.cmd.Wait()
+	ev := monitor.Event{Kind: monitor.EventExit, Status: monitor.ExitShutdown}
+	var ee *exitErr
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok {
+			switch {
+			case ws.Signaled():
+				ev.Code = 128 + int(ws.Signal())
+				if ws.Signal() == syscall.SIGHUP {
+					ev.Status = monitor.ExitReboot
+				}
+			case ws.Exited():
+				ev.Code = ws.ExitStatus()
+			}
+		}
+	}
+	c.status = ev
+	close(c.exited)
+}
+
+// supervise waits for init's exit or a stop signal to the controller, then
+// tears the container down and reports the exit to watchers.
+func (c *Controller) supervise(ctx context.Context) monitor.Event {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT)
+	defer signal.Stop(sigs)
+	select {
+	case <-c.exited:
+	case <-ctx.Done():
+		c.destroy()
+	case <-sigs:
+		c.destroy()
+	}
+	<-c.exited
+	c.teardown()
+	c.broadcast(c.status)
+	c.closeWatches()
+	return c.status
+}
+
+// destroy kills every process of the container (cgroup.kill where the
+// kernel has it) and waits until init is reaped.
+func (c *Controller) destroy() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.group.Kill(ctx); err != nil {
+		c.log.Warn("killing the container's processes", "err", err)
+		_ = c.init.signal(unix.SIGKILL)
+	}
+	<-c.exited
+}
+
+// teardown removes what start created: consoles, cgroup, monitor socket.
+func (c *Controller) teardown() {
+	c.drainConsoles()
+	c.closeRelays()
+	c.stopMeminfo()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.group.Destroy(ctx); err != nil {
+		c.log.Warn("removing the container's cgroup", "err", err)
+	}
+	c.stopListening()
+	_ = os.Remove(c.staging)
+}
+
+// drainConsoles lets each relay read what init wrote before it died: with
+// the controller's own slave descriptors closed, the master reports hang-up
+// once the container's last descriptor is gone and the output is read.
+func (c *Controller) drainConsoles() {
+	for _, p := range c.peers {
+		p.Close()
+	}
+	c.peers = nil
+	deadline := time.After(2 * time.Second)
+	for _, r := range c.relays {
+		select {
+		case <-r.Done():
+		case <-deadline:
+			return
+		}
+	}
+}

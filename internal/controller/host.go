@@ -1,0 +1,85 @@
+package controller
+
+import (
+	"os"
+	"strings"
+	"syscall"
+
+	"virtlxc/internal/cgroups"
+	"virtlxc/internal/domainxml"
+	"virtlxc/internal/plan"
+	"virtlxc/internal/spec"
+)
+
+// hostInfo describes this machine for the plan: whether cgroup namespaces
+// exist and which hierarchies the container gets (its own subtree of each).
+func hostInfo(l *cgroups.Layout) plan.Host {
+	h := plan.Host{MemInfo: fuseAvailable()}
+	if _, err := os.Stat("/proc/self/ns/cgroup"); err == nil {
+		h.CgroupNS = true
+	}
+	for _, v1 := range l.V1 {
+		h.Cgroups = append(h.Cgroups, spec.CgroupMount{
+			Target:  v1.Mount,
+			Options: strings.Join(v1.Controllers, ","),
+		})
+	}
+	if l.V2 != nil {
+		h.Cgroups = append(h.Cgroups, spec.CgroupMount{Target: l.V2.Mount, V2: true})
+	}
+	return h
+}
+
+// idMaps converts <idmap> into the form os/exec writes to uid_map/gid_map.
+func idMaps(d *domainxml.Domain) (uids, gids []syscall.SysProcIDMap) {
+	if d.IDMap == nil {
+		return nil, nil
+	}
+	for _, r := range d.IDMap.UIDs {
+		uids = append(uids, syscall.SysProcIDMap{ContainerID: int(r.Start), HostID: int(r.Target), Size: int(r.Count)})
+	}
+	for _, r := range d.IDMap.GIDs {
+		gids = append(gids, syscall.SysProcIDMap{ContainerID: int(r.Start), HostID: int(r.Target), Size: int(r.Count)})
+	}
+	return uids, gids
+}
+
+// limits maps the domain's tunables onto cgroup limits, as libvirt applies
+// them at start (spec §2.12.1).
+func limits(d *domainxml.Domain) cgroups.Limits {
+	var l cgroups.Limits
+	if d.Memory != nil {
+		l.MemoryKiB = uint64(d.Memory.Value)
+	}
+	if mt := d.MemoryTune; mt != nil {
+		set := func(dst *uint64, v *domainxml.MemoryTuneLimit) {
+			if v != nil && v.Value < cgroups.UnlimitedKiB {
+				*dst = v.Value
+			}
+		}
+		set(&l.HardLimitKiB, mt.HardLimit)
+		set(&l.SoftLimitKiB, mt.SoftLimit)
+		set(&l.SwapHardLimitKiB, mt.SwapHardLimit)
+	}
+	if ct := d.CPUTune; ct != nil {
+		if ct.Shares != nil {
+			l.CPUShares = uint64(ct.Shares.Value)
+		}
+		if ct.Period != nil {
+			l.CPUPeriod = uint64(ct.Period.Value)
+		}
+		if ct.Quota != nil {
+			l.CPUQuota = ct.Quota.Value
+		}
+	}
+	if d.VCPU != nil && d.VCPU.Placement != "auto" {
+		l.CpusetCpus = d.VCPU.CPUSet
+	}
+	if nt := d.NUMATune; nt != nil && nt.Memory != nil && nt.Memory.Mode != "strict" {
+		l.CpusetMems = nt.Memory.Nodeset
+	}
+	if bt := d.BlockIOTune; bt != nil {
+		l.BlkioWeight = bt.Weight
+	}
+	return l
+}

@@ -1,0 +1,192 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/cgroups"
+	"virtlxc/internal/console"
+	"virtlxc/internal/monitor"
+	"virtlxc/internal/spec"
+)
+
+// devicePolicy is the device ACL input for a planned container.
+func devicePolicy(sp *spec.Container) cgroups.DevicePolicy {
+	return cgroups.DevicePolicy{Mknod: sp.CapStates["mknod"] == "on"}
+}
+
+// listen opens the monitor socket (0600) the daemon connects to.
+func (c *Controller) listen() error {
+	path := c.layout.MonitorSocket(c.dom.Name)
+	_ = os.Remove(path)
+	old := unix.Umask(0o077)
+	l, err := net.Listen("unix", path)
+	unix.Umask(old)
+	if err != nil {
+		return fmt.Errorf("creating monitor socket %s: %w", path, err)
+	}
+	c.mu.Lock()
+	c.listener = l
+	c.mu.Unlock()
+	go c.serve(l)
+	return nil
+}
+
+func (c *Controller) stopListening() {
+	c.mu.Lock()
+	l := c.listener
+	c.listener = nil
+	c.mu.Unlock()
+	if l != nil {
+		l.Close()
+		_ = os.Remove(c.layout.MonitorSocket(c.dom.Name))
+	}
+}
+
+func (c *Controller) serve(l net.Listener) {
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go c.handle(conn)
+	}
+}
+
+func (c *Controller) handle(conn net.Conn) {
+	var req monitor.Request
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if err := monitor.ReadLine(conn, &req); err != nil {
+		conn.Close()
+		return
+	}
+	_ = conn.SetReadDeadline(time.Time{})
+	switch req.Op {
+	case monitor.OpWatch:
+		c.watch(conn)
+	case monitor.OpConsole:
+		c.attachConsole(conn, req)
+	default:
+		err := c.do(req)
+		rep := monitor.Reply{}
+		if err != nil {
+			rep.Error = err.Error()
+		}
+		_ = monitor.WriteLine(conn, rep)
+		conn.Close()
+	}
+}
+
+// do carries out a lifecycle request.
+func (c *Controller) do(req monitor.Request) error {
+	switch req.Op {
+	case monitor.OpDestroy:
+		c.destroy()
+		return nil
+	case monitor.OpShutdown:
+		return c.init.signal(unix.SIGTERM)
+	case monitor.OpReboot:
+		return c.init.signal(unix.SIGHUP)
+	case monitor.OpSuspend:
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return c.group.Freeze(ctx)
+	case monitor.OpResume:
+		return c.group.Thaw()
+	}
+	return fmt.Errorf("unknown monitor operation %q", req.Op)
+}
+
+// watch streams events to one client until the container stops.
+func (c *Controller) watch(conn net.Conn) {
+	ch := make(chan monitor.Event, 4)
+	c.mu.Lock()
+	c.watches = append(c.watches, ch)
+	c.mu.Unlock()
+	defer conn.Close()
+	if err := monitor.WriteLine(conn, monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid}); err != nil {
+		return
+	}
+	for ev := range ch {
+		if err := monitor.WriteLine(conn, ev); err != nil {
+			return
+		}
+	}
+}
+
+func (c *Controller) broadcast(ev monitor.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range c.watches {
+		select {
+		case ch <- ev:
+		default: // a stuck watcher never blocks the controller
+		}
+	}
+}
+
+func (c *Controller) closeWatches() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range c.watches {
+		close(ch)
+	}
+	c.watches = nil
+}
+
+// attachConsole connects a client to a console relay.
+func (c *Controller) attachConsole(conn net.Conn, req monitor.Request) {
+	if req.Index < 0 || req.Index >= len(c.relays) {
+		_ = monitor.WriteLine(conn, monitor.Reply{Error: fmt.Sprintf("cannot find console device '%d'", req.Index)})
+		conn.Close()
+		return
+	}
+	r := c.relays[req.Index]
+	w := &greetFirst{Conn: conn}
+	var err error
+	if req.Force {
+		_, err = r.AttachForce(w)
+	} else {
+		_, err = r.Attach(w)
+	}
+	if err != nil {
+		msg := "Active console session exists for this domain"
+		if !errors.Is(err, console.ErrBusy) {
+			msg = err.Error()
+		}
+		_ = monitor.WriteLine(conn, monitor.Reply{Error: msg})
+		conn.Close()
+		return
+	}
+	_, _ = w.Write(nil) // the OK line, if no output has carried it yet
+}
+
+// greetFirst sends the monitor's OK reply line before the first console
+// bytes, so a client can tell an attach failure from console output.
+type greetFirst struct {
+	net.Conn
+	mu      sync.Mutex
+	greeted bool
+}
+
+func (g *greetFirst) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.greeted {
+		g.greeted = true
+		if err := monitor.WriteLine(g.Conn, monitor.Reply{}); err != nil {
+			return 0, err
+		}
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return g.Conn.Write(p)
+}

@@ -1,0 +1,167 @@
+package controller
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/containerinit"
+	"virtlxc/internal/initproto"
+	"virtlxc/internal/spec"
+)
+
+// initProc is a started init stage, held on the sync socket until released.
+type initProc struct {
+	cmd   *exec.Cmd
+	sync  *os.File
+	pidfd int
+}
+
+// cloneFlags are the namespaces a container gets (spec §2.1).
+func cloneFlags(c *spec.Container) uintptr {
+	fl := uintptr(unix.CLONE_NEWNS | unix.CLONE_NEWPID)
+	if c.NewIPC {
+		fl |= unix.CLONE_NEWIPC
+	}
+	if c.NewUTS {
+		fl |= unix.CLONE_NEWUTS
+	}
+	if c.NewNet {
+		fl |= unix.CLONE_NEWNET
+	}
+	if c.NewUser {
+		fl |= unix.CLONE_NEWUSER
+	}
+	return fl
+}
+
+// startInit re-executes this binary as the init stage inside new namespaces.
+// The child blocks until release is called; its stderr is the container log.
+func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs []*os.File, logFile *os.File) (*initProc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding own executable: %w", err)
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encoding container spec: %w", err)
+	}
+	specR, specW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("spec pipe: %w", err)
+	}
+	defer specR.Close()
+	parent, child, err := initproto.Pair()
+	if err != nil {
+		specW.Close()
+		return nil, err
+	}
+	defer child.Close()
+	cmd := exec.Command(self, containerinit.Arg, strconv.Itoa(len(passFDs)))
+	cmd.Env = []string{}
+	cmd.Stderr = logFile
+	cmd.ExtraFiles = append(append([]*os.File{}, passFDs...), child, specR)
+	pidfd := -1
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags: cloneFlags(c),
+		Pdeathsig:  syscall.SIGKILL,
+		PidFD:      &pidfd,
+	}
+	if c.NewUser {
+		cmd.SysProcAttr.UidMappings = uidMap
+		cmd.SysProcAttr.GidMappings = gidMap
+		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 0, Gid: 0}
+	}
+	if err := cmd.Start(); err != nil {
+		parent.Close()
+		specW.Close()
+		return nil, fmt.Errorf("starting the container's init stage: %w", err)
+	}
+	// The spec fits the pipe buffer for any sane domain; write it from a
+	// goroutine anyway so a huge one cannot block the start.
+	go func() {
+		_, _ = specW.Write(data)
+		specW.Close()
+	}()
+	return &initProc{cmd: cmd, sync: parent, pidfd: pidfd}, nil
+}
+
+// release lets the init stage continue (cgroups and id maps are in place).
+func (p *initProc) release() error {
+	return initproto.Send(p.sync, initproto.Go, "")
+}
+
+// awaitExec collects the console masters and waits until init is exec'd
+// (EOF on the close-on-exec sync socket) or reports why it failed.
+// onFUSE, when init hands over its meminfo FUSE descriptor, starts serving
+// it; its error is reported to init.
+func (p *initProc) awaitExec(nconsoles int, onFUSE func(fd int) error) ([]*os.File, error) {
+	var masters []*os.File
+	fail := func(err error) ([]*os.File, error) {
+		for _, m := range masters {
+			m.Close()
+		}
+		return nil, err
+	}
+	for {
+		kind, text, fds, err := initproto.Recv(p.sync)
+		if errors.Is(err, initproto.ErrClosed) {
+			if len(masters) != nconsoles {
+				return fail(fmt.Errorf("container init exited during setup (see the container log)"))
+			}
+			return masters, nil
+		}
+		if err != nil {
+			return fail(err)
+		}
+		switch kind {
+		case initproto.Consoles:
+			for _, fd := range fds {
+				// Non-blocking before os.NewFile, so the runtime poller
+				// serves it and Close can interrupt a pending read.
+				if err := unix.SetNonblock(fd, true); err != nil {
+					unix.Close(fd)
+					continue
+				}
+				masters = append(masters, os.NewFile(uintptr(fd), "console-master"))
+			}
+		case initproto.FUSE:
+			if len(fds) != 1 {
+				return fail(fmt.Errorf("init sent %d descriptors for meminfo", len(fds)))
+			}
+			if err := onFUSE(fds[0]); err != nil {
+				unix.Close(fds[0])
+				_ = initproto.Send(p.sync, initproto.Error, err.Error())
+				return fail(fmt.Errorf("serving /proc/meminfo: %w", err))
+			}
+			if err := initproto.Send(p.sync, initproto.FUSEReady, ""); err != nil {
+				return fail(err)
+			}
+		case initproto.Error:
+			for _, fd := range fds {
+				unix.Close(fd)
+			}
+			return fail(errors.New(strings.TrimSpace(text)))
+		default:
+			for _, fd := range fds {
+				unix.Close(fd)
+			}
+		}
+	}
+}
+
+// signal sends sig to init through its pidfd (no pid reuse race).
+func (p *initProc) signal(sig unix.Signal) error {
+	if p.pidfd >= 0 {
+		return unix.PidfdSendSignal(p.pidfd, sig, nil, 0)
+	}
+	return p.cmd.Process.Signal(sig)
+}

@@ -1,0 +1,5 @@
+package controller
+
+import "os/exec"
+
+type exitErr = exec.ExitError

@@ -1,0 +1,140 @@
+// Package monitor is the protocol between virtlxcd and a container's
+// controller over the controller's unix socket (STATE/NAME.sock, mode 0600).
+// Each connection starts with one JSON request line; what follows depends on
+// the request:
+//
+//	{"op":"watch"}                 → a JSON Event per line until the container stops
+//	{"op":"console","index":0}     → an OK/error line, then raw console bytes both ways
+//	{"op":"shutdown","mode":"…"}   → one Reply line
+//	{"op":"reboot","mode":"…"}     → one Reply line
+//	{"op":"destroy"}               → one Reply line once every process is gone
+//	{"op":"suspend"} / {"op":"resume"}
+//
+// It is a leaf package: the daemon and the controller import it and nothing
+// of each other.
+package monitor
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// Operations a client can ask for.
+const (
+	OpWatch    = "watch"
+	OpConsole  = "console"
+	OpShutdown = "shutdown"
+	OpReboot   = "reboot"
+	OpDestroy  = "destroy"
+	OpSuspend  = "suspend"
+	OpResume   = "resume"
+)
+
+// Request is the first line of a connection.
+type Request struct {
+	Op    string `json:"op"`
+	Index int    `json:"index,omitempty"` // console number
+	Force bool   `json:"force,omitempty"` // console: take over an attached client
+	Mode  string `json:"mode,omitempty"`  // shutdown/reboot: "", "initctl", "signal"
+}
+
+// Reply answers a request; Error empty means success.
+type Reply struct {
+	Error string `json:"error,omitempty"`
+	// Code is the libvirt error code of Error, when it has one.
+	Code int32 `json:"code,omitempty"`
+}
+
+// Exit statuses, as libvirt's monitor reports them.
+const (
+	ExitError    = "error"
+	ExitShutdown = "shutdown"
+	ExitReboot   = "reboot"
+)
+
+// Event is one line of a watch stream.
+type Event struct {
+	Kind    string `json:"event"`              // "init" or "exit"
+	InitPID int    `json:"init_pid,omitempty"` // init's pid on the host
+	Status  string `json:"status,omitempty"`   // exit: shutdown, reboot or error
+	Code    int    `json:"code,omitempty"`     // exit: init's exit code or 128+signal
+}
+
+// Event kinds.
+const (
+	EventInit = "init"
+	EventExit = "exit"
+)
+
+// WriteLine writes v as one JSON line.
+func WriteLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding monitor message: %w", err)
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// ReadLine reads one JSON line into v, without reading past its end (the
+// console stream that may follow must stay unread).
+func ReadLine(r io.Reader, v any) error {
+	var line []byte
+	var b [1]byte
+	for {
+		n, err := r.Read(b[:])
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			line = append(line, b[0])
+			if len(line) > 64*1024 {
+				return fmt.Errorf("monitor line too long")
+			}
+		}
+		if err != nil {
+			if err == io.EOF && len(line) == 0 {
+				return io.EOF
+			}
+			if err != io.EOF {
+				return err
+			}
+			break
+		}
+	}
+	if err := json.Unmarshal(line, v); err != nil {
+		return fmt.Errorf("decoding monitor message: %w", err)
+	}
+	return nil
+}
+
+// Dial connects to a controller's monitor socket and sends req.
+func Dial(socket string, req Request, timeout time.Duration) (net.Conn, error) {
+	c, err := net.DialTimeout("unix", socket, timeout)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to controller %s: %w", socket, err)
+	}
+	if err := WriteLine(c, req); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Call sends a request that has a single Reply and waits for it.
+func Call(socket string, req Request, timeout time.Duration) (Reply, error) {
+	c, err := Dial(socket, req, timeout)
+	if err != nil {
+		return Reply{}, err
+	}
+	defer c.Close()
+	var rep Reply
+	if err := ReadLine(c, &rep); err != nil {
+		return Reply{}, fmt.Errorf("reading controller reply: %w", err)
+	}
+	return rep, nil
+}

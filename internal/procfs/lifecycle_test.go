@@ -1,0 +1,118 @@
+package procfs
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// openFDs counts this process's open file descriptors.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// TestMountLifecycle checks the mount table entry, the lazy Unmount with a
+// file still open, and that no goroutine or descriptor is left behind.
+func TestMountLifecycle(t *testing.T) {
+	requireFUSE(t)
+	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
+	dir := t.TempDir()
+	srv, err := Mount(dir, (&fakeStats{st: base}).get, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Unmount() }) // only does something if the test failed early
+
+	m, ok := findMount(t, dir)
+	if !ok {
+		t.Fatalf("%s not in /proc/self/mountinfo", dir)
+	}
+	if m.fsType != "fuse.libvirt_lxc" || m.source != "libvirt" || !strings.Contains(m.superOpts, "allow_other") ||
+		!strings.Contains(m.mountOpts, "nosuid") || !strings.Contains(m.mountOpts, "nodev") {
+		t.Errorf("mount entry %+v, want fuse.libvirt_lxc from libvirt, allow_other, nosuid, nodev", m)
+	}
+
+	f, err := os.Open(srv.MeminfoPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := srv.Unmount(); err != nil {
+		t.Fatalf("Unmount with an open file: %v", err)
+	}
+	if m, ok := findMount(t, dir); ok {
+		t.Errorf("still mounted after Unmount: %+v", m)
+	}
+	if err := srv.Unmount(); err != nil {
+		t.Errorf("second Unmount: %v", err)
+	}
+	buf := make([]byte, 4096)
+	if n, err := f.ReadAt(buf, 0); n == 0 || !bytes.HasPrefix(buf, []byte("MemTotal:         524288 kB\n")) {
+		t.Errorf("reading the open file after Unmount: %d bytes, %v", n, err)
+	}
+	if waitWithin(srv, 200*time.Millisecond) {
+		t.Error("Wait returned while a file was still open")
+	}
+	f.Close()
+	waitT(t, srv, 5*time.Second)
+
+	deadline := time.Now().Add(5 * time.Second)
+	for (runtime.NumGoroutine() > goroutines || openFDs(t) > fds) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := openFDs(t); n > fds {
+		t.Errorf("%d open descriptors after Wait, %d before", n, fds)
+	}
+	if n := runtime.NumGoroutine(); n > goroutines {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after Wait, %d before:\n%s", n, goroutines, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestMountBindOutlivesUnmount mirrors a container: meminfo is bind-mounted
+// elsewhere (its /proc/meminfo), and stays served after Unmount until that
+// bind mount is gone.
+func TestMountBindOutlivesUnmount(t *testing.T) {
+	requireFUSE(t)
+	dir := t.TempDir()
+	srv, err := Mount(dir, (&fakeStats{st: base}).get, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "proc-meminfo")
+	if err := os.WriteFile(target, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount(srv.MeminfoPath(), target, "", syscall.MS_BIND, ""); err != nil {
+		_ = srv.Unmount()
+		t.Fatalf("bind mount: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Unmount(target, syscall.MNT_DETACH)
+		_ = srv.Unmount()
+	})
+
+	if err := srv.Unmount(); err != nil {
+		t.Fatalf("Unmount: %v", err)
+	}
+	if got := mustRead(t, target); !bytes.HasPrefix(got, []byte("MemTotal:         524288 kB\n")) {
+		t.Errorf("bind mount after Unmount reads %q", got)
+	}
+	if waitWithin(srv, 200*time.Millisecond) {
+		t.Error("Wait returned while the bind mount was alive")
+	}
+	if err := syscall.Unmount(target, 0); err != nil {
+		t.Fatalf("unmount the bind: %v", err)
+	}
+	waitT(t, srv, 5*time.Second)
+}

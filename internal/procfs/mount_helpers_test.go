@@ -1,0 +1,218 @@
+package procfs
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// requireFUSE skips the test unless it can mount FUSE directly.
+func requireFUSE(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (CAP_SYS_ADMIN) to mount FUSE with mount(2)")
+	}
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		t.Skipf("needs the FUSE device /dev/fuse: %v", err)
+	}
+}
+
+// fakeStats is a stats source the test can change or make fail.
+type fakeStats struct {
+	mu  sync.Mutex
+	st  MemStats
+	err error
+}
+
+func (f *fakeStats) set(st MemStats, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.st, f.err = st, err
+}
+
+func (f *fakeStats) get() (MemStats, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.st, f.err
+}
+
+// mountT mounts a Server in a fresh directory and unmounts it when the test
+// ends, even if it failed.
+func mountT(t *testing.T, stats *fakeStats, opts ...Option) *Server {
+	t.Helper()
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := Mount(dir, stats.get, log, opts...)
+	if err != nil {
+		t.Fatalf("Mount: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Unmount(); err != nil {
+			t.Errorf("Unmount: %v", err)
+		}
+		waitT(t, srv, 10*time.Second)
+	})
+	return srv
+}
+
+// waitT fails the test unless srv.Wait returns within d.
+func waitT(t *testing.T, srv *Server, d time.Duration) {
+	t.Helper()
+	if !waitWithin(srv, d) {
+		t.Errorf("Server.Wait did not return within %v", d)
+	}
+}
+
+// waitWithin reports whether srv.Wait returns within d.
+func waitWithin(srv *Server, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { srv.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// mountEntry is one line of /proc/self/mountinfo.
+type mountEntry struct {
+	mountOpts, fsType, source, superOpts string
+}
+
+// findMount returns the /proc/self/mountinfo entry mounted at dir.
+func findMount(t *testing.T, dir string) (mountEntry, bool) {
+	t.Helper()
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 10 || fields[4] != dir {
+			continue
+		}
+		for i := 6; i+3 < len(fields); i++ {
+			if fields[i] == "-" {
+				return mountEntry{fields[5], fields[i+1], fields[i+2], fields[i+3]}, true
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return mountEntry{}, false
+}
+
+// readSendfile reads path the way busybox cat does: sendfile(2) from the
+// file into a regular file.
+func readSendfile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := sendfileBytes(path, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sendfileBytes is readSendfile for any goroutine: it copies path with
+// sendfile(2) into a new file in dir and returns what arrived.
+func sendfileBytes(path, dir string) ([]byte, error) {
+	in, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	out, err := os.CreateTemp(dir, "sendfile-out")
+	if err != nil {
+		return nil, err
+	}
+	defer out.Close()
+	for {
+		n, err := syscall.Sendfile(int(out.Fd()), int(in.Fd()), nil, 1<<16)
+		if err != nil {
+			return nil, fmt.Errorf("sendfile from %s: %w", path, err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return os.ReadFile(out.Name())
+}
+
+// readIntoPipe reads path with move(pipeWriteFd, fileFd) (sendfile(2) or
+// splice(2) into a pipe) until it reports end of file.
+func readIntoPipe(t *testing.T, path string, move func(w, in int) (int, error)) []byte {
+	t.Helper()
+	in, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(r)
+		got <- b
+	}()
+	var moveErr error
+	for {
+		n, err := move(int(w.Fd()), int(in.Fd()))
+		if err != nil {
+			moveErr = err
+			break
+		}
+		if n == 0 {
+			break
+		}
+	}
+	w.Close()
+	b := <-got
+	if moveErr != nil {
+		t.Fatalf("moving %s into a pipe: %v", path, moveErr)
+	}
+	return b
+}
+
+func sendfileMove(w, in int) (int, error) { return syscall.Sendfile(w, in, nil, 1<<16) }
+
+func spliceMove(w, in int) (int, error) {
+	n, err := syscall.Splice(in, nil, w, nil, 1<<16, 0)
+	return int(n), err
+}
+
+// readSmall reads path with read(2) calls of size bytes each.
+func readSmall(t *testing.T, path string, size int) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []byte
+	buf := make([]byte, size)
+	for {
+		n, err := f.Read(buf)
+		out = append(out, buf[:n]...)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

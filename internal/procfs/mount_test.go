@@ -1,0 +1,235 @@
+package procfs
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestMountRealHost serves the real /proc/meminfo and checks that MemTotal is
+// the limit and follows it, through read(2) and sendfile(2).
+func TestMountRealHost(t *testing.T) {
+	requireFUSE(t)
+	stats := &fakeStats{st: base}
+	path := mountT(t, stats).MeminfoPath()
+
+	host, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(limitKiB uint64) {
+		t.Helper()
+		for name, got := range map[string][]byte{
+			"read":     mustRead(t, path),
+			"sendfile": readSendfile(t, path),
+		} {
+			l := lines(t, got)
+			if want := kbLine("MemTotal", limitKiB); l["MemTotal"] != want {
+				t.Errorf("%s: MemTotal line %q, want %q", name, l["MemTotal"], want)
+			}
+			if len(l) != len(lines(t, host)) {
+				t.Errorf("%s: %d lines, host has %d", name, len(l), len(lines(t, host)))
+			}
+		}
+	}
+	check(512 * 1024)
+	stats.set(with(func(s *MemStats) { s.Limit = 300 * mib }), nil)
+	check(300 * 1024)
+}
+
+// TestMountReaders checks that every way of reading returns the rendered
+// content exactly.
+func TestMountReaders(t *testing.T) {
+	requireFUSE(t)
+	hostPath, _ := filepath.Abs("testdata/meminfo-swap")
+	stats := &fakeStats{st: base}
+	path := mountT(t, stats, WithHostMeminfo(hostPath)).MeminfoPath()
+	want := RenderMeminfo(readSample(t, "meminfo-swap"), base)
+
+	got := map[string][]byte{
+		"os.ReadFile":       mustRead(t, path),
+		"read 7 bytes":      readSmall(t, path, 7),
+		"read 1 byte":       readSmall(t, path, 1),
+		"sendfile to file":  readSendfile(t, path),
+		"sendfile to pipe":  readIntoPipe(t, path, sendfileMove),
+		"splice to pipe":    readIntoPipe(t, path, spliceMove),
+		"pread at offsets":  preadAll(t, path, 100),
+		"pread single byte": preadAll(t, path, 1),
+	}
+	// busybox cat uses sendfile(2) (it read back empty in libvirt's mode);
+	// coreutils cat and dd use read(2).
+	for name, argv := range map[string][]string{
+		"busybox cat": {"busybox", "cat", path},
+		"cat":         {"cat", path},
+		"dd":          {"dd", "if=" + path, "bs=4096", "status=none"},
+	} {
+		if _, err := exec.LookPath(argv[0]); err != nil {
+			t.Logf("%s not installed, not testing it", argv[0])
+			continue
+		}
+		out, err := exec.Command(argv[0], argv[1:]...).Output()
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		got[name] = out
+	}
+	for name, b := range got {
+		if !bytes.Equal(b, want) {
+			t.Errorf("%s: got %d bytes, want %d:\n%s", name, len(b), len(want), b)
+		}
+	}
+
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, off := range []int{len(want) - 1, 777, 100, 1, 0} {
+		buf := make([]byte, 50)
+		n, err := f.ReadAt(buf, int64(off))
+		if w := want[off:min(off+50, len(want))]; !bytes.Equal(buf[:n], w) {
+			t.Errorf("pread at %d: %q, %v; want %q", off, buf[:n], err, w)
+		}
+	}
+	for _, off := range []int64{int64(len(want)), int64(len(want)) + 10, 1 << 20} {
+		n, err := f.ReadAt(make([]byte, 16), off)
+		if n != 0 || err != io.EOF {
+			t.Errorf("pread at %d past the end: n=%d err=%v, want 0 and EOF", off, n, err)
+		}
+	}
+}
+
+// preadAll reads path with pread(2) at increasing offsets, size bytes each.
+func preadAll(t *testing.T, path string, size int) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []byte
+	buf := make([]byte, size)
+	for off := int64(0); ; off += int64(size) {
+		n, err := syscall.Pread(int(f.Fd()), buf, off)
+		if err != nil {
+			t.Fatalf("pread at %d: %v", off, err)
+		}
+		out = append(out, buf[:n]...)
+		if n == 0 {
+			return out
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestMountSnapshots checks that a pass over an open file is one snapshot,
+// that a new pass (offset 0) or a new open sees new figures, and that the
+// reported size follows the content.
+func TestMountSnapshots(t *testing.T) {
+	requireFUSE(t)
+	hostPath, _ := filepath.Abs("testdata/meminfo-swap")
+	host := readSample(t, "meminfo-swap")
+	stats := &fakeStats{st: base}
+	path := mountT(t, stats, WithHostMeminfo(hostPath)).MeminfoPath()
+	oldWant := RenderMeminfo(host, base)
+	changed := with(func(s *MemStats) { s.Limit, s.MemSwapLimit, s.MemSwapUsage = 1*gib, 2*gib, 0 })
+	newWant := RenderMeminfo(host, changed)
+
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	head := make([]byte, 10)
+	if _, err := f.Read(head); err != nil {
+		t.Fatal(err)
+	}
+	stats.set(changed, nil)
+	rest := make([]byte, 8192)
+	n, _ := f.Read(rest)
+	if got := append(head, rest[:n]...); !bytes.Equal(got, oldWant) {
+		t.Errorf("one pass mixed snapshots:\n%s", got)
+	}
+	n, err = f.ReadAt(rest, 0)
+	if !bytes.Equal(rest[:n], newWant) {
+		t.Errorf("pread at 0 on the kept fd: %v, not the new content:\n%s", err, rest[:n])
+	}
+	if got := mustRead(t, path); !bytes.Equal(got, newWant) {
+		t.Errorf("new open: not the new content:\n%s", got)
+	}
+
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() != int64(len(newWant)) {
+		t.Errorf("st_size = %d, want %d", fi.Size(), len(newWant))
+	}
+
+	stats.set(MemStats{}, errors.New("cgroup gone"))
+	if got := mustRead(t, path); !bytes.Equal(got, host) {
+		t.Errorf("stats failing: got\n%s\nwant the host file unchanged", got)
+	}
+	stats.set(base, nil)
+	if got := readSendfile(t, path); !bytes.Equal(got, oldWant) {
+		t.Errorf("stats back: got\n%s", got)
+	}
+}
+
+// TestMountTree checks the tree, modes, owner and the read-only open rule.
+func TestMountTree(t *testing.T) {
+	requireFUSE(t)
+	srv := mountT(t, &fakeStats{st: base}, WithOwner(100000, 100001))
+
+	names, err := os.ReadDir(srv.Dir())
+	if err != nil || len(names) != 1 || names[0].Name() != MeminfoName {
+		t.Errorf("ReadDir = %v, %v; want only %s", names, err, MeminfoName)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(srv.Dir(), &st); err != nil || st.Mode != syscall.S_IFDIR|0o755 || st.Nlink != 2 {
+		t.Errorf("root: mode %o nlink %d err %v, want dir 0755 nlink 2", st.Mode, st.Nlink, err)
+	}
+	if err := syscall.Stat(srv.MeminfoPath(), &st); err != nil || st.Mode != syscall.S_IFREG|0o444 ||
+		st.Uid != 100000 || st.Gid != 100001 {
+		t.Errorf("meminfo: mode %o owner %d:%d err %v, want file 0444 100000:100001", st.Mode, st.Uid, st.Gid, err)
+	}
+	for _, flag := range []int{os.O_WRONLY, os.O_RDWR, os.O_WRONLY | os.O_TRUNC} {
+		if f, err := os.OpenFile(srv.MeminfoPath(), flag, 0); !errors.Is(err, syscall.EACCES) {
+			t.Errorf("open with flags %#x: %v, want EACCES", flag, err)
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(srv.Dir(), "cpuinfo")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stat cpuinfo: %v, want ENOENT", err)
+	}
+	if err := os.WriteFile(filepath.Join(srv.Dir(), "new"), nil, 0o644); err == nil {
+		t.Error("creating a file succeeded")
+	}
+}
+
+// TestMountErrors needs no root: the arguments are checked first.
+func TestMountErrors(t *testing.T) {
+	if _, err := Mount(t.TempDir(), nil, nil); err == nil {
+		t.Error("Mount with nil stats succeeded")
+	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	if _, err := Mount(missing, (&fakeStats{}).get, nil); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("Mount on a missing directory: %v, want an error naming it", err)
+	}
+}

@@ -1,0 +1,110 @@
+// Package spec is the fully resolved description of one container, computed
+// from the domain XML by the controller and consumed by the init stage inside
+// the new namespaces. It is plain data (JSON on the wire between the two) and
+// imports nothing of virtlxc.
+package spec
+
+// Container is everything the init stage needs, already decided: no XML
+// parsing, no defaults and no policy happen inside the container.
+type Container struct {
+	Name     string `json:"name"`
+	UUID     string `json:"uuid"`
+	Hostname string `json:"hostname"`
+
+	Root Root `json:"root"`
+	// Staging is an empty host directory the root is bound onto while the
+	// container's tree is built (pivot_root cannot pivot onto "/" itself).
+	Staging string  `json:"staging"`
+	Mounts  []Mount `json:"mounts,omitempty"` // <filesystem>s other than /, in XML order
+
+	// Consoles is the number of console ptys to create in the container's
+	// devpts; the first is init's stdin/stdout/stderr and /dev/console.
+	Consoles int `json:"consoles"`
+	// DevptsGID is the gid devpts gives new ptys (5, or its mapping).
+	DevptsGID int `json:"devpts_gid"`
+	// Devices are extra nodes created in /dev (hostdevs, disks).
+	Devices []Device `json:"devices,omitempty"`
+
+	Init  []string `json:"init"` // argv; argv[0] resolved inside the root
+	Env   []string `json:"env"`
+	Cwd   string   `json:"cwd"`
+	User  string   `json:"user,omitempty"`  // <inituser>: name or number
+	Group string   `json:"group,omitempty"` // <initgroup>
+
+	// PassFDs is how many fds (3, 4, …) init inherits (socket activation).
+	PassFDs int `json:"pass_fds"`
+
+	// CapPolicy and CapStates are <features><capabilities>.
+	CapPolicy string            `json:"cap_policy,omitempty"`
+	CapStates map[string]string `json:"cap_states,omitempty"`
+
+	NewNet    bool `json:"new_net"`    // private network namespace
+	NewUser   bool `json:"new_user"`   // user namespace (<idmap>)
+	NewIPC    bool `json:"new_ipc"`    // false when <lxc:shareipc>
+	NewUTS    bool `json:"new_uts"`    // false when <lxc:shareuts>
+	NewCgroup bool `json:"new_cgroup"` // cgroup namespace (kernel has one)
+
+	// Cgroups lists the cgroup hierarchies to mount inside the container
+	// (its own subtree, through the cgroup namespace).
+	Cgroups []CgroupMount `json:"cgroups,omitempty"`
+
+	// MemInfo asks for the container-aware /proc/meminfo (FUSE).
+	MemInfo bool `json:"meminfo"`
+
+	// IDMapRoot is the host uid/gid of the container's root (0 without
+	// a user namespace); the init stage chowns what it creates to it.
+	IDMapRootUID int `json:"idmap_root_uid"`
+	IDMapRootGID int `json:"idmap_root_gid"`
+}
+
+// Root is the container's root filesystem.
+type Root struct {
+	Source   string `json:"source"`   // host directory ("/" = share the host root)
+	ReadOnly bool   `json:"readonly"` // <readonly/>
+}
+
+// SharedHost reports whether the container runs on the host's own root.
+func (r Root) SharedHost() bool { return r.Source == "/" }
+
+// MountKind is the type of a non-root <filesystem>.
+type MountKind string
+
+// Filesystem kinds the LXC driver mounts.
+const (
+	MountHostBind MountKind = "mount" // bind a host path (type='mount')
+	MountBind     MountKind = "bind"  // bind a path inside the container (type='bind')
+	MountRAM      MountKind = "ram"   // tmpfs of a given size (type='ram')
+	MountBlock    MountKind = "block" // a block device (type='block')
+)
+
+// Mount is one <filesystem> other than the root.
+type Mount struct {
+	Kind      MountKind `json:"kind"`
+	Source    string    `json:"source,omitempty"`
+	Target    string    `json:"target"`
+	ReadOnly  bool      `json:"readonly,omitempty"`
+	SizeBytes uint64    `json:"size_bytes,omitempty"` // ram
+}
+
+// Device is a device node to create in the container's /dev.
+type Device struct {
+	Path  string `json:"path"` // absolute, under /dev
+	Type  byte   `json:"type"` // 'c' or 'b'
+	Major uint32 `json:"major"`
+	Minor uint32 `json:"minor"`
+	Mode  uint32 `json:"mode"` // permission bits
+}
+
+// CgroupMount is one cgroup hierarchy as the container sees it.
+type CgroupMount struct {
+	// Target is where it appears, e.g. /sys/fs/cgroup/memory or
+	// /sys/fs/cgroup (pure v2) or /sys/fs/cgroup/unified.
+	Target string `json:"target"`
+	// V2 selects cgroup2; otherwise Options names the v1 controllers
+	// ("cpu,cpuacct", "name=systemd", …).
+	V2      bool   `json:"v2,omitempty"`
+	Options string `json:"options,omitempty"`
+	// Link, when set, makes Target a symlink to Link instead (the host's
+	// co-mount links such as cpu -> cpu,cpuacct).
+	Link string `json:"link,omitempty"`
+}
