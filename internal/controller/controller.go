@@ -47,21 +47,25 @@ type Options struct {
 
 // Controller is one running container.
 type Controller struct {
-	opts     Options
-	layout   paths.Layout
-	dom      *domainxml.Domain
-	group    *cgroups.Group
-	init     *initProc
-	relays   []*console.Relay
-	log      *slog.Logger
-	exited   chan struct{} // closed when init has exited
-	status   monitor.Event // init's exit, valid once exited is closed
-	mu       sync.Mutex
-	watches  []chan monitor.Event
-	listener net.Listener
-	staging  string
-	meminfo  *procfs.Server
-	peers    []*os.File // slave ends kept open so consoles survive init reopening them
+	opts    Options
+	layout  paths.Layout
+	dom     *domainxml.Domain
+	group   *cgroups.Group
+	init    *initProc
+	relays  []*console.Relay
+	log     *slog.Logger
+	exited  chan struct{} // closed when init has exited
+	status  monitor.Event // init's exit, valid once exited is closed
+	mu      sync.Mutex
+	watches []chan monitor.Event
+	// watchesClosed is set once the exit event went out; later watchers
+	// get it directly.
+	watchesClosed bool
+	listener      net.Listener
+	staging       string
+	meminfo       *procfs.Server
+	reqs          sync.WaitGroup // monitor requests being answered
+	peers         []*os.File     // slave ends kept open so consoles survive init reopening them
 }
 
 // Run starts the container and supervises it until init exits; it returns
@@ -231,6 +235,13 @@ func (c *Controller) supervise(ctx context.Context) monitor.Event {
 	c.teardown()
 	c.broadcast(c.status)
 	c.closeWatches()
+	// Let a destroy or shutdown request in flight send its reply.
+	done := make(chan struct{})
+	go func() { c.reqs.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
 	return c.status
 }
 

@@ -15,6 +15,7 @@ import (
 	"virtlxc/internal/console"
 	"virtlxc/internal/monitor"
 	"virtlxc/internal/spec"
+	"virtlxc/internal/virerr"
 )
 
 // devicePolicy is the device ACL input for a planned container.
@@ -74,10 +75,13 @@ func (c *Controller) handle(conn net.Conn) {
 	case monitor.OpConsole:
 		c.attachConsole(conn, req)
 	default:
+		c.reqs.Add(1)
+		defer c.reqs.Done()
 		err := c.do(req)
 		rep := monitor.Reply{}
 		if err != nil {
-			rep.Error = err.Error()
+			ve := virerr.As(err)
+			rep.Error, rep.Code = ve.Message, int32(ve.Code)
 		}
 		_ = monitor.WriteLine(conn, rep)
 		conn.Close()
@@ -91,9 +95,9 @@ func (c *Controller) do(req monitor.Request) error {
 		c.destroy()
 		return nil
 	case monitor.OpShutdown:
-		return c.init.signal(unix.SIGTERM)
+		return c.stopInit(req.Mode, false)
 	case monitor.OpReboot:
-		return c.init.signal(unix.SIGHUP)
+		return c.stopInit(req.Mode, true)
 	case monitor.OpSuspend:
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -104,14 +108,22 @@ func (c *Controller) do(req monitor.Request) error {
 	return fmt.Errorf("unknown monitor operation %q", req.Op)
 }
 
-// watch streams events to one client until the container stops.
+// watch streams events to one client until the container stops. A watcher
+// that arrives after the exit still gets it.
 func (c *Controller) watch(conn net.Conn) {
+	defer conn.Close()
 	ch := make(chan monitor.Event, 4)
 	c.mu.Lock()
-	c.watches = append(c.watches, ch)
+	closed := c.watchesClosed
+	if !closed {
+		c.watches = append(c.watches, ch)
+	}
 	c.mu.Unlock()
-	defer conn.Close()
 	if err := monitor.WriteLine(conn, monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid}); err != nil {
+		return
+	}
+	if closed {
+		_ = monitor.WriteLine(conn, c.status)
 		return
 	}
 	for ev := range ch {
@@ -139,6 +151,7 @@ func (c *Controller) closeWatches() {
 		close(ch)
 	}
 	c.watches = nil
+	c.watchesClosed = true
 }
 
 // attachConsole connects a client to a console relay.

@@ -136,6 +136,7 @@ func (c *ctr) wait(timeout time.Duration) (error, string) {
 		c.done <- err
 		return err, c.logText()
 	case <-time.After(timeout):
+		_ = c.cmd.Process.Kill()
 		c.t.Fatalf("container %s still running after %v\n%s", c.name, timeout, c.logText())
 	}
 	return nil, ""
