@@ -60,12 +60,13 @@ type Controller struct {
 	watches []chan monitor.Event
 	// watchesClosed is set once the exit event went out; later watchers
 	// get it directly.
-	watchesClosed bool
-	listener      net.Listener
-	staging       string
-	meminfo       *procfs.Server
-	reqs          sync.WaitGroup // monitor requests being answered
-	peers         []*os.File     // slave ends kept open so consoles survive init reopening them
+	watchesClosed   bool
+	listener        net.Listener
+	staging         string
+	meminfo         *procfs.Server
+	meminfoDetached bool
+	reqs            sync.WaitGroup // monitor requests being answered
+	peers           []*os.File     // slave ends kept open so consoles survive init reopening them
 }
 
 // Run starts the container and supervises it until init exits; it returns
@@ -129,6 +130,16 @@ func (c *Controller) start() (err error) {
 		return fmt.Errorf("creating %s: %w", sp.Staging, err)
 	}
 	undo = append(undo, func() { _ = os.Remove(sp.Staging) })
+	if sp.NewUser {
+		// The init stage runs as the mapped root from its first
+		// instruction: it must be able to reach its staging directory.
+		if err := os.Chmod(c.layout.StateDir, 0o711); err != nil {
+			return fmt.Errorf("opening the state dir to the mapped root: %w", err)
+		}
+		if err := os.Chown(sp.Staging, sp.IDMapRootUID, sp.IDMapRootGID); err != nil {
+			return fmt.Errorf("handing %s to the mapped root: %w", sp.Staging, err)
+		}
+	}
 	c.staging = sp.Staging
 	c.group, err = mgr.Create(c.dom.Name, limits(c.dom))
 	if err != nil {
@@ -138,6 +149,10 @@ func (c *Controller) start() (err error) {
 	if err := c.group.SetDevices(cgroups.DeviceRules(devicePolicy(sp))); err != nil {
 		return fmt.Errorf("setting the device policy: %w", err)
 	}
+	if err := c.serveMeminfo(sp); err != nil {
+		return fmt.Errorf("serving /proc/meminfo: %w", err)
+	}
+	undo = append(undo, c.stopMeminfo)
 	uids, gids := idMaps(c.dom)
 	c.init, err = startInit(sp, uids, gids, c.opts.PassFDs, c.opts.LogFile)
 	if err != nil {
@@ -154,12 +169,12 @@ func (c *Controller) start() (err error) {
 	if err := c.init.release(); err != nil {
 		return err
 	}
-	masters, err := c.init.awaitExec(sp.Consoles, c.serveMeminfo)
-	undo = append(undo, c.stopMeminfo)
+	masters, err := c.init.awaitExec(sp.Consoles)
 	if err != nil {
 		return err
 	}
 	c.init.sync.Close()
+	c.detachMeminfo()
 	for _, m := range masters {
 		peer, err := console.OpenPeer(m, "", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
 		if err != nil {

@@ -14,7 +14,7 @@ import (
 // hostInfo describes this machine for the plan: whether cgroup namespaces
 // exist and which hierarchies the container gets (its own subtree of each).
 func hostInfo(l *cgroups.Layout) plan.Host {
-	h := plan.Host{MemInfo: fuseAvailable()}
+	h := plan.Host{}
 	if _, err := os.Stat("/proc/self/ns/cgroup"); err == nil {
 		h.CgroupNS = true
 	}

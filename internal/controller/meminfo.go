@@ -1,23 +1,49 @@
 package controller
 
 import (
+	"fmt"
 	"os"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/procfs"
+	"virtlxc/internal/spec"
 )
 
-// serveMeminfo serves the FUSE filesystem init mounted over /proc/meminfo
-// (fd is its /dev/fuse descriptor, received from init).
-func (c *Controller) serveMeminfo(fd int) error {
-	srv, err := procfs.Mount("/dev/fd/"+strconv.Itoa(fd), c.memStats, c.log)
+// serveMeminfo mounts the container-aware meminfo (FUSE) at STATE/NAME.fuse
+// for the init stage to bind over /proc/meminfo. Once init runs the
+// controller detaches this mount (detachMeminfo): the container's bind keeps
+// the filesystem alive and the host is left with nothing to leak.
+func (c *Controller) serveMeminfo(sp *spec.Container) error {
+	if !fuseAvailable() {
+		return nil
+	}
+	dir := c.layout.FuseDir(c.dom.Name)
+	if err := os.Mkdir(dir, 0o711); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	var opts []procfs.Option
+	if sp.NewUser {
+		opts = append(opts, procfs.WithOwner(uint32(sp.IDMapRootUID), uint32(sp.IDMapRootGID)))
+	}
+	srv, err := procfs.Mount(dir, c.memStats, c.log, opts...)
 	if err != nil {
+		_ = os.Remove(dir)
 		return err
 	}
 	c.meminfo = srv
+	sp.MemInfo = dir
 	return nil
+}
+
+// detachMeminfo removes the host-side meminfo mount point.
+func (c *Controller) detachMeminfo() {
+	if c.meminfo == nil || c.meminfoDetached {
+		return
+	}
+	_ = c.meminfo.Unmount()
+	_ = os.Remove(c.meminfo.Dir())
+	c.meminfoDetached = true
 }
 
 // memStats feeds the meminfo file from the container's memory cgroup.
@@ -40,18 +66,13 @@ func (c *Controller) memStats() (procfs.MemStats, error) {
 	}, nil
 }
 
-// stopMeminfo ends the meminfo server: the kernel drops the filesystem once
-// the container's mount namespace, which holds its last mount, is gone.
+// stopMeminfo ends the meminfo server.
 func (c *Controller) stopMeminfo() {
-	if c.meminfo == nil {
-		return
-	}
-	_ = c.meminfo.Unmount()
+	c.detachMeminfo()
 	c.meminfo = nil
 }
 
 // fuseAvailable reports whether this machine can serve FUSE files.
 func fuseAvailable() bool {
-	_, err := os.Stat("/dev/fuse")
-	return err == nil && unix.Access("/dev/fuse", unix.R_OK|unix.W_OK) == nil
+	return unix.Access("/dev/fuse", unix.R_OK|unix.W_OK) == nil
 }

@@ -45,10 +45,18 @@ func cloneFlags(c *spec.Container) uintptr {
 // startInit re-executes this binary as the init stage inside new namespaces.
 // The child blocks until release is called; its stderr is the container log.
 func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs []*os.File, logFile *os.File) (*initProc, error) {
-	self, err := os.Executable()
+	// The init stage is exec'd through a descriptor of this binary: under a
+	// user namespace the mapped root may not search the directory the
+	// binary lives in, but a descriptor opened here needs no path walk.
+	selfPath, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding own executable: %w", err)
 	}
+	self, err := os.Open(selfPath)
+	if err != nil {
+		return nil, fmt.Errorf("opening own executable: %w", err)
+	}
+	defer self.Close()
 	data, err := json.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("encoding container spec: %w", err)
@@ -64,10 +72,11 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 		return nil, err
 	}
 	defer child.Close()
-	cmd := exec.Command(self, containerinit.Arg, strconv.Itoa(len(passFDs)))
+	extra := append(append([]*os.File{}, passFDs...), child, specR, self)
+	cmd := exec.Command(fmt.Sprintf("/proc/self/fd/%d", 2+len(extra)), containerinit.Arg, strconv.Itoa(len(passFDs)))
 	cmd.Env = []string{}
 	cmd.Stderr = logFile
-	cmd.ExtraFiles = append(append([]*os.File{}, passFDs...), child, specR)
+	cmd.ExtraFiles = extra
 	pidfd := -1
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags: cloneFlags(c),
@@ -101,9 +110,7 @@ func (p *initProc) release() error {
 
 // awaitExec collects the console masters and waits until init is exec'd
 // (EOF on the close-on-exec sync socket) or reports why it failed.
-// onFUSE, when init hands over its meminfo FUSE descriptor, starts serving
-// it; its error is reported to init.
-func (p *initProc) awaitExec(nconsoles int, onFUSE func(fd int) error) ([]*os.File, error) {
+func (p *initProc) awaitExec(nconsoles int) ([]*os.File, error) {
 	var masters []*os.File
 	fail := func(err error) ([]*os.File, error) {
 		for _, m := range masters {
@@ -132,18 +139,6 @@ func (p *initProc) awaitExec(nconsoles int, onFUSE func(fd int) error) ([]*os.Fi
 					continue
 				}
 				masters = append(masters, os.NewFile(uintptr(fd), "console-master"))
-			}
-		case initproto.FUSE:
-			if len(fds) != 1 {
-				return fail(fmt.Errorf("init sent %d descriptors for meminfo", len(fds)))
-			}
-			if err := onFUSE(fds[0]); err != nil {
-				unix.Close(fds[0])
-				_ = initproto.Send(p.sync, initproto.Error, err.Error())
-				return fail(fmt.Errorf("serving /proc/meminfo: %w", err))
-			}
-			if err := initproto.Send(p.sync, initproto.FUSEReady, ""); err != nil {
-				return fail(err)
 			}
 		case initproto.Error:
 			for _, fd := range fds {

@@ -6,8 +6,6 @@
 // The exchange:
 //
 //	controller → init   Go        (cgroups joined, id maps written)
-//	init → controller   FUSE      + the /dev/fuse fd of /proc/meminfo
-//	controller → init   FUSEReady (the controller serves it)
 //	init → controller   Consoles  + N pty master fds
 //	init → controller   Error     "<message>" (then init exits 1)
 //	(EOF)                         the socket is close-on-exec: EOF after
@@ -27,10 +25,6 @@ const (
 	Go       = "go"
 	Consoles = "consoles"
 	Error    = "error"
-	// FUSE carries the /dev/fuse descriptor of the container's meminfo
-	// mount; the controller answers FUSEReady once it serves it.
-	FUSE      = "fuse"
-	FUSEReady = "fuse-ok"
 )
 
 // Fd layout of the init stage: descriptors passed to init come first so

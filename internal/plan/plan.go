@@ -18,8 +18,6 @@ type Host struct {
 	CgroupNS bool
 	// Cgroups are the hierarchies to mount inside the container.
 	Cgroups []spec.CgroupMount
-	// MemInfo is true when the FUSE /proc/meminfo can be served.
-	MemInfo bool
 }
 
 // Build resolves d for a start with passFDs inherited descriptors. Errors are
@@ -47,7 +45,6 @@ func Build(d *domainxml.Domain, passFDs int, host Host) (*spec.Container, error)
 		NewUTS:    true,
 		NewCgroup: host.CgroupNS,
 		Cgroups:   host.Cgroups,
-		MemInfo:   host.MemInfo,
 		Root:      spec.Root{Source: "/"},
 	}
 	if d.OS.InitDir != "" {

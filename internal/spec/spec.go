@@ -48,8 +48,9 @@ type Container struct {
 	// (its own subtree, through the cgroup namespace).
 	Cgroups []CgroupMount `json:"cgroups,omitempty"`
 
-	// MemInfo asks for the container-aware /proc/meminfo (FUSE).
-	MemInfo bool `json:"meminfo"`
+	// MemInfo is the host directory where the controller serves the
+	// container-aware meminfo file (FUSE); empty for none.
+	MemInfo string `json:"meminfo,omitempty"`
 
 	// IDMapRoot is the host uid/gid of the container's root (0 without
 	// a user namespace); the init stage chowns what it creates to it.

@@ -70,7 +70,7 @@ var busyboxApplets = []string{
 	"sh", "ls", "cat", "echo", "env", "id", "hostname", "mknod", "mount", "grep",
 	"sleep", "stat", "readlink", "head", "tr", "sort", "touch", "printf", "test",
 	"true", "false", "wc", "pwd", "mkdir", "rm", "nc", "ps", "kill", "sed", "dd",
-	"mkfifo", "od", "ln", "ip", "ifconfig", "df", "chmod", "reboot",
+	"mkfifo", "od", "ln", "ip", "ifconfig", "df", "chmod", "reboot", "cut",
 }
 
 // BusyboxRoot builds a minimal root filesystem (static busybox, /etc/passwd

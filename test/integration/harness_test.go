@@ -85,6 +85,12 @@ func start(t *testing.T, name, xml string, pass ...*os.File) *ctr {
 	testutil.RequireRoot(t)
 	bin := testutil.Binaries(t)
 	dir := t.TempDir()
+	// A user-namespaced init reaches its state dir as the mapped root.
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	c := &ctr{t: t, name: name, root: filepath.Join(dir, "root"), log: filepath.Join(dir, name+".log"), done: make(chan error, 1)}
 	c.layout = paths.New(c.root, "")
 	if err := c.layout.MkdirAll(); err != nil {
