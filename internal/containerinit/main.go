@@ -18,6 +18,8 @@ import (
 	"runtime"
 	"strconv"
 
+	"golang.org/x/sys/unix"
+
 	"virtlxc/internal/initproto"
 	"virtlxc/internal/spec"
 )
@@ -69,6 +71,9 @@ func (s *stage) run() error {
 	if err := json.Unmarshal(data, s.c); err != nil {
 		return fmt.Errorf("decoding container spec: %w", err)
 	}
+	if err := s.joinNamespaces(); err != nil {
+		return err
+	}
 	kind, _, _, err := initproto.Recv(s.sync)
 	if err != nil || kind != initproto.Go {
 		return fmt.Errorf("Failed to read the container continue message: %v", err)
@@ -83,4 +88,19 @@ func (s *stage) run() error {
 		return err
 	}
 	return s.execInit()
+}
+
+// joinNamespaces enters the namespaces <lxc:namespace> shares (spec §2.2
+// step 1); this thread, which later execs init, carries them.
+func (s *stage) joinNamespaces() error {
+	types := map[string]int{"net": unix.CLONE_NEWNET, "ipc": unix.CLONE_NEWIPC, "uts": unix.CLONE_NEWUTS}
+	for i, kind := range s.c.Share {
+		fd := initproto.ShareFD(s.npass, i)
+		err := unix.Setns(fd, types[kind])
+		unix.Close(fd)
+		if err != nil && err != unix.EINVAL {
+			return fmt.Errorf("failed to attach the namespace: %w", err)
+		}
+	}
+	return nil
 }

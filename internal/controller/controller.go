@@ -153,8 +153,17 @@ func (c *Controller) start() (err error) {
 		return fmt.Errorf("serving /proc/meminfo: %w", err)
 	}
 	undo = append(undo, c.stopMeminfo)
+	shared, err := c.openSharedNamespaces(sp.Share)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, f := range shared {
+			f.Close()
+		}
+	}()
 	uids, gids := idMaps(c.dom)
-	c.init, err = startInit(sp, uids, gids, c.opts.PassFDs, c.opts.LogFile)
+	c.init, err = startInit(sp, uids, gids, c.opts.PassFDs, shared, c.opts.LogFile)
 	if err != nil {
 		return err
 	}

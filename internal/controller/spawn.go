@@ -44,7 +44,8 @@ func cloneFlags(c *spec.Container) uintptr {
 
 // startInit re-executes this binary as the init stage inside new namespaces.
 // The child blocks until release is called; its stderr is the container log.
-func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs []*os.File, logFile *os.File) (*initProc, error) {
+// shared are the namespaces to join, in the order of c.Share.
+func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs, shared []*os.File, logFile *os.File) (*initProc, error) {
 	// The init stage is exec'd through a descriptor of this binary: under a
 	// user namespace the mapped root may not search the directory the
 	// binary lives in, but a descriptor opened here needs no path walk.
@@ -73,7 +74,9 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 	}
 	defer child.Close()
 	extra := append(append([]*os.File{}, passFDs...), child, specR, self)
-	cmd := exec.Command(fmt.Sprintf("/proc/self/fd/%d", 2+len(extra)), containerinit.Arg, strconv.Itoa(len(passFDs)))
+	selfFD := 2 + len(extra)
+	extra = append(extra, shared...)
+	cmd := exec.Command(fmt.Sprintf("/proc/self/fd/%d", selfFD), containerinit.Arg, strconv.Itoa(len(passFDs)))
 	cmd.Env = []string{}
 	cmd.Stderr = logFile
 	cmd.ExtraFiles = extra

@@ -17,3 +17,6 @@ type (
 
 // MemoryTuneLimit is one <memtune> limit.
 type MemoryTuneLimit = libvirtxml.DomainMemoryTuneLimit
+
+// NamespaceMap is one <lxc:sharenet/shareipc/shareuts> entry.
+type NamespaceMap = libvirtxml.DomainLXCNamespaceMap

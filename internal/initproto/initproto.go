@@ -40,6 +40,11 @@ func SyncFD(npass int) int { return FirstPassFD + npass }
 // SpecFD is the pipe the init stage reads its JSON spec from.
 func SpecFD(npass int) int { return FirstPassFD + npass + 1 }
 
+// ShareFD is the descriptor of the i-th namespace the init stage joins; the
+// controller binary's own descriptor (which the stage was exec'd through)
+// sits between SpecFD and these.
+func ShareFD(npass, i int) int { return FirstPassFD + npass + 3 + i }
+
 // Pair makes the controller's and the init stage's ends (both close-on-exec).
 func Pair() (parent, child *os.File, err error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)

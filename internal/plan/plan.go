@@ -220,8 +220,23 @@ func planNamespaces(d *domainxml.Domain, c *spec.Container) error {
 			return lxcError(virerr.ErrConfigUnsupported,
 				"Config asks for inherit net namespace as well as private network interfaces")
 		}
-		if ns.ShareNet != nil || ns.ShareIPC != nil || ns.ShareUTS != nil {
-			return lxcError(virerr.ErrConfigUnsupported, "<lxc:namespace> sharing is not supported yet")
+		for _, sh := range []struct {
+			kind string
+			m    *domainxml.NamespaceMap
+		}{{"net", ns.ShareNet}, {"ipc", ns.ShareIPC}, {"uts", ns.ShareUTS}} {
+			if sh.m == nil || sh.m.Type == "none" {
+				continue
+			}
+			if sh.m.Type == "netns" && sh.kind != "net" {
+				return lxcError(virerr.ErrConfigUnsupported, "'netns' namespace source can only be used with sharenet")
+			}
+			c.Share = append(c.Share, sh.kind)
+			switch sh.kind {
+			case "ipc":
+				c.NewIPC = false
+			case "uts":
+				c.NewUTS = false
+			}
 		}
 	}
 	c.NewNet = needNet

@@ -44,6 +44,11 @@ type Container struct {
 	NewUTS    bool `json:"new_uts"`    // false when <lxc:shareuts>
 	NewCgroup bool `json:"new_cgroup"` // cgroup namespace (kernel has one)
 
+	// Share lists the namespaces joined instead of created (<lxc:namespace>),
+	// "net", "ipc" or "uts"; their descriptors follow the controller
+	// binary's in the init stage's descriptor table, in this order.
+	Share []string `json:"share,omitempty"`
+
 	// Cgroups lists the cgroup hierarchies to mount inside the container
 	// (its own subtree, through the cgroup namespace).
 	Cgroups []CgroupMount `json:"cgroups,omitempty"`

@@ -82,9 +82,27 @@ func xmlEscape(s string) string {
 // controller fails); passed files become --passfd descriptors.
 func start(t *testing.T, name, xml string, pass ...*os.File) *ctr {
 	t.Helper()
+	return startIn(t, "", name, xml, pass...)
+}
+
+// runUnder runs a container to completion with the same --root as other.
+func runUnder(t *testing.T, other *ctr, name, xml string) string {
+	t.Helper()
+	c := startIn(t, filepath.Dir(other.root), name, xml)
+	err, log := c.wait(30 * time.Second)
+	if err != nil {
+		t.Fatalf("controller failed: %v\n%s", err, log)
+	}
+	return log
+}
+
+func startIn(t *testing.T, dir, name, xml string, pass ...*os.File) *ctr {
+	t.Helper()
 	testutil.RequireRoot(t)
 	bin := testutil.Binaries(t)
-	dir := t.TempDir()
+	if dir == "" {
+		dir = t.TempDir()
+	}
 	// A user-namespaced init reaches its state dir as the mapped root.
 	for _, d := range []string{dir, filepath.Dir(dir)} {
 		if err := os.Chmod(d, 0o755); err != nil {
