@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"golang.org/x/sys/unix"
@@ -101,11 +102,17 @@ func (s *stage) buildRoot() error {
 		}()
 	}
 	root := s.c.Root.Source
-	if st, err := os.Stat(root); err != nil || !st.IsDir() {
-		return fmt.Errorf("Failed to access '%s': %v", root, err)
-	}
-	if err := mount(root, s.c.Staging, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		return err
+	if s.c.Root.Kind == spec.MountBlock {
+		if err := mountBlock(root, s.c.Staging, s.c.Root.ReadOnly); err != nil {
+			return err
+		}
+	} else {
+		if st, err := os.Stat(root); err != nil || !st.IsDir() {
+			return fmt.Errorf("Failed to access '%s': %v", root, err)
+		}
+		if err := mount(root, s.c.Staging, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return err
+		}
 	}
 	s.root = s.c.Staging
 	if s.c.Root.SharedHost() {
@@ -133,7 +140,7 @@ func (s *stage) buildRoot() error {
 			return err
 		}
 	}
-	if s.c.Root.ReadOnly {
+	if s.c.Root.ReadOnly && s.c.Root.Kind != spec.MountBlock {
 		return remountRO(s.root, 0)
 	}
 	return nil
@@ -269,19 +276,8 @@ func (s *stage) mountDev(hostDevFDs []*os.File) error {
 		}
 	}
 	for _, d := range s.c.Devices {
-		p, err := s.inRoot(d.Path)
-		if err != nil {
+		if err := s.makeDevice(d); err != nil {
 			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("Failed to create %s: %w", filepath.Dir(d.Path), err)
-		}
-		typ := uint32(unix.S_IFCHR)
-		if d.Type == 'b' {
-			typ = unix.S_IFBLK
-		}
-		if err := unix.Mknod(p, typ|d.Mode, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
-			return fmt.Errorf("Failed to make device %s: %w", d.Path, err)
 		}
 	}
 	links := [][2]string{
@@ -358,8 +354,42 @@ func (s *stage) mountOne(m spec.Mount) error {
 			return remountRO(dst, unix.MS_NOSUID|unix.MS_NODEV)
 		}
 		return nil
+	case spec.MountBlock:
+		dst, err := s.mkdirIn(m.Target)
+		if err != nil {
+			return err
+		}
+		return mountBlock(m.Source, dst, m.ReadOnly)
 	}
 	return fmt.Errorf("Cannot mount filesystem type %s", m.Kind)
+}
+
+// mountBlock mounts a block device, trying each block filesystem the
+// kernel knows (the non-"nodev" lines of /proc/filesystems), as libvirt
+// does when probing finds nothing.
+func mountBlock(dev, dst string, readonly bool) error {
+	data, err := os.ReadFile("/proc/filesystems")
+	if err != nil {
+		return fmt.Errorf("reading /proc/filesystems: %w", err)
+	}
+	flags := uintptr(0)
+	if readonly {
+		flags |= unix.MS_RDONLY
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "nodev") {
+			continue
+		}
+		fstype := strings.TrimSpace(line)
+		err := unix.Mount(dev, dst, fstype, flags, "")
+		if err == nil {
+			return nil
+		}
+		if err != unix.EINVAL && err != unix.ENODEV {
+			return fmt.Errorf("Failed to mount device %s to %s as %s: %w", dev, dst, fstype, err)
+		}
+	}
+	return fmt.Errorf("Failed to mount device %s to %s, unable to detect filesystem", dev, dst)
 }
 
 // pivot makes the built tree the root and drops every trace of the host's.
@@ -388,4 +418,32 @@ func (s *stage) enterCgroupNS() error {
 		return fmt.Errorf("Failed to create the cgroup namespace: %w", err)
 	}
 	return nil
+}
+
+// makeDevice creates a configured device node (hostdev) at its host path
+// inside the container: mknod, or in a user namespace, where mknod is
+// refused, a bind of the host's node.
+func (s *stage) makeDevice(d spec.Device) error {
+	if s.c.NewUser {
+		dst, err := s.touchIn(d.Path, os.FileMode(d.Mode))
+		if err != nil {
+			return err
+		}
+		return mount(d.Path, dst, "", unix.MS_BIND, "")
+	}
+	p, err := s.inRoot(d.Path)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("Failed to create %s: %w", filepath.Dir(d.Path), err)
+	}
+	typ := uint32(unix.S_IFCHR)
+	if d.Type == 'b' {
+		typ = unix.S_IFBLK
+	}
+	if err := unix.Mknod(p, typ|d.Mode, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
+		return fmt.Errorf("Failed to make device %s: %w", d.Path, err)
+	}
+	return os.Chmod(p, os.FileMode(d.Mode))
 }

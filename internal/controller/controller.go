@@ -65,6 +65,7 @@ type Controller struct {
 	staging         string
 	meminfo         *procfs.Server
 	meminfoDetached bool
+	loops           []*os.File     // loop devices of image filesystems
 	reqs            sync.WaitGroup // monitor requests being answered
 	peers           []*os.File     // slave ends kept open so consoles survive init reopening them
 }
@@ -146,7 +147,19 @@ func (c *Controller) start() (err error) {
 		return fmt.Errorf("creating the container's cgroup: %w", err)
 	}
 	undo = append(undo, func() { _ = c.group.Destroy(context.Background()) })
-	if err := c.group.SetDevices(cgroups.DeviceRules(devicePolicy(sp))); err != nil {
+	devs, devRules, err := hostdevs(c.dom)
+	if err != nil {
+		return err
+	}
+	sp.Devices = append(sp.Devices, devs...)
+	blockRules, err := c.prepareBlockMounts(sp)
+	undo = append(undo, c.closeLoops)
+	if err != nil {
+		return err
+	}
+	policy := devicePolicy(sp)
+	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
+	if err := c.group.SetDevices(cgroups.DeviceRules(policy)); err != nil {
 		return fmt.Errorf("setting the device policy: %w", err)
 	}
 	if err := c.serveMeminfo(sp); err != nil {
@@ -286,6 +299,7 @@ func (c *Controller) teardown() {
 	c.drainConsoles()
 	c.closeRelays()
 	c.stopMeminfo()
+	c.closeLoops()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := c.group.Destroy(ctx); err != nil {

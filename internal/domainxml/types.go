@@ -20,3 +20,6 @@ type MemoryTuneLimit = libvirtxml.DomainMemoryTuneLimit
 
 // NamespaceMap is one <lxc:sharenet/shareipc/shareuts> entry.
 type NamespaceMap = libvirtxml.DomainLXCNamespaceMap
+
+// Hostdev is a <hostdev> device.
+type Hostdev = libvirtxml.DomainHostdev

@@ -45,7 +45,7 @@ func Build(d *domainxml.Domain, passFDs int, host Host) (*spec.Container, error)
 		NewUTS:    true,
 		NewCgroup: host.CgroupNS,
 		Cgroups:   host.Cgroups,
-		Root:      spec.Root{Source: "/"},
+		Root:      spec.Root{Kind: spec.MountHostBind, Source: "/"},
 	}
 	if d.OS.InitDir != "" {
 		c.Cwd = d.OS.InitDir
@@ -172,10 +172,19 @@ func planFilesystems(d *domainxml.Domain, c *spec.Container) error {
 			target = fs.Target.Dir
 		}
 		ro := fs.ReadOnly != nil
+		if kind == "file" {
+			if err := checkFileDriver(fs); err != nil {
+				return err
+			}
+		}
 		if target == "/" {
 			switch kind {
 			case "mount", "bind":
-				c.Root = spec.Root{Source: src, ReadOnly: ro}
+				c.Root = spec.Root{Kind: spec.MountHostBind, Source: src, ReadOnly: ro}
+			case "block":
+				c.Root = spec.Root{Kind: spec.MountBlock, Source: src, ReadOnly: ro}
+			case "file":
+				c.Root = spec.Root{Kind: spec.MountFile, Source: src, ReadOnly: ro}
 			default:
 				return lxcError(virerr.ErrConfigUnsupported, "Unsupported root filesystem type %s", kind)
 			}
@@ -193,7 +202,7 @@ func planFilesystems(d *domainxml.Domain, c *spec.Container) error {
 			m.Kind = spec.MountRAM
 			m.SizeBytes = uint64(fs.Source.RAM.Usage) * 1024
 		case "file":
-			return lxcError(virerr.ErrConfigUnsupported, "fs type file (loop/nbd) is not supported yet")
+			m.Kind = spec.MountFile
 		default:
 			return lxcError(virerr.ErrConfigUnsupported, "Cannot mount filesystem type %s", kind)
 		}
@@ -300,4 +309,31 @@ func CapabilityStates(caps *domainxml.FeatureCapabilities) map[string]string {
 	add("syslog", caps.SysLog)
 	add("wake_alarm", caps.WakeAlarm)
 	return states
+}
+
+// checkFileDriver applies libvirt's rules for <filesystem type='file'>: the
+// loop driver (the default for raw images) is supported; nbd needs
+// qemu-nbd, which virtlxc does not run.
+func checkFileDriver(fs domainxml.Filesystem) error {
+	drv, format := "", ""
+	if fs.Driver != nil {
+		drv, format = fs.Driver.Type, fs.Driver.Format
+	}
+	if drv == "" {
+		if format == "" || format == "raw" || format == "none" {
+			drv = "loop"
+		} else {
+			drv = "nbd"
+		}
+	}
+	switch drv {
+	case "loop":
+		if format != "" && format != "raw" && format != "none" {
+			return lxcError(virerr.ErrConfigUnsupported, "fs format %s is not supported", format)
+		}
+		return nil
+	case "nbd":
+		return lxcError(virerr.ErrConfigUnsupported, "fs driver %s is not supported (no qemu-nbd support)", drv)
+	}
+	return lxcError(virerr.ErrConfigUnsupported, "fs driver %s is not supported", drv)
 }

@@ -65,12 +65,15 @@ type Container struct {
 
 // Root is the container's root filesystem.
 type Root struct {
-	Source   string `json:"source"`   // host directory ("/" = share the host root)
-	ReadOnly bool   `json:"readonly"` // <readonly/>
+	// Kind is MountHostBind for a directory (Source "/" shares the host
+	// root), MountBlock for a device, MountFile for an image file.
+	Kind     MountKind `json:"kind"`
+	Source   string    `json:"source"`
+	ReadOnly bool      `json:"readonly"` // <readonly/>
 }
 
 // SharedHost reports whether the container runs on the host's own root.
-func (r Root) SharedHost() bool { return r.Source == "/" }
+func (r Root) SharedHost() bool { return r.Kind == MountHostBind && r.Source == "/" }
 
 // MountKind is the type of a non-root <filesystem>.
 type MountKind string
@@ -81,6 +84,9 @@ const (
 	MountBind     MountKind = "bind"  // bind a path inside the container (type='bind')
 	MountRAM      MountKind = "ram"   // tmpfs of a given size (type='ram')
 	MountBlock    MountKind = "block" // a block device (type='block')
+	// MountFile is an image file (type='file'); the controller attaches it
+	// to a loop device and turns it into MountBlock before the init stage.
+	MountFile MountKind = "file"
 )
 
 // Mount is one <filesystem> other than the root.

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,5 +108,47 @@ if mknod /tmp/x c 1 3 2>/dev/null; then echo @@mknod=ok; else echo @@mknod=denie
 				t.Errorf("/dev: %s", v["dev"])
 			}
 		})
+	}
+}
+
+// makeImage builds an ext2 image holding one file.
+func makeImage(t *testing.T, content string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "inside"), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "fs.img")
+	out, err := exec.Command("mke2fs", "-q", "-t", "ext2", "-d", src, img, "4M").CombinedOutput()
+	if err != nil {
+		t.Fatalf("mke2fs (e2fsprogs): %v %s", err, out)
+	}
+	return img
+}
+
+func TestLoopImageAndHostdev(t *testing.T) {
+	img := makeImage(t, "from-image\n")
+	script := `echo @@img=$(cat /mnt/img/inside); ls -ln /dev/loop-control | sed 's/^/@@node=/';
+if cat /dev/loop-control 2>&1 | grep -q 'not permitted'; then echo @@open=denied; else echo @@open=allowed; fi`
+	fs := "    <filesystem type='file'><driver type='loop' format='raw'/><source file='" + img + "'/><target dir='/mnt/img'/><readonly/></filesystem>\n" +
+		"    <hostdev mode='capabilities' type='misc'><source><char>/dev/loop-control</char></source></hostdev>\n"
+	v := values(run(t, "loopimg", domainXML("loopimg", "/bin/sh", []string{"-c", script}, fs, "")))
+	if v["img"] != "from-image" {
+		t.Errorf("image content %q", v["img"])
+	}
+	if f := strings.Fields(v["node"]); len(f) < 6 || f[0] != "crwx------" || strings.Join(f[4:6], " ") != "10, 237" {
+		t.Errorf("hostdev node %q, want crwx------ 10, 237", v["node"])
+	}
+	if v["open"] != "allowed" {
+		t.Errorf("the device cgroup refused the configured hostdev")
+	}
+	// The loop device was autocleared.
+	out, _ := exec.Command("losetup", "-j", img).CombinedOutput()
+	if strings.TrimSpace(string(out)) != "" {
+		t.Errorf("loop device left behind: %s", out)
 	}
 }
