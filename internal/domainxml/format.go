@@ -4,70 +4,64 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
+	"slices"
 	"strings"
+
+	"libvirt.org/go/libvirtxml"
+
+	"virtlxc/internal/virerr"
 )
+
+// Format prints d exactly as libvirt's virDomainDefFormat does.
+func Format(d *Domain) ([]byte, error) {
+	cp := *d
+	if d.Metadata != nil {
+		cp.Metadata = &libvirtxml.DomainMetadata{}
+	}
+	raw, err := xml.Marshal(&cp)
+	if err != nil {
+		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromDomain, "formatting domain XML: %s", err)
+	}
+	tree, err := buildTree(raw)
+	if err != nil {
+		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromDomain, "formatting domain XML: %s", err)
+	}
+	renameElements(tree)
+	for _, c := range tree.children {
+		switch {
+		case c.name.Space != "":
+		case c.name.Local == "metadata" && d.Metadata != nil:
+			meta := d.Metadata.XML
+			if meta == "" {
+				meta = "<metadata/>"
+			}
+			c.raw = "  " + meta + "\n"
+		case c.name.Local == "clock":
+			order := []string{"offset", "adjustment", "basis", "timezone", "start"}
+			slices.SortStableFunc(c.attrs, func(a, b xml.Attr) int {
+				return slices.Index(order, a.Name.Local) - slices.Index(order, b.Name.Local)
+			})
+		case c.name.Local == "features":
+			// libvirt prints features in its enumeration's order.
+			slices.SortStableFunc(c.children, func(a, b *node) int {
+				return slices.Index(features, a.name.Local) - slices.Index(features, b.name.Local)
+			})
+		}
+	}
+	var b bytes.Buffer
+	writeNode(&b, tree, 0, "")
+	return b.Bytes(), nil
+}
 
 // LXCNamespaceURI is the XML namespace of libvirt's LXC domain extension.
 const LXCNamespaceURI = "http://libvirt.org/schemas/domain/lxc/1.0"
 
-// node is one element of a document being re-formatted.
-type node struct {
-	name     xml.Name
-	attrs    []xml.Attr
-	children []*node
-	text     string
-	raw      string // pre-formatted content (metadata), used as is
-}
-
-// buildTree reads an encoding/xml document into a tree, resolving namespaces
-// and dropping namespace declarations (the formatter re-declares them).
-func buildTree(data []byte) (*node, error) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	var stack []*node
-	var root *node
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("re-reading formatted XML: %w", err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			n := &node{name: t.Name}
-			for _, a := range t.Attr {
-				if a.Name.Local == "xmlns" || a.Name.Space == "xmlns" {
-					continue
-				}
-				n.attrs = append(n.attrs, a)
-			}
-			if len(stack) > 0 {
-				p := stack[len(stack)-1]
-				p.children = append(p.children, n)
-			} else {
-				root = n
-			}
-			stack = append(stack, n)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) > 0 {
-				stack[len(stack)-1].text += string(t)
-			}
-		}
-	}
-	if root == nil {
-		return nil, fmt.Errorf("re-reading formatted XML: no root element")
-	}
-	return root, nil
-}
-
-// escape escapes text and attribute values as libvirt's virBufferEscapeString
-// does: the five XML specials become entities and other control characters
-// except tab and newline are dropped.
-func escape(s string) string {
+// escapeText escapes text as libvirt's virBufferEscapeString does: the
+// five XML specials become entities and control characters other than
+// tab, newline and carriage return are dropped. A carriage return is
+// written as a reference, which libvirt does not do, because a raw one
+// would read back as a newline.
+func escapeText(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch r {
@@ -81,14 +75,38 @@ func escape(s string) string {
 			b.WriteString("&apos;")
 		case '"':
 			b.WriteString("&quot;")
+		case '\r':
+			b.WriteString("&#13;")
 		default:
-			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+			if r < 0x20 && r != '\t' && r != '\n' {
 				continue
 			}
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// escapeAttr is escapeText for attribute values, where tabs and newlines
+// are written as references too: read back raw they would become spaces.
+func escapeAttr(s string) string {
+	return strings.NewReplacer("\t", "&#9;", "\n", "&#10;").Replace(escapeText(s))
+}
+
+// minimalText and minimalAttr are for the values libvirt prints without
+// escaping them (<initenv>, <inituser>, <initgroup> and the initenv name):
+// only what would stop the output from reading back the same is escaped
+// ('<', '&', the '>' of "]]>", carriage returns, and in the single-quoted
+// attribute the quote, tabs and newlines), so the output is libvirt's
+// whenever libvirt's can be read back.
+func minimalText(s string) string {
+	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", "\r", "&#13;").Replace(s)
+	return strings.ReplaceAll(s, "]]>", "]]&gt;")
+}
+
+func minimalAttr(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", "'", "&apos;",
+		"\r", "&#13;", "\n", "&#10;", "\t", "&#9;").Replace(s)
 }
 
 // qname is the element or attribute name as libvirt prints it: elements of
@@ -125,7 +143,11 @@ func writeNode(b *bytes.Buffer, n *node, depth int, parent string) {
 	b.WriteByte('<')
 	b.WriteString(qname(n.name))
 	for _, a := range n.attrs {
-		fmt.Fprintf(b, " %s='%s'", qname(a.Name), escape(a.Value))
+		if parent == "os" && n.name.Local == "initenv" {
+			fmt.Fprintf(b, " %s='%s'", qname(a.Name), minimalAttr(a.Value))
+			continue
+		}
+		fmt.Fprintf(b, " %s='%s'", qname(a.Name), escapeAttr(a.Value))
 	}
 	if depth == 0 && usesLXCNamespace(n) {
 		fmt.Fprintf(b, " xmlns:lxc='%s'", LXCNamespaceURI)
@@ -134,17 +156,21 @@ func writeNode(b *bytes.Buffer, n *node, depth int, parent string) {
 	if len(n.children) > 0 {
 		text = strings.TrimSpace(text)
 	}
+	esc := escapeText
+	if parent == "os" && (n.name.Local == "initenv" || n.name.Local == "inituser" || n.name.Local == "initgroup") {
+		esc = minimalText
+	}
 	switch {
 	case len(n.children) == 0 && text == "":
-		if n.name.Local == "capabilities" && parent == "features" {
-			// libvirt prints an empty capabilities policy with open and
-			// close tags on separate lines.
+		if n.name.Space == LXCNamespaceURI && n.name.Local == "namespace" {
+			// Only <lxc:namespace> entries of type 'none': libvirt
+			// prints the element open and closed, without entries.
 			fmt.Fprintf(b, ">\n%s</%s>\n", ind, qname(n.name))
 			return
 		}
 		b.WriteString("/>\n")
 	case len(n.children) == 0:
-		fmt.Fprintf(b, ">%s</%s>\n", escape(text), qname(n.name))
+		fmt.Fprintf(b, ">%s</%s>\n", esc(text), qname(n.name))
 	default:
 		b.WriteString(">\n")
 		for _, c := range n.children {

@@ -6,149 +6,344 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
-// rawTree reads a fragment without resolving namespaces: prefixes stay as
-// written and xmlns declarations stay attributes. The fragment may hold
-// several top-level elements; they are the children of the returned node.
-func rawTree(fragment string) (*node, error) {
-	dec := xml.NewDecoder(strings.NewReader(fragment))
-	top := &node{}
-	stack := []*node{top}
+// The <metadata> element is kept the way libvirt keeps it: the first
+// <metadata> child of <domain> is copied with libxml2's xmlCopyNode (which
+// declares on the copy the namespaces it uses from outside), sanitized
+// (virXMLNodeSanitizeNamespaces: only namespaced child elements, the first
+// per namespace URI) and printed with xmlNodeDump. The model's
+// Metadata.XML holds that printed <metadata> element itself, not its inner
+// XML, so formatting needs no further knowledge of the input.
+
+// mdNode is one node of the metadata subtree, with prefixes as written.
+type mdNode struct {
+	kind          byte // 'e'lement, 't'ext, 'd' CDATA, 'c'omment, 'p'rocessing instruction
+	prefix, local string
+	decls         []nsDecl
+	attrs         []xml.Attr // Name.Space is the prefix as written
+	kids          []*mdNode
+	text          string // text, comment, PI instruction
+}
+
+type nsDecl struct{ prefix, uri string }
+
+// extractMetadata reads the first no-namespace <metadata> child of the
+// root and returns it printed as libvirt prints it, or false when there is
+// none.
+func extractMetadata(data []byte) (string, bool, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	var scopes [][]nsDecl
 	for {
 		tok, err := dec.RawToken()
 		if err == io.EOF {
-			return top, nil
+			return "", false, nil
 		}
 		if err != nil {
-			return nil, err
+			return "", false, err
 		}
-		cur := stack[len(stack)-1]
 		switch t := tok.(type) {
 		case xml.StartElement:
-			n := &node{name: t.Name, attrs: t.Attr}
-			cur.children = append(cur.children, n)
-			stack = append(stack, n)
-		case xml.EndElement:
-			if len(stack) > 1 {
-				stack = stack[:len(stack)-1]
+			decls, _ := splitDecls(t.Attr)
+			scopes = append(scopes, decls)
+			if len(scopes) == 2 && t.Name.Space == "" && t.Name.Local == "metadata" && lookupNS(scopes, "") == "" {
+				md, err := readMD(dec, t, data)
+				if err != nil {
+					return "", false, err
+				}
+				outer := scopes[0]
+				return formatMD(md, outer), true, nil
 			}
-		case xml.CharData:
-			cur.text += string(t)
+		case xml.EndElement:
+			scopes = scopes[:len(scopes)-1]
 		}
 	}
 }
 
-// nsOf returns the namespace URI an element of the raw tree declares for its
-// own prefix (or the default namespace when it has none).
-func nsOf(n *node) string {
-	for _, a := range n.attrs {
-		if n.name.Space == "" && a.Name.Space == "" && a.Name.Local == "xmlns" {
-			return a.Value
+// splitDecls separates namespace declarations from other attributes. The
+// declarations libxml2 drops (an empty prefixed URI, the xml prefix) are
+// dropped.
+func splitDecls(attrs []xml.Attr) ([]nsDecl, []xml.Attr) {
+	var decls []nsDecl
+	var rest []xml.Attr
+	for _, a := range attrs {
+		switch {
+		case a.Name.Space == "" && a.Name.Local == "xmlns":
+			decls = append(decls, nsDecl{"", a.Value})
+		case a.Name.Space == "xmlns":
+			if a.Name.Local != "xml" && a.Name.Local != "xmlns" && a.Value != "" {
+				decls = append(decls, nsDecl{a.Name.Local, a.Value})
+			}
+		default:
+			rest = append(rest, a)
 		}
-		if n.name.Space != "" && a.Name.Space == "xmlns" && a.Name.Local == n.name.Space {
-			return a.Value
+	}
+	return decls, rest
+}
+
+// lookupNS resolves prefix through scopes, innermost last; "" is no
+// namespace.
+func lookupNS(scopes [][]nsDecl, prefix string) string {
+	if prefix == "xml" {
+		return "http://www.w3.org/XML/1998/namespace"
+	}
+	for i := len(scopes) - 1; i >= 0; i-- {
+		for _, d := range scopes[i] {
+			if d.prefix == prefix {
+				return d.uri
+			}
 		}
 	}
 	return ""
 }
 
-// sanitizeMetadata keeps what libvirt keeps of <metadata>: child elements
-// that live in a namespace, only the first one per namespace.
-func sanitizeMetadata(inner string) (string, error) {
-	tree, err := rawTree(inner)
-	if err != nil {
-		return "", fmt.Errorf("metadata: %w", err)
+func declared(scopes [][]nsDecl, prefix string) bool {
+	for _, s := range scopes {
+		for _, d := range s {
+			if d.prefix == prefix {
+				return true
+			}
+		}
 	}
+	return prefix == "xml"
+}
+
+// readMD reads the element started by start, up to its end.
+func readMD(dec *xml.Decoder, start xml.StartElement, data []byte) (*mdNode, error) {
+	n := &mdNode{kind: 'e', prefix: start.Name.Space, local: start.Name.Local}
+	n.decls, n.attrs = splitDecls(start.Attr)
+	for {
+		off := dec.InputOffset()
+		tok, err := dec.RawToken()
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			c, err := readMD(dec, t, data)
+			if err != nil {
+				return nil, err
+			}
+			n.kids = append(n.kids, c)
+		case xml.EndElement:
+			n.dropBlanks()
+			return n, nil
+		case xml.CharData:
+			if bytes.HasPrefix(data[off:], []byte("<![CDATA[")) {
+				n.kids = append(n.kids, &mdNode{kind: 'd', text: string(t)})
+			} else if k := len(n.kids) - 1; k >= 0 && n.kids[k].kind == 't' {
+				n.kids[k].text += string(t)
+			} else {
+				n.kids = append(n.kids, &mdNode{kind: 't', text: string(t)})
+			}
+		case xml.Comment:
+			n.kids = append(n.kids, &mdNode{kind: 'c', text: string(t)})
+		case xml.ProcInst:
+			pi := &mdNode{kind: 'p', local: t.Target}
+			if len(t.Inst) > 0 {
+				pi.text = " " + strings.TrimLeft(string(t.Inst), " \t\n\r")
+			}
+			n.kids = append(n.kids, pi)
+		}
+	}
+}
+
+// dropBlanks removes the white-space text nodes libxml2 drops when blanks
+// are not kept (areBlanks): those before any other text of the element,
+// unless one is the element's only content.
+func (n *mdNode) dropBlanks() {
+	seen := false
+	kept := n.kids[:0]
+	for i, k := range n.kids {
+		if k.kind == 't' {
+			if !isBlankText(k.text) {
+				seen = true
+			} else if !seen && !(len(kept) == 0 && i == len(n.kids)-1) {
+				continue
+			}
+		}
+		kept = append(kept, k)
+	}
+	n.kids = kept
+}
+
+func isBlankText(s string) bool { return strings.Trim(s, " \t\n\r") == "" }
+
+// formatMD copies, sanitizes and prints the metadata element.
+func formatMD(md *mdNode, outer []nsDecl) string {
+	scopes := [][]nsDecl{outer}
+	var own []nsDecl
+	own = append(own, md.decls...)
+	copyScopes := [][]nsDecl{nil}
+	md.reconcile(&own, copyScopes, scopes, true)
+	md.decls = own
+	// virXMLNodeSanitizeNamespaces
 	seen := map[string]bool{}
-	var b bytes.Buffer
-	for _, c := range tree.children {
-		ns := nsOf(c)
-		if ns == "" || seen[ns] {
+	var kept []*mdNode
+	for _, k := range md.kids {
+		if k.kind != 'e' {
 			continue
 		}
-		seen[ns] = true
-		writeLibxml(&b, c, -1)
+		uri := lookupNS([][]nsDecl{outer, md.decls, k.decls}, k.prefix)
+		if uri == "" || seen[uri] {
+			continue
+		}
+		seen[uri] = true
+		kept = append(kept, k)
 	}
-	return b.String(), nil
+	md.kids = kept
+	var b strings.Builder
+	md.dump(&b, 1, true, true)
+	return b.String()
 }
 
-// formatMetadata prints the <metadata> element at depth 1 the way libxml2's
-// xmlNodeDump does for libvirt: double-quoted attributes, two spaces per level.
-func formatMetadata(inner string) (string, error) {
-	tree, err := rawTree(inner)
-	if err != nil {
-		return "", fmt.Errorf("metadata: %w", err)
+// reconcile walks the copy in xmlStaticCopyNode's order and appends to
+// rootDecls the declarations of prefixes used in it but declared outside
+// it (on <domain>).
+func (n *mdNode) reconcile(rootDecls *[]nsDecl, inCopy, outside [][]nsDecl, isRoot bool) {
+	if n.kind != 'e' {
+		return
 	}
-	if len(tree.children) == 0 {
-		return "  <metadata/>\n", nil
+	if !isRoot {
+		inCopy = append(inCopy, n.decls)
 	}
-	var b bytes.Buffer
-	b.WriteString("  <metadata>\n")
-	for _, c := range tree.children {
-		writeLibxml(&b, c, 2)
-		b.WriteByte('\n')
-	}
-	b.WriteString("  </metadata>\n")
-	return b.String(), nil
-}
-
-func rawQName(n xml.Name) string {
-	if n.Space != "" {
-		return n.Space + ":" + n.Local
-	}
-	return n.Local
-}
-
-// writeLibxml serialises a raw-tree element; depth < 0 means compact output.
-func writeLibxml(b *bytes.Buffer, n *node, depth int) {
-	ind := ""
-	if depth > 0 {
-		ind = strings.Repeat("  ", depth)
-	}
-	b.WriteString(ind + "<" + rawQName(n.name))
-	// libxml2 prints namespace declarations before the other attributes.
-	for pass := 0; pass < 2; pass++ {
-		for _, a := range n.attrs {
-			isNS := a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns")
-			if isNS == (pass == 0) {
-				fmt.Fprintf(b, ` %s="%s"`, rawQName(a.Name), escapeLibxml(a.Value))
-			}
+	need := func(prefix string) {
+		if prefix == "" || declared(inCopy, prefix) || declared([][]nsDecl{*rootDecls}, prefix) {
+			return
+		}
+		if uri := lookupNS(outside, prefix); uri != "" {
+			*rootDecls = append(*rootDecls, nsDecl{prefix, uri})
 		}
 	}
-	hasElems := len(n.children) > 0
-	text := n.text
-	if hasElems {
-		text = strings.TrimSpace(text)
+	need(n.prefix)
+	for _, a := range n.attrs {
+		need(a.Name.Space)
 	}
-	switch {
-	case !hasElems && text == "":
+	for _, k := range n.kids {
+		k.reconcile(rootDecls, inCopy, outside, false)
+	}
+}
+
+// dump prints a node as libxml2's xmlNodeDumpOutput does with format on and
+// xmlIndentTreeOutput set: two spaces per level, elements holding text
+// printed inline.
+func (n *mdNode) dump(b *strings.Builder, level int, format, root bool) {
+	indent := func() {
+		if format && !root {
+			b.WriteString(strings.Repeat("  ", min(level, 30)))
+		}
+	}
+	switch n.kind {
+	case 't':
+		b.WriteString(escapeLibxmlText(n.text))
+		return
+	case 'd':
+		if n.text == "" {
+			b.WriteString("<![CDATA[]]>")
+		} else {
+			b.WriteString("<![CDATA[" + n.text + "]]>")
+		}
+		return
+	case 'c':
+		indent()
+		b.WriteString("<!--" + n.text + "-->")
+		return
+	case 'p':
+		indent()
+		b.WriteString("<?" + n.local + n.text + "?>")
+		return
+	}
+	indent()
+	name := n.local
+	if n.prefix != "" {
+		name = n.prefix + ":" + n.local
+	}
+	b.WriteString("<" + name)
+	for _, d := range n.decls {
+		b.WriteString(" xmlns")
+		if d.prefix != "" {
+			b.WriteString(":" + d.prefix)
+		}
+		b.WriteString("=" + quoteLibxml(d.uri))
+	}
+	for _, a := range n.attrs {
+		b.WriteString(" ")
+		if a.Name.Space != "" {
+			b.WriteString(a.Name.Space + ":")
+		}
+		b.WriteString(a.Name.Local + `="` + escapeLibxmlAttr(a.Value) + `"`)
+	}
+	if len(n.kids) == 0 {
 		b.WriteString("/>")
-	case !hasElems:
-		b.WriteString(">" + escapeLibxmlText(text) + "</" + rawQName(n.name) + ">")
-	default:
-		b.WriteString(">")
-		for _, c := range n.children {
-			if depth >= 0 {
-				b.WriteByte('\n')
-				writeLibxml(b, c, depth+1)
-			} else {
-				writeLibxml(b, c, -1)
-			}
-		}
-		if depth >= 0 {
-			b.WriteString("\n" + ind)
-		}
-		b.WriteString("</" + rawQName(n.name) + ">")
+		return
 	}
+	inner := format
+	for _, k := range n.kids {
+		if k.kind == 't' || k.kind == 'd' {
+			inner = false
+		}
+	}
+	b.WriteString(">")
+	if inner {
+		b.WriteString("\n")
+	}
+	for _, k := range n.kids {
+		k.dump(b, level+1, inner, false)
+		if inner {
+			b.WriteString("\n")
+		}
+	}
+	if inner {
+		b.WriteString(strings.Repeat("  ", min(level, 30)))
+	}
+	b.WriteString("</" + name + ">")
 }
 
-func escapeLibxml(s string) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\n", "&#10;", "\r", "&#13;", "\t", "&#9;")
-	return r.Replace(s)
-}
-
+// escapeLibxmlText is xmlEscapeContent.
 func escapeLibxmlText(s string) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#13;")
-	return r.Replace(s)
+	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", "\r", "&#13;").Replace(s)
+}
+
+// escapeLibxmlAttr is xmlBufAttrSerializeTxtContent for a node without a
+// document: non-ASCII characters become hexadecimal references.
+func escapeLibxmlAttr(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString("&#10;")
+		case r == '\r':
+			b.WriteString("&#13;")
+		case r == '\t':
+			b.WriteString("&#9;")
+		case r == '"':
+			b.WriteString("&quot;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '&':
+			b.WriteString("&amp;")
+		case r >= utf8.RuneSelf:
+			fmt.Fprintf(&b, "&#x%X;", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// quoteLibxml is xmlBufWriteQuotedString for a namespace URI, which libxml2
+// writes without escaping; '&' and '<' are escaped here all the same so
+// the output can be read back.
+func quoteLibxml(s string) string {
+	s = strings.NewReplacer("&", "&amp;", "<", "&lt;").Replace(s)
+	switch {
+	case strings.Contains(s, `"`) && strings.Contains(s, "'"):
+		return `"` + strings.ReplaceAll(s, `"`, "&quot;") + `"`
+	case strings.Contains(s, `"`):
+		return "'" + s + "'"
+	}
+	return `"` + s + `"`
 }

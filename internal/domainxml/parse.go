@@ -11,14 +11,16 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
-	"strings"
 
 	"libvirt.org/go/libvirtxml"
 
 	"virtlxc/internal/virerr"
 )
 
-// Domain is a parsed domain definition (libvirtxml's model).
+// Domain is a parsed domain definition (libvirtxml's model). One field
+// differs from libvirtxml's meaning: Metadata.XML holds the whole
+// <metadata> element as libvirt prints it (see metadata.go), not its inner
+// XML.
 type Domain = libvirtxml.Domain
 
 // DefaultEmulator is libvirt's controller path in the upstream build; a
@@ -33,61 +35,93 @@ type Options struct {
 	Validate bool
 	// Emulator fills a missing <emulator>; empty means DefaultEmulator.
 	Emulator string
-	// HostArch fills a missing <type arch>; empty means this machine's.
+	// HostArch fills a missing <type arch> and decides, with its 32-bit
+	// alternative, which arches the capabilities offer; empty means this
+	// machine's.
 	HostArch string
 	// Live keeps live-only state (id, target dev names with reserved
 	// prefixes), as when a status file is read back.
 	Live bool
 	// Label names the document in syntax errors; empty means
-	// "domain_definition" as libvirt prints for XML given as a string.
+	// "(domain_definition)" as libvirt prints for XML given as a string
+	// (the daemon uses the file name when it reads a config file).
 	Label string
+	// SkipValidate skips the checks libvirt leaves to validation
+	// (VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE), as libvirt does when it reads
+	// back configs and status files at startup, so that a definition
+	// accepted once does not vanish.
+	SkipValidate bool
 	// Logger receives the notes about dropped elements; nil discards them.
 	Logger *slog.Logger
 }
 
 // Parse reads a domain definition, checks it as libvirt's parser and LXC
 // callbacks do and fills libvirt's defaults. Errors are *virerr.Error with
-// libvirt's codes and messages.
+// libvirt's codes, domains and messages.
 func Parse(data []byte, opts Options) (*Domain, error) {
 	label := opts.Label
 	if label == "" {
-		label = "domain_definition"
+		label = "(domain_definition)"
 	}
-	rootName, err := checkSyntax(data, label)
+	rootName, doc, err := checkSyntax(data, label)
 	if err != nil {
 		return nil, err
 	}
 	if rootName != "domain" {
-		return nil, xmlError("unexpected root element <%s>, expecting <domain>", rootName)
+		return nil, virerr.New(virerr.ErrXMLError, virerr.FromXML,
+			"expecting root element of 'domain', not '%s'", rootName)
 	}
-	in, err := buildTree(data)
+	in, err := buildTree(doc)
 	if err != nil {
 		return nil, xmlError("%s", err.Error())
 	}
-	d := &Domain{}
-	if err := xml.Unmarshal(data, d); err != nil {
-		return nil, unmarshalError(err)
-	}
-	fixCapabilityNames(in, d)
-	if d.Metadata != nil {
-		clean, err := sanitizeMetadata(d.Metadata.XML)
-		if err != nil {
-			return nil, xmlError("%s", err.Error())
+	if opts.Validate {
+		if err := validateSchema(in); err != nil {
+			return nil, err
 		}
-		d.Metadata.XML = clean
 	}
-	if err := checkDropped(in, d, opts); err != nil {
+	p, err := parseDef(in, opts)
+	if err != nil {
 		return nil, err
+	}
+	normalizeInput(in, p)
+	d, err := readModel(in)
+	if err != nil {
+		return nil, err
+	}
+	d.Metadata = nil
+	if md, ok, err := extractMetadata(doc); err != nil {
+		return nil, xmlError("%s", err.Error())
+	} else if ok {
+		d.Metadata = &libvirtxml.DomainMetadata{XML: md}
 	}
 	if !opts.Live {
 		d.ID = nil
 	}
-	if err := postParse(d, opts); err != nil {
+	if err := postParse(d, p, opts); err != nil {
 		return nil, err
 	}
+	if !opts.SkipValidate {
+		if err := validateDef(d, p); err != nil {
+			return nil, err
+		}
+	}
+	logDropped(in, d, opts)
 	if err := checkReadBack(d); err != nil {
 		return nil, err
 	}
+	return d, nil
+}
+
+// readModel reads what libvirt's parser looks at into libvirtxml's model.
+func readModel(in *node) (*Domain, error) {
+	var b bytes.Buffer
+	in.modelXML(&b, 0)
+	d := &Domain{}
+	if err := xml.Unmarshal(b.Bytes(), d); err != nil {
+		return nil, unmarshalError(err)
+	}
+	fixCapabilityNames(in, d)
 	return d, nil
 }
 
@@ -107,31 +141,19 @@ func checkReadBack(d *Domain) error {
 	return nil
 }
 
-// checkDropped finds what the model lost: an error under Validate, a log
-// line otherwise.
-func checkDropped(in *node, d *Domain, opts Options) error {
+// logDropped notes what the model does not know and so drops, as libvirt
+// silently ignores it.
+func logDropped(in *node, d *Domain, opts Options) {
+	if opts.Logger == nil {
+		return
+	}
 	out, err := marshalTree(d)
 	if err != nil {
-		return err
+		return
 	}
-	items := droppedItems(in, out)
-	if len(items) == 0 {
-		return nil
+	for _, it := range droppedItems(in, out) {
+		opts.Logger.Warn("ignoring unknown XML "+it.String(), "domain", d.Name, "path", it.Path)
 	}
-	if opts.Validate {
-		var lines []string
-		for _, it := range items {
-			lines = append(lines, "Unknown "+it.String()+" at "+it.Path)
-		}
-		return virerr.New(virerr.ErrXMLInvalidSchema, virerr.FromXML,
-			"Unable to validate doc against the LXC domain schema\n%s", strings.Join(lines, "\n"))
-	}
-	if opts.Logger != nil {
-		for _, it := range items {
-			opts.Logger.Warn("ignoring unknown XML "+it.String(), "domain", d.Name, "path", it.Path)
-		}
-	}
-	return nil
 }
 
 // marshalTree formats d with encoding/xml and reads it back as a tree with
@@ -189,51 +211,15 @@ func fixCapabilityNames(in *node, d *Domain) {
 	}
 }
 
-// unmarshalError words encoding/xml's conversion errors as libvirt's parser
-// words its own.
+// unmarshalError words what libvirtxml could not read. The values libvirt
+// reads itself were checked before with libvirt's words; what is left are
+// elements libvirt reads differently or not at all.
 func unmarshalError(err error) error {
 	var ne *strconv.NumError
 	if errors.As(err, &ne) {
-		return xmlError("Invalid value '%s': expected a non-negative integer", ne.Num)
+		return xmlError("Invalid value '%s': expected a number", ne.Num)
 	}
 	return xmlError("%s", err.Error())
-}
-
-func xmlError(format string, args ...any) error {
-	return virerr.New(virerr.ErrXMLError, virerr.FromDomain, format, args...)
-}
-
-// Format prints d exactly as libvirt's virDomainDefFormat does.
-func Format(d *Domain) ([]byte, error) {
-	meta := ""
-	cp := *d
-	if d.Metadata != nil {
-		m, err := formatMetadata(d.Metadata.XML)
-		if err != nil {
-			return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromDomain, "%s", err)
-		}
-		meta = m
-		cp.Metadata = &libvirtxml.DomainMetadata{}
-	}
-	raw, err := xml.Marshal(&cp)
-	if err != nil {
-		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromDomain, "formatting domain XML: %s", err)
-	}
-	tree, err := buildTree(raw)
-	if err != nil {
-		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromDomain, "%s", err)
-	}
-	renameElements(tree)
-	if meta != "" {
-		for _, c := range tree.children {
-			if c.name.Local == "metadata" && c.name.Space == "" {
-				c.raw = meta
-			}
-		}
-	}
-	var b bytes.Buffer
-	writeNode(&b, tree, 0, "")
-	return b.Bytes(), nil
 }
 
 // hostArch is libvirt's name for this machine's architecture.

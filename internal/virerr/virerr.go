@@ -18,63 +18,6 @@ type Code int32
 // Domain is a libvirt virErrorDomain: which subsystem raised the error.
 type Domain int32
 
-// Error codes used by virtlxc (values from libvirt's virterror.h).
-const (
-	ErrInternalError        Code = 1
-	ErrNoMemory             Code = 2
-	ErrNoSupport            Code = 3
-	ErrNoConnect            Code = 5
-	ErrInvalidConn          Code = 6
-	ErrInvalidDomain        Code = 7
-	ErrInvalidArg           Code = 8
-	ErrOperationFailed      Code = 9
-	ErrOSType               Code = 16
-	ErrNoName               Code = 21
-	ErrXMLError             Code = 27
-	ErrDomExist             Code = 28
-	ErrOperationDenied      Code = 29
-	ErrOpenFailed           Code = 30
-	ErrReadFailed           Code = 31
-	ErrParseFailed          Code = 32
-	ErrWriteFailed          Code = 34
-	ErrXMLDetail            Code = 35
-	ErrSystemError          Code = 38
-	ErrRPC                  Code = 39
-	ErrNoDomain             Code = 42
-	ErrNoNetwork            Code = 43
-	ErrInvalidMAC           Code = 44
-	ErrOperationInvalid     Code = 55
-	ErrConfigUnsupported    Code = 67
-	ErrOperationTimeout     Code = 68
-	ErrArgumentUnsupported  Code = 74
-	ErrOperationAborted     Code = 78
-	ErrNoDomainMetadata     Code = 80
-	ErrOverflow             Code = 82
-	ErrOperationUnsupported Code = 84
-	ErrResourceBusy         Code = 87
-	ErrAccessDenied         Code = 88
-	ErrXMLInvalidSchema     Code = 92
-)
-
-// Error domains used by virtlxc (values from libvirt's virterror.h).
-const (
-	FromNone         Domain = 0
-	FromXML          Domain = 5
-	FromDom          Domain = 6
-	FromRPC          Domain = 7
-	FromConf         Domain = 9
-	FromNet          Domain = 11
-	FromRemote       Domain = 13
-	FromLXC          Domain = 17
-	FromNetwork      Domain = 19
-	FromDomain       Domain = 20
-	FromSecurity     Domain = 24
-	FromAudit        Domain = 36
-	FromStreams      Domain = 38
-	FromCapabilities Domain = 44
-	FromCgroup       Domain = 54
-)
-
 // Error is one libvirt error as a client sees it.
 type Error struct {
 	Code    Code
