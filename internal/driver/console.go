@@ -1,0 +1,121 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/virerr"
+)
+
+// OpenConsole attaches to a running domain's console
+// (virDomainOpenConsole; no flag is supported, like libvirt's LXC
+// driver). devname is a console alias ("console0", "console1", ...) or ""
+// for the first console. The returned stream carries the console's bytes
+// both ways; closing it detaches.
+func (d *Driver) OpenConsole(ref Ref, devname string, flags uint32) (io.ReadWriteCloser, error) {
+	if err := checkFlags(flags, 0, "lxcDomainOpenConsole"); err != nil {
+		return nil, err
+	}
+	dom, err := d.findLocked(ref)
+	if err != nil {
+		return nil, err
+	}
+	r, err := activeRun(dom)
+	if err != nil {
+		dom.mu.Unlock()
+		return nil, err
+	}
+	index := -1
+	if dom.liveDef.Devices != nil {
+		for i, c := range dom.liveDef.Devices.Consoles {
+			if devname == "" || (c.Alias != nil && c.Alias.Name == devname) {
+				index = i
+				break
+			}
+		}
+	}
+	dom.mu.Unlock()
+	if index < 0 {
+		name := devname
+		if name == "" {
+			name = "default"
+		}
+		return nil, virerr.New(virerr.ErrInternalError, virerr.FromLXC, "cannot find console device '%s'", name)
+	}
+	stream, err := d.launcher.Console(r.socket, index)
+	if err != nil {
+		var me *monitorError
+		if errors.As(err, &me) {
+			return nil, virerr.New(virerr.ErrOperationFailed, virerr.FromLXC, "%s", me.rep.Error)
+		}
+		return nil, internalError(err, "cannot open console of domain '%s'", dom.name)
+	}
+	return stream, nil
+}
+
+// namespaceOrder is the order libvirt hands out a container's namespaces
+// for lxc-enter-namespace.
+var namespaceOrder = []string{"user", "ipc", "uts", "net", "pid", "mnt"}
+
+// OpenNamespaces opens the namespaces of the container's init for
+// lxc-enter-namespace (virDomainLxcOpenNamespace; no flag is supported),
+// in libvirt's order user, ipc, uts, net, pid, mnt. Namespaces the
+// container shares with the daemon are left out (joining them would
+// change nothing), as are those that cannot be opened. The caller owns
+// the returned files.
+func (d *Driver) OpenNamespaces(ref Ref, flags uint32) ([]*os.File, error) {
+	if err := checkFlags(flags, 0, "lxcDomainLxcOpenNamespace"); err != nil {
+		return nil, err
+	}
+	dom, err := d.findForJob(ref)
+	if err != nil {
+		return nil, err
+	}
+	defer dom.endJob()
+	dom.mu.Lock()
+	_, err = activeRun(dom)
+	initPID := dom.initPID
+	dom.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if initPID == 0 {
+		return nil, virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Init pid is not yet available")
+	}
+	return openNamespaces(initPID), nil
+}
+
+// openNamespaces opens /proc/PID/ns/* in libvirt's order, skipping those
+// that fail to open or are the daemon's own.
+func openNamespaces(pid int) []*os.File {
+	var files []*os.File
+	for _, ns := range namespaceOrder {
+		path := fmt.Sprintf("/proc/%d/ns/%s", pid, ns)
+		f, err := os.Open(path)
+		if err != nil {
+			continue
+		}
+		if sameNamespace(f, "/proc/self/ns/"+ns) {
+			f.Close()
+			continue
+		}
+		files = append(files, f)
+	}
+	return files
+}
+
+// sameNamespace reports whether f is the namespace at path.
+func sameNamespace(f *os.File, path string) bool {
+	var a, b unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &a); err != nil {
+		return false
+	}
+	if err := unix.Stat(path, &b); err != nil {
+		return false
+	}
+	return a.Dev == b.Dev && a.Ino == b.Ino
+}

@@ -1,0 +1,123 @@
+package driver
+
+import (
+	"fmt"
+
+	"virtlxc/internal/cgroups"
+	"virtlxc/internal/domainxml"
+	"virtlxc/internal/virerr"
+)
+
+// libvirtEmulators are the paths of libvirt's own controller; a definition
+// naming one of them runs virtlxc's controller.
+var libvirtEmulators = []string{domainxml.DefaultEmulator, "/usr/lib/libvirt/libvirt_lxc"}
+
+// checkConsoles applies libvirt's start-time console rules.
+func checkConsoles(def *domainxml.Domain) error {
+	if def.Devices == nil || len(def.Devices.Consoles) == 0 {
+		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "At least one PTY console is required")
+	}
+	for _, c := range def.Devices.Consoles {
+		if c.Source != nil && c.Source.Pty == nil {
+			return virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "Only PTY console types are supported")
+		}
+	}
+	return nil
+}
+
+// ensurePartition gives def the default resource partition when it has
+// none (libvirt does this to the definition being started).
+func ensurePartition(def *domainxml.Domain) {
+	if def.Resource == nil {
+		def.Resource = alloc(def.Resource)
+	}
+	if def.Resource.Partition == "" {
+		def.Resource.Partition = cgroups.DefaultPartition
+	}
+}
+
+// partitionOf returns def's resource partition, or the default one.
+func partitionOf(def *domainxml.Domain) string {
+	if def != nil && def.Resource != nil && def.Resource.Partition != "" {
+		return def.Resource.Partition
+	}
+	return cgroups.DefaultPartition
+}
+
+// buildLiveDef returns the live definition of a domain about to start
+// from def: a copy with the implicit root filesystem (host / at /) when no
+// filesystem has target /, the resource partition, and each console's
+// tty, source path and alias (console0, console1, ...). The pty path is
+// the container-side /dev/pts/N of the container's private devpts.
+func buildLiveDef(def *domainxml.Domain) (*domainxml.Domain, error) {
+	live := cloneDef(def)
+	ensurePartition(live)
+	if live.Devices == nil {
+		live.Devices = alloc(live.Devices)
+	}
+	hasRoot := false
+	for _, fs := range live.Devices.Filesystems {
+		if fs.Target != nil && fs.Target.Dir == "/" {
+			hasRoot = true
+		}
+	}
+	if !hasRoot {
+		var root domainxml.Filesystem
+		const rootFS = `<filesystem type='mount' accessmode='passthrough'><source dir='/'/><target dir='/'/></filesystem>`
+		if err := root.Unmarshal(rootFS); err != nil {
+			return nil, internalError(err, "cannot build the root filesystem")
+		}
+		live.Devices.Filesystems = append([]domainxml.Filesystem{root}, live.Devices.Filesystems...)
+	}
+	for i := range live.Devices.Consoles {
+		c := &live.Devices.Consoles[i]
+		pts := fmt.Sprintf("/dev/pts/%d", i)
+		if c.Source == nil {
+			c.Source = alloc(c.Source)
+		}
+		if c.Source.Pty == nil {
+			c.Source.Pty = alloc(c.Source.Pty)
+		}
+		c.Source.Pty.Path = pts
+		c.TTY = pts
+		c.Alias = alloc(c.Alias)
+		c.Alias.Name = fmt.Sprintf("console%d", i)
+	}
+	return live, nil
+}
+
+// inactiveView returns def as libvirt formats a live definition with the
+// INACTIVE flag: without id and without the consoles' pty paths.
+func inactiveView(def *domainxml.Domain) *domainxml.Domain {
+	out := cloneDef(def)
+	out.ID = nil
+	if out.Devices != nil {
+		for i := range out.Devices.Consoles {
+			c := &out.Devices.Consoles[i]
+			c.TTY = ""
+			if c.Source != nil && c.Source.Pty != nil {
+				c.Source.Pty.Path = ""
+			}
+		}
+	}
+	return out
+}
+
+// emulatorOf returns the program to run as def's controller: virtlxc's
+// own for no emulator, libvirt's paths and the driver's default, else the
+// emulator named.
+func (d *Driver) emulatorOf(def *domainxml.Domain) string {
+	emu := ""
+	if def.Devices != nil {
+		emu = def.Devices.Emulator
+	}
+	if emu == "" || emu == d.emulator {
+		return d.controller
+	}
+	for _, e := range libvirtEmulators {
+		if emu == e {
+			return d.controller
+		}
+	}
+	return emu
+}

@@ -1,0 +1,301 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/domainxml"
+	"virtlxc/internal/monitor"
+	"virtlxc/internal/virerr"
+)
+
+// startTimeout bounds how long a start waits for the container's init.
+const startTimeout = 60 * time.Second
+
+// startFailedPrefix begins every error of a container that did not start
+// (libvirt: "guest failed to start: <log text>").
+const startFailedPrefix = "guest failed to start: "
+
+// startOpts are the per-call parts of a start.
+type startOpts struct {
+	files       []*os.File // become init's fds 3, 4, ...
+	autodestroy bool
+	conn        ConnID
+	reboot      bool // a restart after a reboot: event REBOOT, not STARTED
+}
+
+// startDomain runs def as dom: it writes the controller's config, opens
+// the log with libvirt's preamble, launches the controller detached,
+// records the domain as running/booted with the controller's pid as id,
+// writes the status file, waits for the container's init and emits
+// STARTED/BOOTED (or REBOOT). On failure nothing is left behind (files,
+// cgroup, process), the domain is shut off with reason failed and no
+// event is sent. An init that ran and exited before the start was
+// confirmed (/bin/true) counts as a start followed by a shutdown, as in
+// libvirt. The caller holds the job.
+func (d *Driver) startDomain(dom *domain, def *domainxml.Domain, so startOpts) (Ref, error) {
+	if err := checkConsoles(def); err != nil {
+		return Ref{}, err
+	}
+	live, err := buildLiveDef(def)
+	if err != nil {
+		return Ref{}, err
+	}
+	name := dom.name
+	d.removeRunFiles(name)
+	cfg, err := domainxml.Format(live)
+	if err != nil {
+		return Ref{}, err
+	}
+	if err := writeFileAtomic(d.controllerConfig(name), cfg, 0o600); err != nil {
+		return Ref{}, internalError(err, "cannot write the controller config of domain '%s'", name)
+	}
+	logPath := d.layout.LogFile(name)
+	logf, pos, spec, err := d.prepareLaunch(dom, def, so)
+	if err != nil {
+		d.removeRunFiles(name)
+		return Ref{}, err
+	}
+	proc, err := d.launch(spec, logf)
+	logf.Close()
+	if err != nil {
+		d.removeRunFiles(name)
+		return Ref{}, d.startFailure(logPath, pos, err)
+	}
+	r := &run{proc: proc, socket: d.layout.MonitorSocket(name), done: make(chan struct{})}
+	dom.mu.Lock()
+	if dom.persistent() {
+		ensurePartition(dom.persistentDef) // libvirt's quirk: the config gains it too
+	}
+	live.ID = new(proc.Pid())
+	dom.liveDef = live
+	dom.id = proc.Pid()
+	dom.initPID = 0
+	dom.setState(StateRunning, RunningBooted)
+	dom.run = r
+	err = d.saveStatus(dom)
+	dom.mu.Unlock()
+	var w Watcher
+	var initPID int
+	if err == nil {
+		w, initPID, err = d.waitReady(r)
+	}
+	if errors.Is(err, errControllerExited) && r.proc.ExitCode() == 0 {
+		return d.startedAndStopped(dom, r, so)
+	}
+	if err != nil {
+		d.abortStart(dom, r, partitionOf(live))
+		return Ref{}, d.startFailure(logPath, pos, err)
+	}
+	dom.mu.Lock()
+	r.watcher = w
+	dom.initPID = initPID
+	dom.autodestroy, dom.autodestroyID = so.autodestroy, so.conn
+	d.saveStatusLogged(dom)
+	ref := dom.ref()
+	dom.mu.Unlock()
+	d.emitStart(ref, so.reboot)
+	d.wg.Add(1)
+	go d.watch(dom, r)
+	return ref, nil
+}
+
+// emitStart sends STARTED/BOOTED, or REBOOT for a restart.
+func (d *Driver) emitStart(ref Ref, reboot bool) {
+	if reboot {
+		d.events.emit(Event{Kind: EventReboot, Domain: ref})
+		return
+	}
+	d.emit(ref, EventStarted, DetailStartedBooted)
+}
+
+// startedAndStopped handles a controller that exited successfully before
+// the start was confirmed: its init ran and is already gone. The domain
+// started (event) and stopped (reason shutdown, event); a transient one
+// disappears. The returned identity is the one it had while running.
+func (d *Driver) startedAndStopped(dom *domain, r *run, so startOpts) (Ref, error) {
+	dom.mu.Lock()
+	ref := dom.ref()
+	r.gotExit, r.exitStatus = true, monitor.ExitShutdown
+	dom.mu.Unlock()
+	d.emitStart(ref, so.reboot)
+	d.handleStop(dom, r)
+	return ref, nil
+}
+
+// prepareLaunch opens the log, writes libvirt's preamble and builds the
+// controller's command line. It returns the log, the offset after the
+// preamble and the launch spec.
+func (d *Driver) prepareLaunch(dom *domain, def *domainxml.Domain, so startOpts) (*os.File, int64, LaunchSpec, error) {
+	binary := d.emulatorOf(def)
+	args := []string{"--name", dom.name, "--config", d.controllerConfig(dom.name)}
+	if d.layout.Root != "" {
+		args = append(args, "--root", d.layout.Root)
+	}
+	if d.scope != "" {
+		args = append(args, "--cgroup-scope", d.scope)
+	}
+	for i := range so.files {
+		args = append(args, "--passfd", strconv.Itoa(3+i))
+	}
+	path := os.Getenv("PATH")
+	if path == "" {
+		path = "/usr/sbin:/usr/bin:/sbin:/bin"
+	}
+	env := []string{"PATH=" + path}
+	spec := LaunchSpec{Name: dom.name, Binary: binary, Args: args, Env: env, ExtraFiles: so.files}
+	logPath := d.layout.LogFile(dom.name)
+	if err := os.MkdirAll(d.layout.LogDir, 0o700); err != nil {
+		return nil, 0, spec, internalError(err, "cannot create log directory %s", d.layout.LogDir)
+	}
+	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, 0, spec, virerr.Wrap(err, virerr.ErrSystemError, virerr.FromLXC, "Failed to open '%s': %s", logPath, errText(err))
+	}
+	preamble := time.Now().UTC().Format("2006-01-02 15:04:05.000+0000") + ": starting up\n" +
+		strings.Join(env, " ") + " " + binary + " " + strings.Join(args, " ") + "\n"
+	if _, err := f.WriteString(preamble); err != nil {
+		f.Close()
+		return nil, 0, spec, internalError(err, "cannot write log %s", logPath)
+	}
+	pos, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		f.Close()
+		return nil, 0, spec, internalError(err, "cannot write log %s", logPath)
+	}
+	spec.Log = f
+	return f, pos, spec, nil
+}
+
+// launch starts the controller. A program that cannot be executed is
+// reported in the log the way libvirt's launcher does.
+func (d *Driver) launch(spec LaunchSpec, logf *os.File) (Process, error) {
+	if spec.Binary != d.controller {
+		if err := unix.Access(spec.Binary, unix.X_OK); err != nil {
+			fmt.Fprintf(logf, "libvirt:  error : cannot execute binary %s: %s\n", spec.Binary, errText(err))
+			return nil, err
+		}
+	}
+	proc, err := d.launcher.Launch(spec)
+	if err != nil {
+		fmt.Fprintf(logf, "libvirt:  error : cannot execute binary %s: %s\n", spec.Binary, errText(err))
+		return nil, err
+	}
+	return proc, nil
+}
+
+// errText is the strerror text of err's errno, or err's own text.
+func errText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		s := errno.Error()
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	return err.Error()
+}
+
+// errControllerExited is a start that ended with the controller's exit.
+var errControllerExited = errors.New("the controller exited before the container started")
+
+// waitReady waits until the controller's monitor answers a watch with the
+// init event, the controller exits, or startTimeout passes.
+func (d *Driver) waitReady(r *run) (Watcher, int, error) {
+	deadline := time.NewTimer(d.startTimeout)
+	defer deadline.Stop()
+	delay := 500 * time.Microsecond
+	for {
+		if w, err := d.launcher.Watch(r.socket); err == nil {
+			ev, err := w.Next()
+			if err == nil && ev.Kind == monitor.EventInit {
+				return w, ev.InitPID, nil
+			}
+			w.Close()
+		}
+		select {
+		case <-r.proc.Done():
+			return nil, 0, errControllerExited
+		case <-deadline.C:
+			return nil, 0, fmt.Errorf("timed out after %s waiting for the container to start", d.startTimeout)
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 20*time.Millisecond)
+	}
+}
+
+// abortStart undoes a start whose controller is running or exiting: it
+// stops the controller, removes its files and cgroup and shuts the domain
+// off with reason failed.
+func (d *Driver) abortStart(dom *domain, r *run, partition string) {
+	select {
+	case <-r.proc.Done():
+	default:
+		_ = r.proc.Signal(syscall.SIGTERM)
+		select {
+		case <-r.proc.Done():
+		case <-time.After(5 * time.Second):
+			_ = r.proc.Signal(syscall.SIGKILL)
+			select {
+			case <-r.proc.Done():
+			case <-time.After(5 * time.Second):
+				d.log.Warn("controller did not exit", "domain", dom.name, "pid", r.proc.Pid())
+			}
+		}
+	}
+	if err := d.cg.Remove(dom.name, partition); err != nil {
+		d.log.Warn("cannot remove the cgroup of a failed start", "domain", dom.name, "err", err)
+	}
+	dom.mu.Lock()
+	d.cleanupLocked(dom, ShutoffFailed)
+	r.handled = true
+	close(r.done)
+	dom.mu.Unlock()
+}
+
+// startFailure builds libvirt's start error from the log written since
+// pos, or from cause when the log says nothing.
+func (d *Driver) startFailure(logPath string, pos int64, cause error) error {
+	text := readLogSince(logPath, pos)
+	if text == "" {
+		text = cause.Error()
+	}
+	return virerr.Wrap(cause, virerr.ErrInternalError, virerr.FromLXC, "%s%s", startFailedPrefix, text)
+}
+
+// readLogSince returns the log lines after pos that explain a failure,
+// skipping what libvirt skips (empty lines, the command line with PATH=)
+// and the controller's own structured log lines; repeated lines are kept
+// once. Each line keeps its newline.
+func readLogSince(path string, pos int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if _, err := f.Seek(pos, io.SeekStart); err != nil {
+		return ""
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 128*1024))
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == "" || strings.Contains(line, "PATH=") ||
+			strings.Contains(line, "error receiving signal from container") ||
+			(strings.HasPrefix(line, "time=") && strings.Contains(line, " level=")) || seen[line] {
+			continue
+		}
+		seen[line] = true
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
