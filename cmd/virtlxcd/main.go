@@ -1,13 +1,11 @@
-// Command virtlxcd is part of virtlxc (see README.md). It is not implemented yet:
-// it lands with its issue and says so until then.
+// Command virtlxcd is the virtlxc daemon (libvirt's LXC driver over
+// libvirt's RPC protocol). See internal/daemon.
 package main
 
 import (
-	"fmt"
 	"os"
+
+	"virtlxc/internal/daemon"
 )
 
-func main() {
-	fmt.Fprintln(os.Stderr, "virtlxcd: not implemented yet (see README.md, \"Status\")")
-	os.Exit(1)
-}
+func main() { os.Exit(daemon.Main(os.Args[1:])) }

@@ -61,6 +61,7 @@ type Controller struct {
 	// watchesClosed is set once the exit event went out; later watchers
 	// get it directly.
 	watchesClosed   bool
+	watchDone       []chan struct{} // closed when each watcher has finished
 	listener        net.Listener
 	staging         string
 	meminfo         *procfs.Server
@@ -272,6 +273,7 @@ func (c *Controller) supervise(ctx context.Context) monitor.Event {
 	c.teardown()
 	c.broadcast(c.status)
 	c.closeWatches()
+	c.flushWatches(5 * time.Second)
 	// Let a destroy or shutdown request in flight send its reply.
 	done := make(chan struct{})
 	go func() { c.reqs.Wait(); close(done) }()

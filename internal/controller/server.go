@@ -111,13 +111,18 @@ func (c *Controller) do(req monitor.Request) error {
 // watch streams events to one client until the container stops. A watcher
 // that arrives after the exit still gets it.
 func (c *Controller) watch(conn net.Conn) {
-	defer conn.Close()
 	ch := make(chan monitor.Event, 4)
+	done := make(chan struct{})
+	defer func() {
+		conn.Close()
+		close(done)
+	}()
 	c.mu.Lock()
 	closed := c.watchesClosed
 	if !closed {
 		c.watches = append(c.watches, ch)
 	}
+	c.watchDone = append(c.watchDone, done)
 	c.mu.Unlock()
 	if err := monitor.WriteLine(conn, monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid}); err != nil {
 		return
@@ -152,6 +157,22 @@ func (c *Controller) closeWatches() {
 	}
 	c.watches = nil
 	c.watchesClosed = true
+}
+
+// flushWatches waits (boundedly) until every watcher has written the exit
+// event and closed its connection, so the daemon never misses an exit.
+func (c *Controller) flushWatches(timeout time.Duration) {
+	c.mu.Lock()
+	dones := c.watchDone
+	c.mu.Unlock()
+	deadline := time.After(timeout)
+	for _, d := range dones {
+		select {
+		case <-d:
+		case <-deadline:
+			return
+		}
+	}
 }
 
 // attachConsole connects a client to a console relay.

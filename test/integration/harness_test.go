@@ -130,11 +130,16 @@ func startIn(t *testing.T, dir, name, xml string, pass ...*os.File) *ctr {
 	}
 	go func() { c.done <- c.cmd.Wait() }()
 	t.Cleanup(func() {
+		killed := false
 		if c.cmd.ProcessState == nil {
 			_ = c.cmd.Process.Kill()
 			<-c.done
+			killed = true
 		}
 		assertNothingLeft(t, c)
+		if killed || t.Failed() {
+			removeLeftovers(c)
+		}
 	})
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
@@ -217,3 +222,12 @@ func assertNothingLeft(t *testing.T, c *ctr) {
 }
 
 func testutilRoot(t *testing.T) string { return testutil.BusyboxRoot(t) }
+
+// removeLeftovers clears what a killed controller could not: the
+// container's cgroup directories (its processes died with the controller).
+func removeLeftovers(c *ctr) {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/" + c.name + ".libvirt-lxc")
+	for _, d := range dirs {
+		_ = os.Remove(d)
+	}
+}

@@ -79,7 +79,9 @@ func TestShutdownBySignal(t *testing.T) {
 
 func TestShutdownThroughInitctl(t *testing.T) {
 	root := testutilRoot(t)
-	script := `mkfifo /run/initctl; echo @@ready=1; echo @@req=$(head -c 12 /run/initctl | od -An -tx4)`
+	// The FIFO is opened (read-write, so without blocking) before "ready":
+	// a writer then always finds a reader.
+	script := `mkfifo /run/initctl; exec 3<>/run/initctl; echo @@ready=1; echo @@req=$(head -c 12 <&3 | od -An -tx4)`
 	fs := "    <filesystem type='mount'><source dir='" + root + "'/><target dir='/'/></filesystem>\n" +
 		"    <filesystem type='ram'><source usage='1024'/><target dir='/run'/></filesystem>\n"
 	c := start(t, "initctl", domainXML("initctl", "/bin/sh", []string{"-c", script}, fs, ""))

@@ -1,0 +1,129 @@
+// Package remote binds libvirt's remote and LXC RPC programs to the LXC
+// driver: one small handler per procedure, decoding nothing itself (the
+// server decodes go-libvirt's args structs) and returning go-libvirt ret
+// structs or *virerr.Error. It is the only glue between internal/rpc and
+// internal/driver.
+package remote
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+
+	libvirt "github.com/digitalocean/go-libvirt"
+
+	"virtlxc/internal/driver"
+	"virtlxc/internal/rpc/server"
+	"virtlxc/internal/rpc/wire"
+	"virtlxc/internal/virerr"
+)
+
+// Host answers the host-level queries (capabilities, node info, …).
+type Host interface {
+	Capabilities() string
+	NodeInfo() libvirt.NodeGetInfoRet
+	Sysinfo() string
+	Hostname() string
+	HypervisorVersion() uint64
+	FreeMemory() uint64
+}
+
+// LibVersion is the libvirt version whose API virtlxc presents (9.0.0).
+const LibVersion = 9000000
+
+// Handlers holds what the procedures need.
+type Handlers struct {
+	drv  *driver.Driver
+	host Host
+	log  *slog.Logger
+}
+
+// Register installs every procedure virtlxc implements on srv.
+func Register(srv *server.Server, drv *driver.Driver, host Host, log *slog.Logger) *Handlers {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &Handlers{drv: drv, host: host, log: log}
+	for proc, p := range h.connectProcs() {
+		srv.Register(wire.ProgramRemote, proc, p)
+	}
+	for proc, p := range h.domainProcs() {
+		srv.Register(wire.ProgramRemote, proc, p)
+	}
+	for proc, p := range h.lifecycleProcs() {
+		srv.Register(wire.ProgramRemote, proc, p)
+	}
+	for proc, p := range h.tuneProcs() {
+		srv.Register(wire.ProgramRemote, proc, p)
+	}
+	for proc, p := range h.eventProcs() {
+		srv.Register(wire.ProgramRemote, proc, p)
+	}
+	for prog, procs := range h.streamProcs() {
+		for proc, p := range procs {
+			srv.Register(prog, proc, p)
+		}
+	}
+	return h
+}
+
+// toRef converts a wire domain into the driver's reference.
+func toRef(d libvirt.Domain) driver.Ref {
+	u := d.UUID
+	return driver.Ref{
+		Name: d.Name,
+		UUID: fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]),
+		ID:   int(d.ID),
+	}
+}
+
+// fromRef converts a driver reference into a wire domain.
+func fromRef(r driver.Ref) libvirt.Domain {
+	d := libvirt.Domain{Name: r.Name, ID: int32(r.ID)}
+	hex := strings.ReplaceAll(r.UUID, "-", "")
+	for i := 0; i < 16 && 2*i+1 < len(hex); i++ {
+		var b byte
+		fmt.Sscanf(hex[2*i:2*i+2], "%02x", &b)
+		d.UUID[i] = b
+	}
+	return d
+}
+
+// resolve finds the domain a call names, by UUID as libvirt's remote
+// dispatcher does.
+func (h *Handlers) resolve(d libvirt.Domain) (driver.Ref, error) {
+	return h.drv.LookupByUUID(toRef(d).UUID)
+}
+
+// cstring encodes a NUL-terminated C string as remote's char arrays do.
+func cstring(s string) []int8 {
+	out := make([]int8, 0, len(s)+1)
+	for i := 0; i < len(s); i++ {
+		out = append(out, int8(s[i]))
+	}
+	return append(out, 0)
+}
+
+type connIDKey struct{}
+
+var nextConnID atomic.Uint64
+
+// connID identifies a connection to the driver (autodestroy domains die
+// with it); the first call assigns it and arranges the driver's cleanup.
+func (h *Handlers) connID(c *server.Call) driver.ConnID {
+	fresh := driver.ConnID(nextConnID.Add(1))
+	id := c.Conn.LoadOrStore(connIDKey{}, fresh).(driver.ConnID)
+	if id == fresh {
+		c.Conn.OnClose(func() { h.drv.ConnectionClosed(id) })
+	}
+	return id
+}
+
+// checkFlags rejects flags outside allowed, as libvirt's virCheckFlags does.
+func checkFlags(flags, allowed uint32, fn string) error {
+	if unknown := flags &^ allowed; unknown != 0 {
+		return virerr.New(virerr.ErrInvalidArg, virerr.FromLXC, "%s: unsupported flags (0x%x)", fn, unknown)
+	}
+	return nil
+}
