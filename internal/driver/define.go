@@ -2,7 +2,6 @@ package driver
 
 import (
 	"errors"
-	"strings"
 
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/paths"
@@ -66,8 +65,8 @@ func (d *Driver) DefineXML(data []byte, flags uint32) (Ref, error) {
 	if err != nil {
 		return Ref{}, err
 	}
-	if strings.Contains(def.Name, "\n") {
-		return Ref{}, virerr.Raw(virerr.ErrXMLDetail, virerr.FromXML, "invalid char in name: \n")
+	if err := domainxml.CheckDefineName(def.Name); err != nil {
+		return Ref{}, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

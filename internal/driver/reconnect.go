@@ -178,7 +178,7 @@ func (p lostProcess) Signal(sig syscall.Signal) error { return nil }
 // stopped ones without one are dropped.
 func (d *Driver) loadConfigs() {
 	d.store.LoadAll(func(name string, data []byte) error {
-		def, err := domainxml.Parse(data, domainxml.Options{Emulator: d.emulator, Logger: d.log, Label: d.store.ConfigFile(name)})
+		def, err := domainxml.Parse(data, domainxml.Options{Emulator: d.emulator, Logger: d.log, Label: d.store.ConfigFile(name), SkipValidate: true})
 		if err != nil {
 			return err
 		}
