@@ -87,6 +87,22 @@ func (g *Group) AddPid(pid int) error {
 	return nil
 }
 
+// Leave moves process pid back to the cgroup this process was in when the
+// layout was detected (Hierarchy.Self), in every hierarchy: a controller
+// that sits in its container's group (as libvirt's does, so that
+// lxc-enter-namespace joins the right group through /proc/ID/cgroup)
+// steps out before killing the group's processes and removing it.
+func (g *Group) Leave(pid int) error {
+	for _, d := range g.dirs {
+		self := strings.TrimPrefix(d.h.Self, d.h.Root)
+		home := filepath.Join(d.h.Mount, self)
+		if err := writeFile(home, "cgroup.procs", pidString(pid)); err != nil {
+			return fmt.Errorf("move pid %d out of cgroup %s: %w", pid, g.rel, err)
+		}
+	}
+	return nil
+}
+
 // Pids returns the processes in the group and in any cgroup below it,
 // across all hierarchies, sorted.
 func (g *Group) Pids() ([]int, error) {

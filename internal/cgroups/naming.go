@@ -96,3 +96,29 @@ func needsEscaping(s string) bool {
 	}
 	return false
 }
+
+// MachineName is libvirt's machine name for an LXC domain without
+// systemd-machined (virDomainDriverGenerateMachineName): "lxc-<id>-<name>",
+// id being the controller's pid, the name reduced to hostname characters
+// (a '.' or '-' is kept only after another character), at most 64 bytes,
+// no trailing '-' or '.'. The domain's group is <machine name>.libvirt-lxc.
+func MachineName(id int, name string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "lxc-%d-", id)
+	skip := true
+	for i := 0; i < len(name) && b.Len() < 64; i++ {
+		c := name[i]
+		if c == '.' || c == '-' {
+			if !skip {
+				b.WriteByte(c)
+			}
+			skip = true
+			continue
+		}
+		skip = false
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteByte(c)
+		}
+	}
+	return strings.TrimRight(b.String(), "-.")
+}

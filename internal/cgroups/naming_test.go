@@ -63,3 +63,19 @@ func TestGroupPathErrors(t *testing.T) {
 		t.Error("NewManager accepted a relative partition")
 	}
 }
+
+func TestMachineName(t *testing.T) {
+	for _, c := range []struct {
+		id         int
+		name, want string
+	}{
+		{1234, "anchor-basic", "lxc-1234-anchor-basic"},
+		{7, "a_b.c--d.", "lxc-7-ab.c-d"},
+		{7, "-x", "lxc-7-x"},
+		{99, strings.Repeat("n", 100), "lxc-99-" + strings.Repeat("n", 57)},
+	} {
+		if got := MachineName(c.id, c.name); got != c.want {
+			t.Errorf("MachineName(%d, %q) = %q, want %q", c.id, c.name, got, c.want)
+		}
+	}
+}

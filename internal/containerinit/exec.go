@@ -16,7 +16,11 @@ func (s *stage) execInit() error {
 	c := s.c
 	path := c.Init[0]
 	if st, err := os.Stat(path); err != nil || st.IsDir() {
-		return fmt.Errorf("cannot find init path '%s' relative to container root", path)
+		reason := "No such file or directory"
+		if err == nil {
+			reason = "Is a directory"
+		}
+		return fmt.Errorf("cannot find init path '%s' relative to container root: %s", path, reason)
 	}
 	id, err := lookupIdentity(c.User, c.Group)
 	if err != nil {
@@ -71,13 +75,14 @@ func (s *stage) setupConsoleFDs(id identity) error {
 	}
 	// Opening a tty without O_NOCTTY as a session leader makes it the
 	// controlling terminal, which shells need for job control.
-	fd, err := unix.Open("/dev/console", unix.O_RDWR, 0)
+	// The pty itself, as libvirt opens it: init's tty reads /dev/pts/0.
+	fd, err := unix.Open("/dev/pts/0", unix.O_RDWR, 0)
 	if err != nil {
-		return fmt.Errorf("Failed to open tty /dev/console: %w", err)
+		return fmt.Errorf("Failed to open tty /dev/pts/0: %w", err)
 	}
 	if id.set {
 		if err := unix.Fchown(fd, id.uid, -1); err != nil {
-			return fmt.Errorf("Failed to change ownership of tty /dev/console: %w", err)
+			return fmt.Errorf("Failed to change ownership of tty /dev/pts/0: %w", err)
 		}
 	}
 	for i := 0; i < 3; i++ {

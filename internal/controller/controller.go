@@ -143,11 +143,14 @@ func (c *Controller) start() (err error) {
 		}
 	}
 	c.staging = sp.Staging
-	c.group, err = mgr.Create(c.dom.Name, limits(c.dom))
+	c.group, err = mgr.Create(cgroups.MachineName(os.Getpid(), c.dom.Name), limits(c.dom))
 	if err != nil {
 		return fmt.Errorf("creating the container's cgroup: %w", err)
 	}
-	undo = append(undo, func() { _ = c.group.Destroy(context.Background()) })
+	undo = append(undo, func() {
+		_ = c.group.Leave(os.Getpid())
+		_ = c.group.Destroy(context.Background())
+	})
 	devs, devRules, err := hostdevs(c.dom)
 	if err != nil {
 		return err
@@ -188,6 +191,11 @@ func (c *Controller) start() (err error) {
 	})
 	if err := c.group.AddPid(c.init.cmd.Process.Pid); err != nil {
 		return fmt.Errorf("placing init in its cgroup: %w", err)
+	}
+	// The controller sits in its container's group too, as libvirt's does:
+	// virsh lxc-enter-namespace joins the group of the domain id's pid.
+	if err := c.group.AddPid(os.Getpid()); err != nil {
+		return fmt.Errorf("placing the controller in the container's cgroup: %w", err)
 	}
 	if err := c.init.release(); err != nil {
 		return err
@@ -289,6 +297,9 @@ func (c *Controller) supervise(ctx context.Context) monitor.Event {
 func (c *Controller) destroy() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if err := c.group.Leave(os.Getpid()); err != nil {
+		c.log.Warn("leaving the container's cgroup", "err", err)
+	}
 	if err := c.group.Kill(ctx); err != nil {
 		c.log.Warn("killing the container's processes", "err", err)
 		_ = c.init.signal(unix.SIGKILL)
@@ -304,6 +315,9 @@ func (c *Controller) teardown() {
 	c.closeLoops()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if err := c.group.Leave(os.Getpid()); err != nil {
+		c.log.Warn("leaving the container's cgroup", "err", err)
+	}
 	if err := c.group.Destroy(ctx); err != nil {
 		c.log.Warn("removing the container's cgroup", "err", err)
 	}

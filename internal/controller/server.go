@@ -99,11 +99,23 @@ func (c *Controller) do(req monitor.Request) error {
 	case monitor.OpReboot:
 		return c.stopInit(req.Mode, true)
 	case monitor.OpSuspend:
+		// The controller steps out of the group it shares with its
+		// container while it is frozen, to keep serving the daemon.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return c.group.Freeze(ctx)
+		if err := c.group.Leave(os.Getpid()); err != nil {
+			return err
+		}
+		if err := c.group.Freeze(ctx); err != nil {
+			_ = c.group.AddPid(os.Getpid())
+			return err
+		}
+		return nil
 	case monitor.OpResume:
-		return c.group.Thaw()
+		if err := c.group.Thaw(); err != nil {
+			return err
+		}
+		return c.group.AddPid(os.Getpid())
 	}
 	return fmt.Errorf("unknown monitor operation %q", req.Op)
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/driver"
+	"virtlxc/internal/hostinfo"
 	"virtlxc/internal/paths"
 	"virtlxc/internal/remote"
 	"virtlxc/internal/rpc/server"
@@ -77,14 +78,16 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	drv, err := driver.New(driver.Options{
 		Layout: layout, ControllerPath: ctrl, CgroupScope: CgroupScope(opts.Root), Log: log,
-		Emulator: ctrl,
+		// Shown in XML and capabilities as Debian's libvirt shows it;
+		// the driver runs virtlxc's controller for it.
+		Emulator: hostinfo.DefaultEmulator,
 	})
 	if err != nil {
 		return err
 	}
 	defer drv.Close()
 	srv := server.New(log, server.Options{})
-	remote.Register(srv, drv, hostAnswers{emulator: ctrl}, log)
+	remote.Register(srv, drv, hostAnswers{emulator: hostinfo.DefaultEmulator}, log)
 	rw, err := listen(layout.Socket, 0o600)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"sync"
 	"time"
+	"virtlxc/internal/cgroups"
 
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/virerr"
@@ -126,3 +127,8 @@ func cloneDef(d *domainxml.Domain) *domainxml.Domain {
 // model's nested elements without naming libvirtxml's types, which only
 // domainxml imports: d.Resource = alloc(d.Resource).
 func alloc[T any](_ *T) *T { return new(T) }
+
+// cgroupName is the name of the running domain's cgroup (the controller
+// names it after its own pid, the domain id, as libvirt does). Callers
+// hold dom.mu.
+func (dom *domain) cgroupName() string { return cgroups.MachineName(dom.id, dom.name) }

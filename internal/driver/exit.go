@@ -3,6 +3,7 @@ package driver
 import (
 	"syscall"
 	"time"
+	"virtlxc/internal/cgroups"
 
 	"virtlxc/internal/monitor"
 )
@@ -66,7 +67,7 @@ func (d *Driver) handleStop(dom *domain, r *run) {
 		return
 	}
 	// Whatever the controller left in the cgroup goes (normally nothing).
-	if err := d.cg.Remove(dom.name, partition); err != nil {
+	if err := d.cg.Remove(cgroups.MachineName(r.proc.Pid(), dom.name), partition); err != nil {
 		d.log.Warn("cannot remove the cgroup of a stopped domain", "domain", dom.name, "err", err)
 	}
 	d.mu.Lock()

@@ -253,7 +253,7 @@ func TestStartFailure(t *testing.T) {
 		"Failure in libvirt_lxc startup: cannot find init path '/no/such/init' relative to container root\n" +
 		"Failure in libvirt_lxc startup: cannot find init path '/no/such/init' relative to container root\n"
 	_, err := e.d.Start(ref, 0, nil, 0)
-	wantErr(t, err, virerr.ErrInternalError, "internal error: guest failed to start: "+
+	wantErr(t, err, virerr.ErrInternalError, "internal error: Timed out while reading log output: "+
 		"Failure in libvirt_lxc startup: cannot find init path '/no/such/init' relative to container root\n")
 	e.wantState(ref, StateShutoff, ShutoffFailed)
 	e.noEvent()
@@ -265,7 +265,7 @@ func TestStartFailure(t *testing.T) {
 	// A transient domain that fails to start is not kept.
 	e.fl.failures["t1"] = "boom\n"
 	_, err = e.d.CreateXML([]byte(domXML("t1", uuid2)), 0, nil, 0)
-	wantErr(t, err, virerr.ErrInternalError, "internal error: guest failed to start: boom\n")
+	wantErr(t, err, virerr.ErrInternalError, "internal error: Timed out while reading log output: boom\n")
 	if _, err := e.d.LookupByName("t1"); err == nil {
 		t.Fatal("failed transient domain kept")
 	}
@@ -275,7 +275,7 @@ func TestStartBadEmulator(t *testing.T) {
 	e := newEnv(t)
 	x := strings.Replace(domXML("emu", uuid1), "<devices>", "<devices><emulator>/no/such/emulator</emulator>", 1)
 	_, err := e.d.CreateXML([]byte(x), 0, nil, 0)
-	wantErr(t, err, virerr.ErrInternalError, "internal error: guest failed to start: "+
+	wantErr(t, err, virerr.ErrInternalError, "internal error: Timed out while reading log output: "+
 		"libvirt:  error : cannot execute binary /no/such/emulator: No such file or directory\n")
 	// libvirt's own controller paths mean ours.
 	for _, emu := range libvirtEmulators {

@@ -63,7 +63,8 @@ func buildLiveDef(def *domainxml.Domain) (*domainxml.Domain, error) {
 	}
 	if !hasRoot {
 		var root domainxml.Filesystem
-		const rootFS = `<filesystem type='mount' accessmode='passthrough'><source dir='/'/><target dir='/'/></filesystem>`
+		// libvirt adds it after post-parse: no accessmode is printed.
+		const rootFS = `<filesystem type='mount'><source dir='/'/><target dir='/'/></filesystem>`
 		if err := root.Unmarshal(rootFS); err != nil {
 			return nil, internalError(err, "cannot build the root filesystem")
 		}

@@ -61,9 +61,10 @@ func (d *Driver) GetInfo(ref Ref) (Info, error) {
 	}
 	active := dom.active()
 	partition := partitionOf(def)
+	group := dom.cgroupName()
 	dom.mu.Unlock()
 	if active {
-		st, err := d.cg.Stats(dom.name, partition)
+		st, err := d.cg.Stats(group, partition)
 		if err != nil {
 			d.log.Warn("cannot read cgroup statistics", "domain", dom.name, "err", err)
 		}

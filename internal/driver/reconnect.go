@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"virtlxc/internal/cgroups"
 
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/monitor"
@@ -85,7 +86,7 @@ func (d *Driver) reconnect(dom *domain, st *status) {
 	w, initPID, err := d.firstEvent(socket)
 	if err != nil {
 		d.log.Warn("controller is gone; domain is shut off", "domain", dom.name, "pid", st.pid, "err", err)
-		if err := d.cg.Remove(dom.name, partitionOf(dom.liveDef)); err != nil {
+		if err := d.cg.Remove(cgroups.MachineName(st.pid, dom.name), partitionOf(dom.liveDef)); err != nil {
 			d.log.Warn("cannot remove the cgroup of a gone controller", "domain", dom.name, "err", err)
 		}
 		dom.mu.Lock()

@@ -247,7 +247,7 @@ func TestRootStartFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.d.Start(ref, 0, nil, 0)
-	if virerr.CodeOf(err) != virerr.ErrInternalError || !strings.HasPrefix(err.Error(), "internal error: guest failed to start: ") ||
+	if virerr.CodeOf(err) != virerr.ErrInternalError || !strings.HasPrefix(err.Error(), "internal error: Timed out while reading log output: ") ||
 		!strings.Contains(err.Error(), "/no/such/init") {
 		t.Fatalf("start error %v", err)
 	}

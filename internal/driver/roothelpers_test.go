@@ -195,7 +195,7 @@ func (e *rootEnv) waitEvent(name string, typ EventType, detail int) {
 func (e *rootEnv) cgroupDirs(name string) []string {
 	var out []string
 	for _, pat := range []string{"/sys/fs/cgroup/*/machine/", "/sys/fs/cgroup/machine/"} {
-		m, _ := filepath.Glob(pat + e.scope + ".partition/" + name + cgroups.DriverSuffix)
+		m, _ := filepath.Glob(pat + e.scope + ".partition/lxc-*-" + name + cgroups.DriverSuffix)
 		out = append(out, m...)
 	}
 	return out
@@ -212,7 +212,11 @@ func (e *rootEnv) frozen(name string) bool {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	g, err := m.Open(name)
+	ref, err := e.d.LookupByName(name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	g, err := m.Open(cgroups.MachineName(ref.ID, name))
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func (d *Driver) SetSchedulerParameters(ref Ref, u SchedulerUpdate, flags uint32
 		if u.VCPUQuota != nil {
 			lim.CPUQuota = *u.VCPUQuota
 		}
-		if err := d.cg.Set(dom.name, partitionOf(live), lim); err != nil {
+		if err := d.cg.Set(dom.cgroupName(), partitionOf(live), lim); err != nil {
 			return virerr.Wrap(err, virerr.ErrInvalidArg, virerr.FromCgroup, "%s", cgroupErrText(err))
 		}
 		setCPUTune(live, u, true)
@@ -258,7 +258,7 @@ func (d *Driver) SetBlkioWeight(ref Ref, weight uint32, flags uint32) error {
 		return err
 	}
 	if live != nil {
-		if err := d.cg.Set(dom.name, partitionOf(live), cgroups.Limits{BlkioWeight: uint(weight)}); err != nil {
+		if err := d.cg.Set(dom.cgroupName(), partitionOf(live), cgroups.Limits{BlkioWeight: uint(weight)}); err != nil {
 			return virerr.Wrap(err, virerr.ErrOperationFailed, virerr.FromCgroup, "%s", cgroupErrText(err))
 		}
 		if live.BlockIOTune == nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"virtlxc/internal/cgroups"
 
 	"golang.org/x/sys/unix"
 
@@ -20,9 +21,11 @@ import (
 // startTimeout bounds how long a start waits for the container's init.
 const startTimeout = 60 * time.Second
 
-// startFailedPrefix begins every error of a container that did not start
-// (libvirt: "guest failed to start: <log text>").
-const startFailedPrefix = "guest failed to start: "
+// startFailedPrefix begins every error of a container that did not start.
+// libvirt's source says "guest failed to start: <log text>", but what real
+// libvirt 9.0 prints here (anchors/reference/41-*) is this, and virtlxc
+// matches what clients see.
+const startFailedPrefix = "Timed out while reading log output: "
 
 // startOpts are the per-call parts of a start.
 type startOpts struct {
@@ -249,7 +252,7 @@ func (d *Driver) abortStart(dom *domain, r *run, partition string) {
 			}
 		}
 	}
-	if err := d.cg.Remove(dom.name, partition); err != nil {
+	if err := d.cg.Remove(cgroups.MachineName(r.proc.Pid(), dom.name), partition); err != nil {
 		d.log.Warn("cannot remove the cgroup of a failed start", "domain", dom.name, "err", err)
 	}
 	dom.mu.Lock()

@@ -81,7 +81,7 @@ func (d *Driver) SetMemory(ref Ref, kib uint64, flags uint32) error {
 		return virerr.New(virerr.ErrInvalidArg, virerr.FromLXC, "Cannot set memory higher than max memory")
 	}
 	if live != nil {
-		if err := d.cg.Set(dom.name, partitionOf(live), cgroups.Limits{MemoryKiB: kib}); err != nil {
+		if err := d.cg.Set(dom.cgroupName(), partitionOf(live), cgroups.Limits{MemoryKiB: kib}); err != nil {
 			return virerr.Wrap(err, virerr.ErrOperationFailed, virerr.FromLXC, "Failed to set memory for domain")
 		}
 		setMemoryKiB(live, kib, false)
@@ -197,7 +197,7 @@ func (d *Driver) GetMemoryParameters(ref Ref, flags uint32) (MemoryTune, error) 
 		return memtuneOf(config), nil
 	}
 	out := memtuneOf(live)
-	st, err := d.cg.Stats(dom.name, partitionOf(live))
+	st, err := d.cg.Stats(dom.cgroupName(), partitionOf(live))
 	if err != nil {
 		return MemoryTune{}, virerr.Wrap(err, virerr.ErrOperationFailed, virerr.FromLXC, "unable to get memory parameters")
 	}
@@ -272,7 +272,7 @@ func (d *Driver) SetMemoryParameters(ref Ref, u MemoryTuneUpdate, flags uint32) 
 func (d *Driver) applyMemtune(dom *domain, live *domainxml.Domain, u MemoryTuneUpdate) error {
 	part := partitionOf(live)
 	write := func(lim cgroups.Limits, rec MemoryTuneUpdate) error {
-		if err := d.cg.Set(dom.name, part, lim); err != nil {
+		if err := d.cg.Set(dom.cgroupName(), part, lim); err != nil {
 			return virerr.Wrap(err, virerr.ErrOperationFailed, virerr.FromCgroup, "%s", err)
 		}
 		setMemtune(live, rec)

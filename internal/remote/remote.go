@@ -14,6 +14,7 @@ import (
 	libvirt "github.com/digitalocean/go-libvirt"
 
 	"virtlxc/internal/driver"
+	"virtlxc/internal/rpc/proto"
 	"virtlxc/internal/rpc/server"
 	"virtlxc/internal/rpc/wire"
 	"virtlxc/internal/virerr"
@@ -45,25 +46,32 @@ func Register(srv *server.Server, drv *driver.Driver, host Host, log *slog.Logge
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Handlers{drv: drv, host: host, log: log}
-	for proc, p := range h.connectProcs() {
-		srv.Register(wire.ProgramRemote, proc, p)
-	}
-	for proc, p := range h.domainProcs() {
-		srv.Register(wire.ProgramRemote, proc, p)
-	}
-	for proc, p := range h.lifecycleProcs() {
-		srv.Register(wire.ProgramRemote, proc, p)
-	}
-	for proc, p := range h.tuneProcs() {
-		srv.Register(wire.ProgramRemote, proc, p)
-	}
-	for proc, p := range h.eventProcs() {
-		srv.Register(wire.ProgramRemote, proc, p)
+	registered := map[uint32]bool{}
+	for _, set := range []map[uint32]server.Procedure{h.connectProcs(), h.domainProcs(), h.lifecycleProcs(), h.tuneProcs(), h.eventProcs()} {
+		for proc, p := range set {
+			srv.Register(wire.ProgramRemote, proc, p)
+			registered[proc] = true
+		}
 	}
 	for prog, procs := range h.streamProcs() {
 		for proc, p := range procs {
 			srv.Register(prog, proc, p)
+			if prog == wire.ProgramRemote {
+				registered[proc] = true
+			}
 		}
+	}
+	// Every other procedure libvirt's protocol knows is answered as
+	// libvirt's LXC driver answers what it lacks: "this function is not
+	// supported by the connection driver: <API>".
+	for _, proc := range proto.Procedures(wire.ProgramRemote) {
+		if registered[proc] || proc == wire.KeepalivePing {
+			continue
+		}
+		api := proto.API(wire.ProgramRemote, proc)
+		srv.Register(wire.ProgramRemote, proc, server.Procedure{ReadOnly: true, Handler: func(*server.Call) (any, error) {
+			return nil, virerr.New(virerr.ErrNoSupport, virerr.FromDomain, "%s", api)
+		}})
 	}
 	return h
 }

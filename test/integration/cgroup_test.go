@@ -17,7 +17,13 @@ func TestCgroupLimitsOnHost(t *testing.T) {
 <cputune><shares>512</shares><period>100000</period><quota>50000</quota></cputune>`
 	c := start(t, "limits", domainXML("limits", "/bin/sh", []string{"-c", "trap 'exit 0' TERM; echo @@ready=1; while true; do sleep 0.05; done"}, "", tune))
 	c.waitLog("@@ready=1")
-	group := "machine/" + scope + ".partition/limits.libvirt-lxc"
+	pid, err := os.ReadFile(c.layout.PidFile("limits"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The group is named after the controller's pid (the domain id), as
+	// libvirt names it: lxc-<id>-<name>.libvirt-lxc.
+	group := "machine/" + scope + ".partition/lxc-" + strings.TrimSpace(string(pid)) + "-limits.libvirt-lxc"
 	want := map[string]string{
 		"memory/memory.limit_in_bytes":       "83886080",
 		"memory/memory.soft_limit_in_bytes":  "41943040",

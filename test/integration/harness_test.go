@@ -207,7 +207,7 @@ func values(log string) map[string]string {
 // cgroup directory, no mount, no file in the run directory.
 func assertNothingLeft(t *testing.T, c *ctr) {
 	t.Helper()
-	matches, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/" + c.name + ".libvirt-lxc")
+	matches, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/lxc-*-" + c.name + ".libvirt-lxc")
 	if len(matches) > 0 {
 		t.Errorf("cgroup left behind: %v", matches)
 	}
@@ -226,7 +226,7 @@ func testutilRoot(t *testing.T) string { return testutil.BusyboxRoot(t) }
 // removeLeftovers clears what a killed controller could not: the
 // container's cgroup directories (its processes died with the controller).
 func removeLeftovers(c *ctr) {
-	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/" + c.name + ".libvirt-lxc")
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/lxc-*-" + c.name + ".libvirt-lxc")
 	for _, d := range dirs {
 		_ = os.Remove(d)
 	}

@@ -91,6 +91,7 @@ const (
 	ProcDomainGetSchedulerParametersFlags       uint32 = 223
 	ProcNodeGetCPUStats                         uint32 = 227
 	ProcNodeGetMemoryStats                      uint32 = 228
+	ProcDomainGetVcpuPinInfo                    uint32 = 230
 	ProcDomainUndefineFlags                     uint32 = 231
 	ProcDomainDestroyFlags                      uint32 = 234
 	ProcDomainBlockStatsFlags                   uint32 = 243
@@ -226,6 +227,7 @@ var remoteProcs = []procInfo{
 	{ProcDomainGetSchedulerParametersFlags, "DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS", "virDomainGetSchedulerParametersFlags"},
 	{ProcNodeGetCPUStats, "NODE_GET_CPU_STATS", "virNodeGetCPUStats"},
 	{ProcNodeGetMemoryStats, "NODE_GET_MEMORY_STATS", "virNodeGetMemoryStats"},
+	{ProcDomainGetVcpuPinInfo, "DOMAIN_GET_VCPU_PIN_INFO", "virDomainGetVcpuPinInfo"},
 	{ProcDomainUndefineFlags, "DOMAIN_UNDEFINE_FLAGS", "virDomainUndefineFlags"},
 	{ProcDomainDestroyFlags, "DOMAIN_DESTROY_FLAGS", "virDomainDestroyFlags"},
 	{ProcDomainBlockStatsFlags, "DOMAIN_BLOCK_STATS_FLAGS", "virDomainBlockStatsFlags"},

@@ -118,3 +118,12 @@ func ProgramName(prog uint32) string {
 	}
 	return fmt.Sprintf("%#x", prog)
 }
+
+// Procedures lists the procedure numbers known for program prog.
+func Procedures(prog uint32) []uint32 {
+	var out []uint32
+	for num := range tables[prog] {
+		out = append(out, num)
+	}
+	return out
+}

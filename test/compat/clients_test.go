@@ -1,0 +1,164 @@
+package compat
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	libvirt "github.com/digitalocean/go-libvirt"
+
+	"virtlxc/internal/testutil"
+)
+
+func (e *env) out(args string) string {
+	e.t.Helper()
+	out, err := exec.Command("sh", "-c", e.virsh+" "+args).CombinedOutput()
+	if err != nil {
+		e.t.Fatalf("virsh %s: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestDaemonKilledAndRestarted: kill -9 virtlxcd with a container running;
+// a new daemon finds it running with the same id and can stop it.
+func TestDaemonKilledAndRestarted(t *testing.T) {
+	e := setup(t)
+	e.out("define " + filepath.Join(e.xml, "anchor-basic.xml"))
+	e.out("start anchor-basic")
+	id := e.out("domid anchor-basic")
+	if err := e.daemon.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.daemon.Wait()
+	e.daemon = exec.Command(filepath.Join(testutil.Binaries(t), "virtlxcd"), "--root", e.root)
+	if err := e.daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if c, err := net.Dial("unix", filepath.Join(e.root, "run/libvirt/virtlxcd-sock")); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second virtlxcd did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := e.out("domid anchor-basic"); got != id {
+		t.Errorf("id after the restart %s, want %s", got, id)
+	}
+	if got := e.out("domstate --reason anchor-basic"); got != "running (unknown)" {
+		t.Errorf("state after the restart %q, want running (unknown)", got)
+	}
+	if got := e.out("lxc-enter-namespace anchor-basic --noseclabel -- /bin/hostname"); got != "anchor-basic" {
+		t.Errorf("entered hostname %q", got)
+	}
+	e.out("destroy anchor-basic")
+	if got := e.out("domstate --reason anchor-basic"); got != "shut off (destroyed)" {
+		t.Errorf("state after destroy %q", got)
+	}
+	e.out("undefine anchor-basic")
+}
+
+// TestPythonLibvirt drives the same flow through python3-libvirt.
+func TestPythonLibvirt(t *testing.T) {
+	e := setup(t)
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Fatalf("/usr/bin/python3 with python3-libvirt is needed: %v", err)
+	}
+	xml, err := os.ReadFile(filepath.Join(e.xml, "anchor-basic.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import libvirt, sys
+c = libvirt.open(sys.argv[1])
+d = c.defineXML(sys.stdin.read())
+print("defined", d.name(), d.isActive(), d.isPersistent())
+d.create()
+st, reason = d.state()
+print("state", st, reason, d.ID() > 0)
+print("info", d.info()[0], d.info()[1])
+print("names", sorted(x.name() for x in c.listAllDomains()))
+d.destroy()
+print("after destroy", d.state())
+d.undefine()
+try:
+    c.lookupByName("anchor-basic")
+except libvirt.libvirtError as e:
+    print("lookup", e.get_error_code(), e.get_error_message())
+print("caps", "<domain type='lxc'/>" in c.getCapabilities(), c.getType(), c.getLibVersion())
+`
+	cmd := exec.Command("/usr/bin/python3", "-c", script, "lxc:///system?socket="+filepath.Join(e.root, "run/libvirt/virtlxcd-sock"))
+	cmd.Stdin = strings.NewReader(string(xml))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3-libvirt: %v\n%s%s", err, out, stderr.String())
+	}
+	want := "defined anchor-basic 0 1\nstate 1 1 True\ninfo 1 131072\nnames ['anchor-basic']\nafter destroy [5, 2]\n" +
+		"lookup 42 Domain not found: no domain with matching name 'anchor-basic'\ncaps True LXC 9000000\n"
+	if string(out) != want {
+		t.Errorf("python3-libvirt printed\n%s\nwant\n%s", out, want)
+	}
+}
+
+// TestGoLibvirt drives the flow and the event stream through go-libvirt.
+func TestGoLibvirt(t *testing.T) {
+	e := setup(t)
+	conn, err := net.Dial("unix", filepath.Join(e.root, "run/libvirt/virtlxcd-sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := libvirt.New(conn)
+	if err := l.ConnectToURI(libvirt.ConnectURI("lxc:///system")); err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer l.Disconnect()
+	xml, err := os.ReadFile(filepath.Join(e.xml, "anchor-basic.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := l.LifecycleEvents(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dom, err := l.DomainDefineXML(string(xml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.DomainCreate(dom); err != nil {
+		t.Fatal(err)
+	}
+	state, _, err := l.DomainGetState(dom, 0)
+	if err != nil || state != int32(libvirt.DomainRunning) {
+		t.Fatalf("state %d, %v", state, err)
+	}
+	if err := l.DomainDestroy(dom); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.DomainUndefine(dom); err != nil {
+		t.Fatal(err)
+	}
+	want := []libvirt.DomainEventType{libvirt.DomainEventDefined, libvirt.DomainEventStarted, libvirt.DomainEventStopped, libvirt.DomainEventUndefined}
+	for _, w := range want {
+		select {
+		case ev := <-events:
+			if libvirt.DomainEventType(ev.Event) != w || ev.Dom.Name != "anchor-basic" {
+				t.Errorf("event %+v, want type %d", ev, w)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no event of type %d", w)
+		}
+	}
+	if _, err := l.DomainLookupByName("anchor-basic"); !libvirt.IsNotFound(err) {
+		t.Errorf("lookup after undefine: %v", err)
+	}
+}
