@@ -53,7 +53,7 @@ func TestStartShutdown(t *testing.T) {
 	for _, s := range []string{
 		"<domain type='lxc' id='" + strconv.Itoa(ref.ID) + "'>",
 		"<resource>\n    <partition>/machine</partition>\n  </resource>",
-		"<filesystem type='mount' accessmode='passthrough'>\n      <source dir='/'/>\n      <target dir='/'/>\n    </filesystem>",
+		"<filesystem type='mount'>\n      <source dir='/'/>\n      <target dir='/'/>\n    </filesystem>",
 		"<console type='pty' tty='/dev/pts/0'>\n      <source path='/dev/pts/0'/>\n      <target type='lxc' port='0'/>\n      <alias name='console0'/>",
 	} {
 		if !strings.Contains(x, s) {
