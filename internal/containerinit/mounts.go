@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -119,7 +120,9 @@ func (s *stage) buildRoot() error {
 		// The host's own /proc, /sys, /dev and /run came along with the
 		// recursive bind: detach those copies, fresh ones replace them.
 		for _, p := range []string{"/proc", "/sys", "/dev", "/run"} {
-			_ = unix.Unmount(filepath.Join(s.root, p), unix.MNT_DETACH)
+			if err := detachUnder(filepath.Join(s.root, p)); err != nil {
+				return err
+			}
 		}
 	}
 	steps := []func() error{
@@ -446,4 +449,51 @@ func (s *stage) makeDevice(d spec.Device) error {
 		return fmt.Errorf("Failed to make device %s: %w", d.Path, err)
 	}
 	return os.Chmod(p, os.FileMode(d.Mode))
+}
+
+// detachUnder lazily unmounts every mount at or below dir, deepest first
+// (libvirt's lxcContainerUnmountSubtree): /run may be a plain directory
+// whose submounts (/run/netns, …) must go too.
+func detachUnder(dir string) error {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return fmt.Errorf("reading mountinfo: %w", err)
+	}
+	var targets []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		mp := unescapeMount(f[4])
+		if mp == dir || strings.HasPrefix(mp, dir+"/") {
+			targets = append(targets, mp)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(targets)))
+	for _, t := range targets {
+		if err := unix.Unmount(t, unix.MNT_DETACH); err != nil && err != unix.EINVAL && err != unix.ENOENT {
+			return fmt.Errorf("Failed to unmount '%s': %w", t, err)
+		}
+	}
+	return nil
+}
+
+// unescapeMount decodes mountinfo's octal escapes (\040 for a space).
+func unescapeMount(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }

@@ -31,6 +31,7 @@ echo @@cgself=$(grep memory /proc/self/cgroup);
 echo @@pwd=$(pwd); echo @@id=$(id -u):$(id -g);
 echo @@fds=$(ls /proc/self/fd | tr '\n' ' ');
 echo @@memtotal=$(cat /proc/meminfo | grep MemTotal | tr -s ' ');
+echo @@runmounts=$(cut -d' ' -f5 /proc/self/mountinfo | grep -c '^/run/');
 echo @@done=1`
 
 func TestHostRootContainer(t *testing.T) {
@@ -45,7 +46,8 @@ func TestHostRootContainer(t *testing.T) {
 	checkEnv(t, v["env"], "hostroot", 1, 0)
 	checkDev(t, v["dev"], 1)
 	checkCaps(t, v["CapBnd"])
-	for k, want := range map[string]string{"mknod": "denied", "procsys": "denied", "sys": "denied", "cgmem": "100663296", "pwd": "/", "id": "0:0", "memtotal": "MemTotal: 98304 kB"} {
+	for k, want := range map[string]string{"mknod": "denied", "procsys": "denied", "sys": "denied", "cgmem": "100663296", "pwd": "/", "id": "0:0", "memtotal": "MemTotal: 98304 kB",
+		"runmounts": "0"} { // runmounts: the host's /run/... mounts are detached
 		if v[k] != want {
 			t.Errorf("%s = %q, want %q", k, v[k], want)
 		}
