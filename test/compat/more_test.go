@@ -1,0 +1,118 @@
+package compat
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"virtlxc/internal/testutil"
+)
+
+// TestStartPassFDsAnswered: virsh start --pass-fds 3 with a real listening
+// socket; the container's init accepts on its fd 3 and answers.
+func TestStartPassFDsAnswered(t *testing.T) {
+	e := setup(t)
+	bin := filepath.Join(t.TempDir(), "answer")
+	build := exec.Command("go", "build", "-o", bin, "./test/compat/testdata/answer")
+	build.Dir = testutil.RepoRoot()
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the answer init: %v\n%s", err, out)
+	}
+	if err := os.Chmod(filepath.Dir(bin), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	xml := fmt.Sprintf("<domain type='lxc'><name>answer</name><memory>65536</memory><os><type>exe</type><init>%s</init></os><devices><console type='pty'/></devices></domain>", bin)
+	if err := os.WriteFile(filepath.Join(e.xml, "answer.xml"), []byte(xml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.out("define " + filepath.Join(e.xml, "answer.xml"))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf, err := l.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "-c", e.virsh+" start answer --pass-fds 3")
+	cmd.Dir = e.xml
+	cmd.ExtraFiles = []*os.File{lf}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Domain 'answer' started") {
+		t.Fatalf("start --pass-fds: %v\n%s", err, out)
+	}
+	lf.Close()
+	l.Close() // the container holds the only listening descriptor now
+	c, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	reply, _ := io.ReadAll(c)
+	c.Close()
+	if want := "hello from pid 1, LISTEN_FDS=1 LISTEN_PID=1\n"; string(reply) != want {
+		t.Errorf("the container answered %q, want %q", reply, want)
+	}
+	e.out("destroy answer")
+	e.out("undefine answer")
+}
+
+// TestEventsAndReboot: virsh event --all --loop sees the lifecycle of a
+// start, a reboot (anchor-init reboots on SIGHUP) and a destroy.
+func TestEventsAndReboot(t *testing.T) {
+	e := setup(t)
+	ev := exec.Command("virsh", append(strings.Fields(e.virsh)[1:], "event", "--all", "--loop", "--timeout", "20")...)
+	var evOut bytes.Buffer
+	ev.Stdout = &evOut
+	if err := ev.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // let it register its callbacks
+	e.out("define " + filepath.Join(e.xml, "anchor-basic.xml"))
+	e.out("start anchor-basic")
+	id := e.out("domid anchor-basic")
+	deadline := time.Now().Add(10 * time.Second)
+	time.Sleep(300 * time.Millisecond) // anchor-init installs its traps
+	if got := e.out("reboot --mode signal anchor-basic"); got != "Domain 'anchor-basic' is being rebooted" {
+		t.Errorf("reboot printed %q", got)
+	}
+	for time.Now().Before(deadline) {
+		if out, _ := exec.Command("sh", "-c", e.virsh+" domid anchor-basic").Output(); strings.TrimSpace(string(out)) != id && strings.TrimSpace(string(out)) != "-" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := e.out("domstate --reason anchor-basic"); got != "running (booted)" {
+		t.Errorf("after reboot: %q", got)
+	}
+	e.out("destroy anchor-basic")
+	e.out("undefine anchor-basic")
+	_ = ev.Process.Signal(os.Interrupt)
+	_ = ev.Wait()
+	var lines []string
+	sc := bufio.NewScanner(&evOut)
+	for sc.Scan() {
+		if l := sc.Text(); strings.HasPrefix(l, "event '") {
+			lines = append(lines, l)
+		}
+	}
+	want := []string{
+		"event 'lifecycle' for domain 'anchor-basic': Defined Added",
+		"event 'lifecycle' for domain 'anchor-basic': Started Booted",
+		"event 'reboot' for domain 'anchor-basic'",
+		"event 'lifecycle' for domain 'anchor-basic': Stopped Destroyed",
+		"event 'lifecycle' for domain 'anchor-basic': Undefined Removed",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("virsh event printed\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
