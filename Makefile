@@ -40,7 +40,7 @@ demo: build
 	@./scripts/demo.sh
 
 bench: build
-	@echo "make bench: not yet — the benchmark harness lands with the benchmarks issue (needs the runtime and daemon)."
+	$(GO) test -run '^$$' -bench . -benchtime 30x ./bench/
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin

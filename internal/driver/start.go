@@ -229,7 +229,7 @@ func (d *Driver) waitReady(r *run) (Watcher, int, error) {
 			return nil, 0, fmt.Errorf("timed out after %s waiting for the container to start", d.startTimeout)
 		case <-time.After(delay):
 		}
-		delay = min(delay*2, 20*time.Millisecond)
+		delay = min(delay*2, 2*time.Millisecond)
 	}
 }
 
