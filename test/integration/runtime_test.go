@@ -170,7 +170,7 @@ func checkCaps(t *testing.T, capBnd string) {
 
 func TestBusyboxRootContainer(t *testing.T) {
 	root := testutilRoot(t)
-	xml := domainXML("bbroot", "/bin/sh", []string{"-c", probe + "; echo @@initdir=$PWD; echo @@foo=$FOO"},
+	xml := domainXML("bbroot", "/bin/sh", []string{"-c", probe + "; echo @@initdir=$PWD; echo @@foo=$FOO; sed 's/^/@@mount=/' /proc/self/mountinfo"},
 		"    <filesystem type='mount'><source dir='"+root+"'/><target dir='/'/></filesystem>\n",
 		"os:<initenv name='FOO'>bar baz</initenv>\nos:<initdir>/tmp</initdir>")
 	v := values(run(t, "bbroot", xml))
@@ -187,6 +187,58 @@ func TestBusyboxRootContainer(t *testing.T) {
 	}
 	if v["mknod"] != "denied" || v["procsys"] != "denied" || v["sys"] != "denied" {
 		t.Errorf("mknod %s, /proc/sys %s, /sys %s: want all denied", v["mknod"], v["procsys"], v["sys"])
+	}
+	checkMounts(t, v["mount"])
+}
+
+// checkMounts asserts a private-root container's mount table: exactly the
+// expected mount points, with their types and read-only flags, and nothing
+// of the host's.
+func checkMounts(t *testing.T, table string) {
+	t.Helper()
+	type m struct{ fstype, ro string }
+	want := map[string]m{
+		"/": {"", ""}, "/proc": {"proc", "rw"}, "/proc/sys": {"proc", "ro"}, "/proc/meminfo": {"fuse.libvirt_lxc", "rw"},
+		"/sys": {"sysfs", "ro"}, "/sys/fs/cgroup": {"tmpfs", "rw"}, "/dev": {"tmpfs", "rw"}, "/dev/pts": {"devpts", "rw"},
+		"/dev/ptmx": {"devpts", "rw"}, "/dev/tty1": {"devpts", "rw"}, "/dev/console": {"devpts", "rw"},
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(table, "\n") {
+		f := strings.Fields(line)
+		sep := -1
+		for i, x := range f {
+			if x == "-" {
+				sep = i
+				break
+			}
+		}
+		if len(f) < 6 || sep < 0 || sep+1 >= len(f) {
+			continue
+		}
+		point, opts, fstype := f[4], f[5], f[sep+1]
+		seen[point] = true
+		if strings.HasPrefix(point, "/sys/fs/cgroup/") {
+			if fstype != "cgroup" && fstype != "cgroup2" {
+				t.Errorf("%s is %s", point, fstype)
+			}
+			continue
+		}
+		w, ok := want[point]
+		if !ok {
+			t.Errorf("unexpected mount in the container: %s", line)
+			continue
+		}
+		if w.fstype != "" && fstype != w.fstype {
+			t.Errorf("%s is %s, want %s", point, fstype, w.fstype)
+		}
+		if w.ro != "" && !strings.HasPrefix(opts, w.ro) {
+			t.Errorf("%s mounted %s, want %s", point, opts, w.ro)
+		}
+	}
+	for point := range want {
+		if !seen[point] {
+			t.Errorf("%s is not mounted in the container", point)
+		}
 	}
 }
 
