@@ -162,3 +162,33 @@ func TestGoLibvirt(t *testing.T) {
 		t.Errorf("lookup after undefine: %v", err)
 	}
 }
+
+// TestReadOnlySocketAndSecondDaemon: the -ro socket answers queries and
+// refuses every mutation; a second daemon on the same root refuses to start.
+func TestReadOnlySocketAndSecondDaemon(t *testing.T) {
+	e := setup(t)
+	e.out("define " + filepath.Join(e.xml, "anchor-basic.xml"))
+	ro := "virsh -c lxc:///system?socket=" + filepath.Join(e.root, "run/libvirt/virtlxcd-sock-ro")
+	out, err := exec.Command("sh", "-c", ro+" list --all --name").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "anchor-basic" {
+		t.Errorf("list on the read-only socket: %v %q", err, out)
+	}
+	out, err = exec.Command("sh", "-c", ro+" start anchor-basic").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "operation forbidden: read only access prevents virDomainCreate") {
+		t.Errorf("start on the read-only socket: %v %q", err, out)
+	}
+	st, err := os.Stat(filepath.Join(e.root, "run/libvirt/virtlxcd-sock-ro"))
+	if err != nil || st.Mode().Perm() != 0o666 {
+		t.Errorf("read-only socket mode %v (%v), want 0666", st.Mode().Perm(), err)
+	}
+	if st, err := os.Stat(filepath.Join(e.root, "run/libvirt/virtlxcd-sock")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("read-write socket mode %v (%v), want 0600", st.Mode().Perm(), err)
+	}
+	second := exec.Command(filepath.Join(testutil.Binaries(t), "virtlxcd"), "--root", e.root)
+	out, err = second.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "virtlxcd:") {
+		t.Errorf("a second daemon on the same root: %v %q", err, out)
+	}
+	t.Logf("second daemon said: %s", strings.TrimSpace(string(out)))
+	e.out("undefine anchor-basic")
+}
