@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make demo: a private virtlxcd, one container from examples/ driven with a
-# libvirt client, and everything cleaned up afterwards.
+# make demo: a private virtlxcd, one container from examples/ driven with
+# virtlxc (virsh's commands), and everything cleaned up afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "make demo needs root (containers need it)" >&2; exit 1; }
@@ -9,8 +9,8 @@ ROOT=$(mktemp -d /tmp/virtlxc-demo.XXXXXX)
 chmod 0755 "$ROOT"
 SOCK=$ROOT/run/libvirt/virtlxcd-sock
 URI="lxc:///system?socket=$SOCK"
-# The project's own client once it runs every step; else the real virsh.
-if bin/virtlxc -c "$URI" version >/dev/null 2>&1; then CLIENT=(bin/virtlxc -c "$URI"); else CLIENT=(virsh -c "$URI"); fi
+# The project's own client (the real virsh works the same: VIRSH=virsh).
+CLIENT=(${VIRSH:-bin/virtlxc} -c "$URI")
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { step "${CLIENT[0]##*/} $*"; "${CLIENT[@]}" "$@"; }
 

@@ -1,13 +1,16 @@
-// Command virtlxc is part of virtlxc (see README.md). It is not implemented yet:
-// it lands with its issue and says so until then.
+// Command virtlxc is virtlxc's virsh-compatible client: the container
+// subset of virsh's commands with virsh's options and output, plus
+// "top". See internal/virsh.
 package main
 
 import (
-	"fmt"
 	"os"
+
+	"virtlxc/internal/virsh"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "virtlxc: not implemented yet (see README.md, \"Status\")")
-	os.Exit(1)
+	s := virsh.NewSession()
+	s.DaemonPath = virsh.DaemonBeside()
+	os.Exit(s.Main(os.Args[1:]))
 }

@@ -1,0 +1,154 @@
+//go:build linux && cgo
+
+package nsenter
+
+/*
+#cgo CFLAGS: -Wall -O2
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// Keep the names in step with EnvFDs, EnvCgroups and EnvCapBnd.
+#define NSENTER_FDS "_VIRTLXC_NSENTER_FDS"
+#define NSENTER_CGROUPS "_VIRTLXC_NSENTER_CGROUPS"
+#define NSENTER_CAPBND "_VIRTLXC_NSENTER_CAPBND"
+
+static void nsenter_fail(const char *what)
+{
+	int err = errno;
+	fprintf(stderr, "error: %s: %s\n", what, strerror(err));
+	_exit(125);
+}
+
+static char *nsenter_take(const char *name)
+{
+	const char *v = getenv(name);
+	char *copy = v ? strdup(v) : NULL;
+	if (v && !copy)
+		nsenter_fail("Out of memory");
+	unsetenv(name);
+	return copy;
+}
+
+static void nsenter_join_cgroups(char *list)
+{
+	char pid[32], path[4096], *save = NULL;
+	int len = snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	for (char *dir = strtok_r(list, "\n", &save); dir; dir = strtok_r(NULL, "\n", &save)) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, pid, len) != len)
+			nsenter_fail("Unable to join domain cgroup");
+		close(fd);
+	}
+}
+
+// Runs before the Go runtime when the process was re-executed by Run:
+// the process is still single-threaded, so it may join a user namespace.
+__attribute__((constructor)) static void virtlxc_nsenter(int argc, char **argv)
+{
+	char *fds = nsenter_take(NSENTER_FDS);
+	if (!fds || !*fds)
+		return;
+	char *cgroups = nsenter_take(NSENTER_CGROUPS);
+	char *capbnd = nsenter_take(NSENTER_CAPBND);
+	char *save = NULL;
+
+	if (cgroups && *cgroups)
+		nsenter_join_cgroups(cgroups);
+	for (char *tok = strtok_r(fds, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int fd = atoi(tok);
+		// EINVAL: the namespace is already ours (the host user namespace).
+		if (setns(fd, 0) < 0 && errno != EINVAL)
+			nsenter_fail("Unable to join domain namespace");
+		close(fd);
+	}
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		nsenter_fail("Unable to become root in the domain's user namespace");
+	if (capbnd && *capbnd) {
+		unsigned long long keep = strtoull(capbnd, NULL, 16);
+		for (int c = 0; c < 64; c++) {
+			if (keep & (1ULL << c))
+				continue;
+			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+				if (errno == EINVAL)
+					break;
+				nsenter_fail("Unable to drop capability from the bounding set");
+			}
+		}
+	}
+	if (argc < 2) {
+		errno = EINVAL;
+		nsenter_fail("No command to run");
+	}
+	// setns(pid) takes effect for children only, and the Go runtime could
+	// not create threads here anyway: fork, exec in the child.
+	pid_t pid = fork();
+	if (pid < 0)
+		nsenter_fail("Unable to fork");
+	if (pid == 0) {
+		execv(argv[1], argv + 1);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	int status;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			nsenter_fail("Unable to wait for the command");
+	}
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		sigset_t set;
+		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	_exit(125);
+}
+*/
+import "C"
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// Available reports whether the re-exec helper is built in.
+const Available = true
+
+// runReexec runs the command through the constructor in a re-executed
+// copy of this binary; the helper's exit status is the command's.
+func runReexec(req Request) (Result, error) {
+	cmd := &exec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       append([]string{"virtlxc-nsenter"}, req.Argv...),
+		Env:        helperEnv(req, len(req.Namespaces)),
+		ExtraFiles: req.Namespaces,
+		Stdin:      req.Stdin, Stdout: req.Stdout, Stderr: req.Stderr,
+	}
+	if err := cmd.Start(); err != nil {
+		return Result{}, &SetupError{Msg: "Unable to start the namespace helper", Err: err}
+	}
+	res := Result{Pid: cmd.Process.Pid}
+	err := cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok {
+		res.Status = ws
+		return res, nil
+	}
+	return res, err
+}

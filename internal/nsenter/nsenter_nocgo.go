@@ -1,0 +1,9 @@
+//go:build !(linux && cgo)
+
+package nsenter
+
+// Available reports whether the re-exec helper is built in: not without
+// cgo.
+const Available = false
+
+func runReexec(req Request) (Result, error) { return Result{}, ErrNoCgo }
