@@ -5,6 +5,7 @@ import (
 
 	libvirt "github.com/digitalocean/go-libvirt"
 
+	"virtlxc/internal/hostinfo"
 	"virtlxc/internal/rpc/proto"
 	"virtlxc/internal/rpc/server"
 	"virtlxc/internal/virerr"
@@ -79,7 +80,11 @@ func (h *Handlers) connectProcs() map[uint32]server.Procedure {
 				if err := checkFlags(c.Args.(*libvirt.ConnectGetSysinfoArgs).Flags, 0, "virConnectGetSysinfo"); err != nil {
 					return nil, err
 				}
-				return &libvirt.ConnectGetSysinfoRet{Sysinfo: h.host.Sysinfo()}, nil
+				si := h.host.Sysinfo()
+				if si == "" {
+					return nil, virerr.New(virerr.ErrOperationInvalid, virerr.FromNone, "%s", hostinfo.SysinfoUnavailable)
+				}
+				return &libvirt.ConnectGetSysinfoRet{Sysinfo: si}, nil
 			}}),
 		proto.ProcNodeGetFreeMemory: ro(server.Procedure{Handler: func(*server.Call) (any, error) {
 			return &libvirt.NodeGetFreeMemoryRet{FreeMem: h.host.FreeMemory()}, nil
