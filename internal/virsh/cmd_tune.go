@@ -55,37 +55,15 @@ func runMemtune(s *Session, pc *ParsedCmd) error {
 		params = append(params, ullongParam(m.field, v))
 	}
 	c := s.conn
-	if len(params) > 0 {
-		if _, err := c.supports(proto.FeatureTypedParamString); err != nil {
-			return failed(err, "Unable to change memory parameters")
-		}
-		if err := c.call(proto.ProcDomainSetMemoryParameters, &libvirt.DomainSetMemoryParametersArgs{Dom: dom, Params: params, Flags: flags}, nil); err != nil {
-			return failed(err, "Unable to change memory parameters")
-		}
-		return nil
-	}
-	get := func(n int32) (libvirt.DomainGetMemoryParametersRet, error) {
-		var ret libvirt.DomainGetMemoryParametersRet
-		f, err := c.typedParamStringFlag()
-		if err != nil {
-			return ret, err
-		}
-		err = c.call(proto.ProcDomainGetMemoryParameters, &libvirt.DomainGetMemoryParametersArgs{Dom: dom, Nparams: n, Flags: flags | f}, &ret)
-		return ret, err
-	}
-	count, err := get(0)
-	if err != nil {
-		return failed(err, "Unable to get number of memory parameters")
-	}
-	if count.Nparams == 0 {
-		return nil
-	}
-	ret, err := get(count.Nparams)
-	if err != nil {
-		return failed(err, "Unable to get memory parameters")
-	}
-	s.print(FormatParams(ret.Params, true))
-	return nil
+	return s.setOrShowParams("memory", params, true,
+		func(p []libvirt.TypedParam) error {
+			return c.call(proto.ProcDomainSetMemoryParameters, &libvirt.DomainSetMemoryParametersArgs{Dom: dom, Params: p, Flags: flags}, nil)
+		},
+		func(n int32, f uint32) ([]libvirt.TypedParam, int32, error) {
+			var ret libvirt.DomainGetMemoryParametersRet
+			err := c.call(proto.ProcDomainGetMemoryParameters, &libvirt.DomainGetMemoryParametersArgs{Dom: dom, Nparams: n, Flags: flags | f}, &ret)
+			return ret.Params, ret.Nparams, err
+		})
 }
 
 func cmdBlkiotune() *CmdDef {
@@ -143,36 +121,52 @@ func runBlkiotune(s *Session, pc *ParsedCmd) error {
 		}
 	}
 	c := s.conn
+	return s.setOrShowParams("blkio", params, false,
+		func(p []libvirt.TypedParam) error {
+			return c.call(proto.ProcDomainSetBlkioParameters, &libvirt.DomainSetBlkioParametersArgs{Dom: dom, Params: p, Flags: flags}, nil)
+		},
+		func(n int32, f uint32) ([]libvirt.TypedParam, int32, error) {
+			var ret libvirt.DomainGetBlkioParametersRet
+			err := c.call(proto.ProcDomainGetBlkioParameters, &libvirt.DomainGetBlkioParametersArgs{Dom: dom, Nparams: n, Flags: flags | f}, &ret)
+			return ret.Params, ret.Nparams, err
+		})
+}
+
+// setOrShowParams is what memtune and blkiotune share, as virsh does it:
+// with parameters, set them; without, ask for the count, then the values
+// (each get asks for typed-parameter string support first), and print
+// them (scaled: memory sizes in KiB with "unlimited").
+func (s *Session) setOrShowParams(what string, params []libvirt.TypedParam, scaled bool,
+	set func([]libvirt.TypedParam) error, get func(n int32, flags uint32) ([]libvirt.TypedParam, int32, error)) error {
+	c := s.conn
 	if len(params) > 0 {
 		if _, err := c.supports(proto.FeatureTypedParamString); err != nil {
-			return failed(err, "Unable to change blkio parameters")
+			return failed(err, "Unable to change %s parameters", what)
 		}
-		if err := c.call(proto.ProcDomainSetBlkioParameters, &libvirt.DomainSetBlkioParametersArgs{Dom: dom, Params: params, Flags: flags}, nil); err != nil {
-			return failed(err, "Unable to change blkio parameters")
+		if err := set(params); err != nil {
+			return failed(err, "Unable to change %s parameters", what)
 		}
 		return nil
 	}
-	get := func(n int32) (libvirt.DomainGetBlkioParametersRet, error) {
-		var ret libvirt.DomainGetBlkioParametersRet
+	fetch := func(n int32) ([]libvirt.TypedParam, int32, error) {
 		f, err := c.typedParamStringFlag()
 		if err != nil {
-			return ret, err
+			return nil, 0, err
 		}
-		err = c.call(proto.ProcDomainGetBlkioParameters, &libvirt.DomainGetBlkioParametersArgs{Dom: dom, Nparams: n, Flags: flags | f}, &ret)
-		return ret, err
+		return get(n, f)
 	}
-	count, err := get(0)
+	_, count, err := fetch(0)
 	if err != nil {
-		return failed(err, "Unable to get number of blkio parameters")
+		return failed(err, "Unable to get number of %s parameters", what)
 	}
-	if count.Nparams == 0 {
+	if count == 0 {
 		return nil
 	}
-	ret, err := get(count.Nparams)
+	got, _, err := fetch(count)
 	if err != nil {
-		return failed(err, "Unable to get blkio parameters")
+		return failed(err, "Unable to get %s parameters", what)
 	}
-	s.print(FormatParams(ret.Params, false))
+	s.print(FormatParams(got, scaled))
 	return nil
 }
 
