@@ -111,6 +111,13 @@ func (c *Controller) do(req monitor.Request) error {
 			return err
 		}
 		return nil
+	case monitor.OpResize:
+		if req.Index < 0 || req.Index >= len(c.peers) {
+			return fmt.Errorf("cannot find console device '%d'", req.Index)
+		}
+		// The size lives on the pty; the kernel tells the container's
+		// foreground process group with SIGWINCH.
+		return console.SetSize(c.peers[req.Index], req.Rows, req.Cols)
 	case monitor.OpResume:
 		if err := c.group.Thaw(); err != nil {
 			return err

@@ -9,6 +9,7 @@
 //	{"op":"reboot","mode":"…"}     → one Reply line
 //	{"op":"destroy"}               → one Reply line once every process is gone
 //	{"op":"suspend"} / {"op":"resume"}
+//	{"op":"resize","index":0,"rows":R,"cols":C} → one Reply line
 //
 // It is a leaf package: the daemon and the controller import it and nothing
 // of each other.
@@ -31,6 +32,7 @@ const (
 	OpDestroy  = "destroy"
 	OpSuspend  = "suspend"
 	OpResume   = "resume"
+	OpResize   = "resize"
 )
 
 // Request is the first line of a connection.
@@ -39,6 +41,8 @@ type Request struct {
 	Index int    `json:"index,omitempty"` // console number
 	Force bool   `json:"force,omitempty"` // console: take over an attached client
 	Mode  string `json:"mode,omitempty"`  // shutdown/reboot: "", "initctl", "signal"
+	Rows  uint16 `json:"rows,omitempty"`  // resize: the console's new size
+	Cols  uint16 `json:"cols,omitempty"`
 }
 
 // Reply answers a request; Error empty means success.

@@ -31,6 +31,16 @@ func (h *Handlers) streamProcs() map[uint32]map[uint32]server.Procedure {
 					return nil, nil
 				}),
 		},
+		wire.ProgramVirtlxc: {
+			proto.VirtlxcProcDomainConsoleResize: onDomain(h, false, func(a *proto.VirtlxcDomainConsoleResizeArgs) libvirt.Domain { return a.Dom },
+				func(c *server.Call, a *proto.VirtlxcDomainConsoleResizeArgs, ref driver.Ref) (any, error) {
+					dev := ""
+					if len(a.DevName) > 0 {
+						dev = a.DevName[0]
+					}
+					return nil, h.drv.ResizeConsole(ref, dev, uint16(a.Rows), uint16(a.Cols))
+				}),
+		},
 		wire.ProgramLXC: {
 			proto.LXCProcDomainOpenNamespace: onDomain(h, false, func(a *proto.LXCDomainOpenNamespaceArgs) libvirt.Domain { return a.Dom },
 				func(c *server.Call, a *proto.LXCDomainOpenNamespaceArgs, ref driver.Ref) (any, error) {

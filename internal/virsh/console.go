@@ -116,6 +116,8 @@ func (s *Session) relayConsole(dom libvirt.Domain, dev string, flags uint32) err
 	if err != nil {
 		return err
 	}
+	stopResize := s.followWindowSize(fd, dom, devName)
+	defer stopResize()
 	done := make(chan error, 2)
 	go func() {
 		_, err := io.Copy(s.Stdout, st)
@@ -206,5 +208,40 @@ func copyInput(st io.Writer, in *os.File, escape byte, stop *canceller) error {
 		if _, err := st.Write(data); err != nil {
 			return ignoreEOF(err)
 		}
+	}
+}
+
+// followWindowSize passes the terminal's size to the container's console
+// now and on every SIGWINCH, through virtlxc's own DOMAIN_CONSOLE_RESIZE
+// (a daemon that lacks it, such as libvirt's, is simply not told).
+func (s *Session) followWindowSize(fd int, dom libvirt.Domain, dev libvirt.OptString) (stop func()) {
+	send := func() bool {
+		ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ)
+		if err != nil {
+			return true
+		}
+		err = s.conn.Call(wire.ProgramVirtlxc, proto.VirtlxcProcDomainConsoleResize,
+			&proto.VirtlxcDomainConsoleResizeArgs{Dom: dom, DevName: dev, Rows: uint32(ws.Row), Cols: uint32(ws.Col)}, nil)
+		return err == nil
+	}
+	if !send() {
+		return func() {}
+	}
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	quit := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-winch:
+				send()
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(winch)
+		close(quit)
 	}
 }

@@ -176,7 +176,7 @@ func TestSuspendResume(t *testing.T) {
 
 func TestConsoleAttach(t *testing.T) {
 	xml := domainXML("cons", "/bin/sh", []string{"-c",
-		"echo @@ttys=$container_ttys; echo early-output; read line; echo got:$line; echo to-tty2 > /dev/tty2; sleep 0.2"},
+		"echo @@ttys=$container_ttys; echo early-output; read line; echo got:$line; echo @@size=$(stty size); echo to-tty2 > /dev/tty2; sleep 0.2"},
 		"    <console type='pty'/>\n", "")
 	c := start(t, "cons", xml)
 	c.waitLog("early-output")
@@ -200,6 +200,9 @@ func TestConsoleAttach(t *testing.T) {
 	if !strings.Contains(rep2.Error, "Active console session") {
 		t.Errorf("second attach: %q", rep2.Error)
 	}
+	if rep := c.call(monitor.Request{Op: monitor.OpResize, Rows: 33, Cols: 111}); rep.Error != "" {
+		t.Fatalf("resize: %s", rep.Error)
+	}
 	if _, err := io.WriteString(conn, "hello\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +220,9 @@ func TestConsoleAttach(t *testing.T) {
 		t.Errorf("output written before attach was lost: %q", seen.String())
 	}
 	_, log := c.wait(10 * time.Second)
+	if values(log)["size"] != "33 111" {
+		t.Errorf("console size %q after resize, want 33 111", values(log)["size"])
+	}
 	if values(log)["ttys"] != "pts/1" {
 		t.Errorf("container_ttys %q", values(log)["ttys"])
 	}

@@ -129,6 +129,11 @@ const (
 // LXC_PROGRAM procedure numbers (lxc_protocol.x).
 const (
 	LXCProcDomainOpenNamespace uint32 = 1
+
+	// VirtlxcProcDomainConsoleResize (program wire.ProgramVirtlxc) sets a
+	// console's window size; virtlxc's CLI calls it on attach and on
+	// SIGWINCH.
+	VirtlxcProcDomainConsoleResize uint32 = 1
 )
 
 // procInfo names one procedure: its libvirt name without the
@@ -264,6 +269,10 @@ var remoteProcs = []procInfo{
 
 var lxcProcs = []procInfo{
 	{LXCProcDomainOpenNamespace, "DOMAIN_OPEN_NAMESPACE", "virDomainLxcOpenNamespace"},
+}
+
+var virtlxcProcs = []procInfo{
+	{VirtlxcProcDomainConsoleResize, "DOMAIN_CONSOLE_RESIZE", "virtlxcDomainConsoleResize"},
 }
 
 var keepaliveProcs = []procInfo{

@@ -61,6 +61,16 @@ type ConnectOpenArgs struct {
 	Flags uint32
 }
 
+// VirtlxcDomainConsoleResizeArgs are DOMAIN_CONSOLE_RESIZE's arguments
+// (virtlxc's own program): the console as DOMAIN_OPEN_CONSOLE names it and
+// the new window size.
+type VirtlxcDomainConsoleResizeArgs struct {
+	Dom     libvirt.Domain
+	DevName libvirt.OptString
+	Rows    uint32
+	Cols    uint32
+}
+
 // LXCDomainOpenNamespaceArgs is lxc_domain_open_namespace_args (LXC program,
 // procedure 1; the reply is void with the namespace fds, REPLY_WITH_FDS).
 type LXCDomainOpenNamespaceArgs struct {
@@ -72,6 +82,7 @@ var tables = map[uint32]map[uint32]procInfo{
 	wire.ProgramRemote:    index(remoteProcs),
 	wire.ProgramLXC:       index(lxcProcs),
 	wire.ProgramKeepalive: index(keepaliveProcs),
+	wire.ProgramVirtlxc:   index(virtlxcProcs),
 }
 
 func index(ps []procInfo) map[uint32]procInfo {
@@ -115,6 +126,8 @@ func ProgramName(prog uint32) string {
 		return "QEMU"
 	case wire.ProgramKeepalive:
 		return "KEEPALIVE"
+	case wire.ProgramVirtlxc:
+		return "VIRTLXC"
 	}
 	return fmt.Sprintf("%#x", prog)
 }

@@ -22,6 +22,9 @@ const (
 	ProgramLXC       uint32 = 0x00068000 // LXC_PROGRAM
 	ProgramQEMU      uint32 = 0x20008087 // QEMU_PROGRAM (not served)
 	ProgramKeepalive uint32 = 0x6b656570 // KEEPALIVE_PROGRAM, "keep"
+	// ProgramVirtlxc carries virtlxc's own extensions ("vlxc"), which
+	// libvirt's clients never call: the console window size.
+	ProgramVirtlxc uint32 = 0x766c7863
 
 	// ProtocolVersion is the version of every program above.
 	ProtocolVersion uint32 = 1
