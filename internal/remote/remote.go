@@ -6,7 +6,7 @@
 package remote
 
 import (
-	"fmt"
+	"encoding/hex"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -78,10 +78,10 @@ func Register(srv *server.Server, drv *driver.Driver, host Host, log *slog.Logge
 
 // toRef converts a wire domain into the driver's reference.
 func toRef(d libvirt.Domain) driver.Ref {
-	u := d.UUID
+	u := hex.EncodeToString(d.UUID[:])
 	return driver.Ref{
 		Name: d.Name,
-		UUID: fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]),
+		UUID: u[0:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:32],
 		ID:   int(d.ID),
 	}
 }
@@ -89,11 +89,9 @@ func toRef(d libvirt.Domain) driver.Ref {
 // fromRef converts a driver reference into a wire domain.
 func fromRef(r driver.Ref) libvirt.Domain {
 	d := libvirt.Domain{Name: r.Name, ID: int32(r.ID)}
-	hex := strings.ReplaceAll(r.UUID, "-", "")
-	for i := 0; i < 16 && 2*i+1 < len(hex); i++ {
-		var b byte
-		fmt.Sscanf(hex[2*i:2*i+2], "%02x", &b)
-		d.UUID[i] = b
+	raw, err := hex.DecodeString(strings.ReplaceAll(r.UUID, "-", ""))
+	if err == nil {
+		copy(d.UUID[:], raw)
 	}
 	return d
 }
