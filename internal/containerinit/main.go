@@ -1,12 +1,13 @@
 // Package containerinit is the init stage: the controller binary re-executed
 // as pid 1 inside the container's new namespaces. It builds the container's
 // filesystem (root, /proc, /sys, /dev, devpts, consoles, configured
-// filesystems), pivots into it, sets the hostname, identity and capabilities,
+// filesystems), configures the container ends of its network interfaces,
+// pivots into it, sets the hostname, identity and capabilities,
 // and execs the domain's init. Everything runs on the main thread, locked in
 // init() before the runtime starts other work, because mount namespace,
 // capability and exec state are per thread.
 //
-// It imports only leaf packages (spec, initproto, caps): never the driver or
+// It imports only leaf packages (spec, initproto, caps, netdev): never the driver or
 // the RPC server.
 package containerinit
 
@@ -21,6 +22,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/initproto"
+	"virtlxc/internal/netdev"
 	"virtlxc/internal/spec"
 )
 
@@ -77,6 +79,11 @@ func (s *stage) run() error {
 	kind, _, _, err := initproto.Recv(s.sync)
 	if err != nil || kind != initproto.Go {
 		return fmt.Errorf("Failed to read the container continue message: %v", err)
+	}
+	// The controller created the container ends in this network namespace
+	// before sending Go (spec §2.9, container side).
+	if err := netdev.SetupGuest(s.c.Interfaces); err != nil {
+		return err
 	}
 	if err := s.enterCgroupNS(); err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 	"virtlxc/internal/console"
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/monitor"
+	"virtlxc/internal/netdev"
 	"virtlxc/internal/paths"
 	"virtlxc/internal/plan"
 	"virtlxc/internal/procfs"
@@ -69,6 +70,7 @@ type Controller struct {
 	loops           []*os.File     // loop devices of image filesystems
 	reqs            sync.WaitGroup // monitor requests being answered
 	peers           []*os.File     // slave ends kept open so consoles survive init reopening them
+	hostEnds        []string       // host ends of the container's veth pairs
 }
 
 // Run starts the container and supervises it until init exits; it returns
@@ -197,6 +199,12 @@ func (c *Controller) start() (err error) {
 	if err := c.group.AddPid(os.Getpid()); err != nil {
 		return fmt.Errorf("placing the controller in the container's cgroup: %w", err)
 	}
+	// The container ends go straight into init's network namespace; init
+	// configures them once released.
+	if c.hostEnds, err = netdev.SetupHost(sp.Interfaces, c.init.cmd.Process.Pid, netdev.AutoPrefix(c.opts.Root)); err != nil {
+		return fmt.Errorf("setting up network interfaces: %w", err)
+	}
+	undo = append(undo, c.removeHostEnds)
 	if err := c.init.release(); err != nil {
 		return err
 	}
@@ -227,7 +235,7 @@ func (c *Controller) start() (err error) {
 	if c.opts.Ready != nil {
 		c.opts.Ready(c.init.cmd.Process.Pid)
 	}
-	c.broadcast(monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid})
+	c.broadcast(c.initEvent())
 	return nil
 }
 
@@ -321,8 +329,22 @@ func (c *Controller) teardown() {
 	if err := c.group.Destroy(ctx); err != nil {
 		c.log.Warn("removing the container's cgroup", "err", err)
 	}
+	c.removeHostEnds()
 	c.stopListening()
 	_ = os.Remove(c.staging)
+}
+
+// initEvent is the event announcing the running init.
+func (c *Controller) initEvent() monitor.Event {
+	return monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid, HostIfaces: c.hostEnds}
+}
+
+// removeHostEnds deletes the host ends of the container's veth pairs.
+func (c *Controller) removeHostEnds() {
+	if err := netdev.RemoveHost(c.hostEnds); err != nil {
+		c.log.Warn("removing network interfaces", "err", err)
+	}
+	c.hostEnds = nil
 }
 
 // drainConsoles lets each relay read what init wrote before it died: with

@@ -143,7 +143,7 @@ func (c *Controller) watch(conn net.Conn) {
 	}
 	c.watchDone = append(c.watchDone, done)
 	c.mu.Unlock()
-	if err := monitor.WriteLine(conn, monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid}); err != nil {
+	if err := monitor.WriteLine(conn, c.initEvent()); err != nil {
 		return
 	}
 	if closed {

@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/audit"
 	"virtlxc/internal/driver"
 	"virtlxc/internal/hostinfo"
 	"virtlxc/internal/paths"
@@ -76,8 +77,10 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		defer unlock()
 	}
+	auditor := audit.Open(log)
+	defer auditor.Close()
 	drv, err := driver.New(driver.Options{
-		Layout: layout, ControllerPath: ctrl, CgroupScope: CgroupScope(opts.Root), Log: log,
+		Layout: layout, ControllerPath: ctrl, CgroupScope: CgroupScope(opts.Root), Log: log, Audit: auditor,
 		// Shown in XML and capabilities as Debian's libvirt shows it;
 		// the driver runs virtlxc's controller for it.
 		Emulator: hostinfo.DefaultEmulator,

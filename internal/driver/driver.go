@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/audit"
 	"virtlxc/internal/configstore"
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/paths"
@@ -38,6 +39,9 @@ type Options struct {
 	Launcher Launcher
 	// Cgroups reads and tunes the domains' cgroups; nil means the host's.
 	Cgroups Cgroups
+	// Audit receives libvirt's audit records (spec §5); nil drops them.
+	// The daemon passes an audit.Sender.
+	Audit audit.Sink
 }
 
 // Driver is the LXC domain driver. Its methods are safe for concurrent
@@ -52,6 +56,7 @@ type Driver struct {
 	launcher   Launcher
 	cg         Cgroups
 	events     *eventBus
+	audit      audit.Sink
 
 	// jobWait and startTimeout are variables so tests can shorten them.
 	jobWait      time.Duration
@@ -97,6 +102,7 @@ func New(opts Options) (*Driver, error) {
 		launcher:     opts.Launcher,
 		cg:           opts.Cgroups,
 		events:       newEventBus(),
+		audit:        nonNilSink(opts.Audit),
 		jobWait:      jobWait,
 		startTimeout: startTimeout,
 		byName:       map[string]*domain{},

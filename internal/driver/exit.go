@@ -3,6 +3,7 @@ package driver
 import (
 	"syscall"
 	"time"
+	"virtlxc/internal/audit"
 	"virtlxc/internal/cgroups"
 
 	"virtlxc/internal/monitor"
@@ -89,6 +90,14 @@ func (d *Driver) handleStop(dom *domain, r *run) {
 	}
 	reboot := r.gotExit && r.exitStatus == monitor.ExitReboot && !r.destroying
 	d.cleanupLocked(dom, reason)
+	switch {
+	case r.destroying:
+		d.auditStop(dom, audit.ReasonDestroyed)
+	case reboot:
+		d.auditStop(dom, audit.ReasonReboot)
+	default:
+		d.auditStop(dom, audit.ReasonShutdown)
+	}
 	if !reboot {
 		d.emit(dom.ref(), EventStopped, detail)
 		if !dom.persistent() {

@@ -36,6 +36,24 @@ func ensurePartition(def *domainxml.Domain) {
 	}
 }
 
+// recordHostIfaces writes the host-side device names the controller chose
+// into the live definition as <target dev='…'/>, as libvirt does.
+func recordHostIfaces(live *domainxml.Domain, names []string) {
+	if live.Devices == nil {
+		return
+	}
+	for i, name := range names {
+		if i >= len(live.Devices.Interfaces) || name == "" {
+			continue
+		}
+		n := &live.Devices.Interfaces[i]
+		if n.Target == nil {
+			n.Target = alloc(n.Target)
+		}
+		n.Target.Dev = name
+	}
+}
+
 // partitionOf returns def's resource partition, or the default one.
 func partitionOf(def *domainxml.Domain) string {
 	if def != nil && def.Resource != nil && def.Resource.Partition != "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"virtlxc/internal/audit"
 	"virtlxc/internal/cgroups"
 
 	"virtlxc/internal/domainxml"
@@ -91,6 +92,7 @@ func (d *Driver) reconnect(dom *domain, st *status) {
 		}
 		dom.mu.Lock()
 		d.cleanupLocked(dom, ShutoffFailed)
+		d.auditStop(dom, audit.ReasonFailed)
 		dom.mu.Unlock()
 		return
 	}

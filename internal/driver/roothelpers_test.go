@@ -62,6 +62,7 @@ type rootEnv struct {
 	bin    string
 	d      *Driver
 	sub    *Subscription
+	audit  *auditCapture
 }
 
 // newRootEnv skips unless root with cgroups, and registers a cleanup that
@@ -102,7 +103,10 @@ func newRootEnv(t *testing.T) *rootEnv {
 // open starts a driver on the environment.
 func (e *rootEnv) open() {
 	e.t.Helper()
-	d, err := New(Options{Layout: e.layout, ControllerPath: e.bin, CgroupScope: e.scope,
+	if e.audit == nil {
+		e.audit = &auditCapture{}
+	}
+	d, err := New(Options{Layout: e.layout, ControllerPath: e.bin, CgroupScope: e.scope, Audit: e.audit,
 		Log: slog.New(slog.NewTextHandler(e.t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		e.t.Fatal(err)

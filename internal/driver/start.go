@@ -44,7 +44,20 @@ type startOpts struct {
 // event is sent. An init that ran and exited before the start was
 // confirmed (/bin/true) counts as a start followed by a shutdown, as in
 // libvirt. The caller holds the job.
+//
+// It audits the start as libvirt does: VIRT_MACHINE_ID once the start
+// got that far, op=init when init is up, and the resource records and
+// op=start (success or failure) at the end.
 func (d *Driver) startDomain(dom *domain, def *domainxml.Domain, so startOpts) (Ref, error) {
+	ref, err := d.startProcess(dom, def, so)
+	if err != nil {
+		d.auditStart(dom, def, so.reboot, 0, false)
+	}
+	return ref, err
+}
+
+// startProcess is startDomain without the failure's audit records.
+func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) (Ref, error) {
 	if err := checkConsoles(def); err != nil {
 		return Ref{}, err
 	}
@@ -52,6 +65,7 @@ func (d *Driver) startDomain(dom *domain, def *domainxml.Domain, so startOpts) (
 	if err != nil {
 		return Ref{}, err
 	}
+	d.auditMachineID(dom)
 	name := dom.name
 	d.removeRunFiles(name)
 	cfg, err := domainxml.Format(live)
@@ -87,24 +101,29 @@ func (d *Driver) startDomain(dom *domain, def *domainxml.Domain, so startOpts) (
 	err = d.saveStatus(dom)
 	dom.mu.Unlock()
 	var w Watcher
-	var initPID int
+	var ev monitor.Event
 	if err == nil {
-		w, initPID, err = d.waitReady(r)
+		w, ev, err = d.waitReady(r)
 	}
+	initPID := ev.InitPID
 	if errors.Is(err, errControllerExited) && r.proc.ExitCode() == 0 {
+		d.auditStart(dom, live, so.reboot, proc.Pid(), true)
 		return d.startedAndStopped(dom, r, so)
 	}
 	if err != nil {
 		d.abortStart(dom, r, partitionOf(live))
 		return Ref{}, d.startFailure(logPath, pos, err)
 	}
+	d.auditInit(dom, proc.Pid(), initPID)
 	dom.mu.Lock()
 	r.watcher = w
 	dom.initPID = initPID
+	recordHostIfaces(live, ev.HostIfaces)
 	dom.autodestroy, dom.autodestroyID = so.autodestroy, so.conn
 	d.saveStatusLogged(dom)
 	ref := dom.ref()
 	dom.mu.Unlock()
+	d.auditStart(dom, live, so.reboot, proc.Pid(), true)
 	d.emitStart(ref, so.reboot)
 	d.wg.Add(1)
 	go d.watch(dom, r)
@@ -210,7 +229,7 @@ var errControllerExited = errors.New("the controller exited before the container
 
 // waitReady waits until the controller's monitor answers a watch with the
 // init event, the controller exits, or startTimeout passes.
-func (d *Driver) waitReady(r *run) (Watcher, int, error) {
+func (d *Driver) waitReady(r *run) (Watcher, monitor.Event, error) {
 	deadline := time.NewTimer(d.startTimeout)
 	defer deadline.Stop()
 	delay := 500 * time.Microsecond
@@ -218,15 +237,15 @@ func (d *Driver) waitReady(r *run) (Watcher, int, error) {
 		if w, err := d.launcher.Watch(r.socket); err == nil {
 			ev, err := w.Next()
 			if err == nil && ev.Kind == monitor.EventInit {
-				return w, ev.InitPID, nil
+				return w, ev, nil
 			}
 			w.Close()
 		}
 		select {
 		case <-r.proc.Done():
-			return nil, 0, errControllerExited
+			return nil, monitor.Event{}, errControllerExited
 		case <-deadline.C:
-			return nil, 0, fmt.Errorf("timed out after %s waiting for the container to start", d.startTimeout)
+			return nil, monitor.Event{}, fmt.Errorf("timed out after %s waiting for the container to start", d.startTimeout)
 		case <-time.After(delay):
 		}
 		delay = min(delay*2, 2*time.Millisecond)

@@ -65,6 +65,9 @@ type Event struct {
 	InitPID int    `json:"init_pid,omitempty"` // init's pid on the host
 	Status  string `json:"status,omitempty"`   // exit: shutdown, reboot or error
 	Code    int    `json:"code,omitempty"`     // exit: init's exit code or 128+signal
+	// HostIfaces are, for an init event, the host-side device names of the
+	// domain's <interface>s in order ("" where there is none).
+	HostIfaces []string `json:"host_ifaces,omitempty"`
 }
 
 // Event kinds.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/netdev"
 	"virtlxc/internal/spec"
 	"virtlxc/internal/virerr"
 )
@@ -214,9 +215,13 @@ func planFilesystems(d *domainxml.Domain, c *spec.Container) error {
 func planNamespaces(d *domainxml.Domain, c *spec.Container) error {
 	needNet := d.Features != nil && d.Features.PrivNet != nil
 	if d.Devices != nil {
-		if len(d.Devices.Interfaces) > 0 {
-			return lxcError(virerr.ErrConfigUnsupported,
-				"network interfaces are not supported yet (use <features><privnet/></features> for a private network namespace)")
+		ifaces, err := netdev.Plan(d.Devices.Interfaces)
+		if err != nil {
+			return err
+		}
+		c.Interfaces = ifaces
+		if len(ifaces) > 0 {
+			needNet = true
 		}
 		for _, h := range d.Devices.Hostdevs {
 			if h.CapsNet != nil {

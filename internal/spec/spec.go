@@ -38,11 +38,15 @@ type Container struct {
 	CapPolicy string            `json:"cap_policy,omitempty"`
 	CapStates map[string]string `json:"cap_states,omitempty"`
 
-	NewNet    bool `json:"new_net"`    // private network namespace
-	NewUser   bool `json:"new_user"`   // user namespace (<idmap>)
-	NewIPC    bool `json:"new_ipc"`    // false when <lxc:shareipc>
-	NewUTS    bool `json:"new_uts"`    // false when <lxc:shareuts>
-	NewCgroup bool `json:"new_cgroup"` // cgroup namespace (kernel has one)
+	NewNet bool `json:"new_net"` // private network namespace
+	// Interfaces are the <interface>s, in XML order; their container ends
+	// already sit in the new network namespace when the init stage is
+	// released.
+	Interfaces []Interface `json:"interfaces,omitempty"`
+	NewUser    bool        `json:"new_user"`   // user namespace (<idmap>)
+	NewIPC     bool        `json:"new_ipc"`    // false when <lxc:shareipc>
+	NewUTS     bool        `json:"new_uts"`    // false when <lxc:shareuts>
+	NewCgroup  bool        `json:"new_cgroup"` // cgroup namespace (kernel has one)
 
 	// Share lists the namespaces joined instead of created (<lxc:namespace>),
 	// "net", "ipc" or "uts"; their descriptors follow the controller
@@ -119,4 +123,47 @@ type CgroupMount struct {
 	// Link, when set, makes Target a symlink to Link instead (the host's
 	// co-mount links such as cpu -> cpu,cpuacct).
 	Link string `json:"link,omitempty"`
+}
+
+// Interface is one network interface of the container (spec §2.9).
+type Interface struct {
+	// Type is "bridge" or "ethernet" (a veth pair) or "direct" (macvlan).
+	Type string `json:"type"`
+	// HostName is the host end's name (<target dev>); empty means a name
+	// the controller picks when it creates the device. Always empty for
+	// direct interfaces, which have no host end.
+	HostName string `json:"host_name,omitempty"`
+	// PeerName is the container end's name as created in the container's
+	// network namespace; the init stage renames it to GuestName.
+	PeerName  string `json:"peer_name"`
+	GuestName string `json:"guest_name"`
+	MAC       string `json:"mac,omitempty"` // of the container end
+	MTU       int    `json:"mtu,omitempty"`
+	Bridge    string `json:"bridge,omitempty"` // bridge: the bridge to enslave the host end to
+	Isolated  bool   `json:"isolated,omitempty"`
+	SourceDev string `json:"source_dev,omitempty"` // direct: the lower device
+	Mode      string `json:"mode,omitempty"`       // direct: vepa, private, bridge, passthrough
+	// Up brings the container end up (it has an <ip> or <link state='up'/>).
+	Up     bool      `json:"up,omitempty"`
+	IPs    []Address `json:"ips,omitempty"`
+	Routes []Route   `json:"routes,omitempty"`
+	// HostIPs and HostRoutes go on the host end (ethernet only).
+	HostIPs    []Address `json:"host_ips,omitempty"`
+	HostRoutes []Route   `json:"host_routes,omitempty"`
+}
+
+// Address is an interface address with its prefix length and optional
+// point-to-point peer.
+type Address struct {
+	Address string `json:"address"`
+	Prefix  int    `json:"prefix"`
+	Peer    string `json:"peer,omitempty"`
+}
+
+// Route is a gateway route to Address/Prefix.
+type Route struct {
+	Address string `json:"address"`
+	Prefix  int    `json:"prefix"`
+	Gateway string `json:"gateway"`
+	Metric  int    `json:"metric,omitempty"`
 }

@@ -1,0 +1,90 @@
+package network
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"virtlxc/internal/netdev"
+	"virtlxc/internal/testutil"
+)
+
+// virtlxc runs the virsh-compatible CLI against the daemon's socket.
+func virtlxc(t *testing.T, bin, sock string, args ...string) (string, error) {
+	t.Helper()
+	out, err := exec.Command(filepath.Join(bin, "virtlxc"), append([]string{"-c", "lxc:///system?socket=" + sock}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// TestDaemonRecordsHostEnd runs a bridge container through virtlxcd (itself
+// inside the test namespace): the live XML names the host end the
+// controller chose, and destroy removes it.
+func TestDaemonRecordsHostEnd(t *testing.T) {
+	ns := newNS(t)
+	ns.ip("link", "add", "br0", "type", "bridge")
+	bin := testutil.Binaries(t)
+	root := t.TempDir()
+	sock := filepath.Join(root, "run/libvirt/virtlxcd-sock")
+	d := ns.cmd(filepath.Join(bin, "virtlxcd"), "--root", root)
+	logf, err := os.Create(filepath.Join(t.TempDir(), "virtlxcd.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Stdout, d.Stderr = logf, logf
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = d.Process.Signal(syscall.SIGTERM)
+		_ = d.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("virtlxcd log:\n%s", b)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("virtlxcd did not create its socket")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	rootfs := testutil.BusyboxRoot(t)
+	xml := domainXML("netd", rootfs, "exec sleep 1000", `    <interface type='bridge'><source bridge='br0'/><guest dev='lan0'/></interface>
+`, "")
+	cfg := filepath.Join(root, "netd.xml")
+	if err := os.WriteFile(cfg, []byte(xml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := virtlxc(t, bin, sock, "create", cfg); err != nil {
+		t.Fatalf("create: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _, _ = virtlxc(t, bin, sock, "destroy", "netd") })
+	var host string
+	for name, l := range ns.links() {
+		if l.Type == "veth" && l.Master == "br0" {
+			host = name
+		}
+	}
+	if !strings.HasPrefix(host, netdev.AutoPrefix(root)) {
+		t.Fatalf("host end %q, want one named with prefix %s", host, netdev.AutoPrefix(root))
+	}
+	out, err := virtlxc(t, bin, sock, "dumpxml", "netd")
+	if err != nil {
+		t.Fatalf("dumpxml: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "<target dev='"+host+"'/>") {
+		t.Errorf("live XML does not name the host end %s:\n%s", host, out)
+	}
+	if out, err := virtlxc(t, bin, sock, "destroy", "netd"); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, out)
+	}
+	ns.assertOnly("lo", "br0")
+}
