@@ -1,0 +1,179 @@
+package containerinit
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/spec"
+)
+
+func (s *stage) mountConfigured() error {
+	for _, m := range s.c.Mounts {
+		if err := s.mountOne(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *stage) mountOne(m spec.Mount) error {
+	switch m.Kind {
+	case spec.MountHostBind, spec.MountBind:
+		src := m.Source
+		if m.Kind == spec.MountBind {
+			p, err := s.inRoot(m.Source)
+			if err != nil {
+				return err
+			}
+			src = p
+		}
+		st, err := os.Stat(src)
+		if err != nil {
+			return fmt.Errorf("Unable to stat bind source %s: %w", m.Source, err)
+		}
+		var dst string
+		if st.IsDir() {
+			dst, err = s.mkdirIn(m.Target)
+		} else {
+			dst, err = s.touchIn(m.Target, 0o666)
+		}
+		if err != nil {
+			return err
+		}
+		if err := unix.Mount(src, dst, "", unix.MS_BIND, ""); err != nil {
+			return fmt.Errorf("Failed to bind mount directory %s to %s: %w", m.Source, m.Target, err)
+		}
+		if m.ReadOnly {
+			return remountRO(dst, 0)
+		}
+		return nil
+	case spec.MountRAM:
+		dst, err := s.mkdirIn(m.Target)
+		if err != nil {
+			return err
+		}
+		if err := mount("tmpfs", dst, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "size="+strconv.FormatUint(m.SizeBytes, 10)); err != nil {
+			return err
+		}
+		if m.ReadOnly {
+			return remountRO(dst, unix.MS_NOSUID|unix.MS_NODEV)
+		}
+		return nil
+	case spec.MountBlock:
+		dst, err := s.mkdirIn(m.Target)
+		if err != nil {
+			return err
+		}
+		return mountBlock(m.Source, dst, m.ReadOnly)
+	}
+	return fmt.Errorf("Cannot mount filesystem type %s", m.Kind)
+}
+
+// mountBlock mounts a block device, trying each block filesystem the
+// kernel knows (the non-"nodev" lines of /proc/filesystems), as libvirt
+// does when probing finds nothing.
+func mountBlock(dev, dst string, readonly bool) error {
+	data, err := os.ReadFile("/proc/filesystems")
+	if err != nil {
+		return fmt.Errorf("reading /proc/filesystems: %w", err)
+	}
+	flags := uintptr(0)
+	if readonly {
+		flags |= unix.MS_RDONLY
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "nodev") {
+			continue
+		}
+		fstype := strings.TrimSpace(line)
+		err := unix.Mount(dev, dst, fstype, flags, "")
+		if err == nil {
+			return nil
+		}
+		if err != unix.EINVAL && err != unix.ENODEV {
+			return fmt.Errorf("Failed to mount device %s to %s as %s: %w", dev, dst, fstype, err)
+		}
+	}
+	return fmt.Errorf("Failed to mount device %s to %s, unable to detect filesystem", dev, dst)
+}
+
+// makeDevice creates a configured device node (hostdev) at its host path
+// inside the container: mknod, or in a user namespace, where mknod is
+// refused, a bind of the host's node.
+func (s *stage) makeDevice(d spec.Device) error {
+	if s.c.NewUser {
+		dst, err := s.touchIn(d.Path, os.FileMode(d.Mode))
+		if err != nil {
+			return err
+		}
+		return mount(d.Path, dst, "", unix.MS_BIND, "")
+	}
+	p, err := s.inRoot(d.Path)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("Failed to create %s: %w", filepath.Dir(d.Path), err)
+	}
+	typ := uint32(unix.S_IFCHR)
+	if d.Type == 'b' {
+		typ = unix.S_IFBLK
+	}
+	if err := unix.Mknod(p, typ|d.Mode, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
+		return fmt.Errorf("Failed to make device %s: %w", d.Path, err)
+	}
+	return os.Chmod(p, os.FileMode(d.Mode))
+}
+
+// detachUnder lazily unmounts every mount at or below dir, deepest first
+// (libvirt's lxcContainerUnmountSubtree): /run may be a plain directory
+// whose submounts (/run/netns, …) must go too.
+func detachUnder(dir string) error {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return fmt.Errorf("reading mountinfo: %w", err)
+	}
+	var targets []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		mp := unescapeMount(f[4])
+		if mp == dir || strings.HasPrefix(mp, dir+"/") {
+			targets = append(targets, mp)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(targets)))
+	for _, t := range targets {
+		if err := unix.Unmount(t, unix.MNT_DETACH); err != nil && err != unix.EINVAL && err != unix.ENOENT {
+			return fmt.Errorf("Failed to unmount '%s': %w", t, err)
+		}
+	}
+	return nil
+}
+
+// unescapeMount decodes mountinfo's octal escapes (\040 for a space).
+func unescapeMount(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
