@@ -20,12 +20,13 @@ type testEnv struct {
 	cg     *fakeCgroups
 	d      *Driver
 	sub    *Subscription
+	audit  *auditCapture
 }
 
 func newEnv(t *testing.T) *testEnv {
 	t.Helper()
 	root := t.TempDir()
-	e := &testEnv{t: t, root: root, layout: paths.New(root, ""), fl: newFakeLauncher(), cg: &fakeCgroups{}}
+	e := &testEnv{t: t, root: root, layout: paths.New(root, ""), fl: newFakeLauncher(), cg: &fakeCgroups{}, audit: &auditCapture{}}
 	e.open()
 	return e
 }
@@ -36,7 +37,7 @@ func (e *testEnv) open() {
 	d, err := New(Options{
 		Layout: e.layout, ControllerPath: "/fake/virtlxc-controller", CgroupScope: "test",
 		Log:      slog.New(slog.NewTextHandler(e.t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Launcher: e.fl, Cgroups: e.cg,
+		Launcher: e.fl, Cgroups: e.cg, Audit: e.audit,
 	})
 	if err != nil {
 		e.t.Fatalf("New: %v", err)

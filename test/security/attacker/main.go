@@ -1,0 +1,108 @@
+// Command attacker runs inside a container under test/security and tries
+// the escape syscalls named on its command line, printing one
+// "@@NAME=denied:ERRNO" or "@@NAME=allowed:RESULT" line for each;
+// "connect=PATH" (or "connect=@NAME", abstract) connects to a unix socket.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// kexecSegmentMax is KEXEC_SEGMENT_MAX: one more segment than this is
+// refused with EINVAL, but only after the permission check.
+const kexecSegmentMax = 16
+
+// attacks maps a name to a syscall attempt. Each is built so that, when
+// the kernel lets the caller past the permission check, the call fails
+// harmlessly with another error (EINVAL, ENOEXEC, ESTALE) instead of
+// doing anything.
+var attacks = map[string]func() error{
+	"kexec_load": func() error {
+		_, _, e := unix.Syscall6(unix.SYS_KEXEC_LOAD, 0, kexecSegmentMax+1, 0, 0, 0, 0)
+		return errnoOrNil(e)
+	},
+	"init_module": func() error {
+		// Fewer bytes than an ELF header: ENOEXEC once permitted.
+		return unix.InitModule([]byte{0}, "")
+	},
+	"finit_module": func() error {
+		// An empty file: rejected after the permission check.
+		return unix.FinitModule(0, "", 0)
+	},
+	"open_by_handle_at": func() error {
+		// A handle no filesystem issued: ESTALE once permitted.
+		h := unix.NewFileHandle(1, make([]byte, 8))
+		fd, err := unix.OpenByHandleAt(unix.AT_FDCWD, h, unix.O_RDONLY)
+		if err == nil {
+			unix.Close(fd)
+		}
+		return err
+	},
+	"iopl": func() error {
+		_, _, e := unix.Syscall(unix.SYS_IOPL, 0, 0, 0) // level 0 changes nothing
+		return errnoOrNil(e)
+	},
+	"settimeofday": func() error {
+		// Setting the timezone only, to what it is: harmless if permitted.
+		var tz [2]int32
+		_, _, e := unix.Syscall(unix.SYS_SETTIMEOFDAY, 0, uintptr(unsafe.Pointer(&tz)), 0)
+		return errnoOrNil(e)
+	},
+}
+
+func errnoOrNil(e unix.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+// connectUnix connects to a unix stream socket at addr ("@name" for an
+// abstract one).
+func connectUnix(addr string) error {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if addr[0] == '@' {
+		addr = "\x00" + addr[1:]
+	}
+	return unix.Connect(fd, &unix.SockaddrUnix{Name: addr})
+}
+
+func main() {
+	for _, name := range os.Args[1:] {
+		if kind, addr, ok := strings.Cut(name, "="); ok && kind == "connect" {
+			if err := connectUnix(addr); err != nil {
+				fmt.Printf("@@connect=denied:%v\n", err)
+			} else {
+				fmt.Printf("@@connect=allowed\n")
+			}
+			continue
+		}
+		f, ok := attacks[name]
+		if !ok {
+			fmt.Printf("@@%s=unknown\n", name)
+			continue
+		}
+		err := f()
+		var errno unix.Errno
+		switch {
+		case err == nil:
+			fmt.Printf("@@%s=allowed:0\n", name)
+		case errors.As(err, &errno) && (errno == unix.EPERM || errno == unix.ENOSYS):
+			fmt.Printf("@@%s=denied:%s\n", name, unix.ErrnoName(errno))
+		case errors.As(err, &errno):
+			fmt.Printf("@@%s=allowed:%s\n", name, unix.ErrnoName(errno))
+		default:
+			fmt.Printf("@@%s=error:%v\n", name, err)
+		}
+	}
+}
