@@ -37,6 +37,7 @@ func boolInt(b bool) int32 {
 func (h *Handlers) domainProcs() map[uint32]server.Procedure {
 	return map[uint32]server.Procedure{
 		proto.ProcConnectGetAllDomainStats: h.statsProc(),
+		proto.ProcDomainMemoryStats:        h.memoryStatsProc(),
 		proto.ProcDomainLookupByName: {ReadOnly: true,
 			NewArgs: func() any { return &libvirt.DomainLookupByNameArgs{} },
 			Handler: func(c *server.Call) (any, error) {

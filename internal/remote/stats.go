@@ -80,3 +80,25 @@ func (h *Handlers) domainStats(r driver.Ref, groups uint32) (libvirt.DomainStats
 	}
 	return rec, nil
 }
+
+// memoryStatsProc is DOMAIN_MEMORY_STATS (virsh dommemstat).
+func (h *Handlers) memoryStatsProc() server.Procedure {
+	return onDomain(h, true, func(a *libvirt.DomainMemoryStatsArgs) libvirt.Domain { return a.Dom },
+		func(c *server.Call, a *libvirt.DomainMemoryStatsArgs, ref driver.Ref) (any, error) {
+			if err := checkFlags(a.Flags, 0, "lxcDomainMemoryStats"); err != nil {
+				return nil, err
+			}
+			stats, err := h.drv.MemoryStats(ref)
+			if err != nil {
+				return nil, err
+			}
+			ret := &libvirt.DomainMemoryStatsRet{}
+			for _, s := range stats {
+				if uint32(len(ret.Stats)) >= a.MaxStats {
+					break
+				}
+				ret.Stats = append(ret.Stats, libvirt.DomainMemoryStat{Tag: s.Tag, Val: s.Val})
+			}
+			return ret, nil
+		})
+}

@@ -31,6 +31,7 @@ func TestVirshAgainstReference(t *testing.T) {
 		{"18-domid-running", "V domid anchor-basic"},
 		{"19-dumpxml-running", "V dumpxml anchor-basic"},
 		{"19-dumpxml-inactive-while-running", "V dumpxml --inactive anchor-basic"},
+		{"C1-dommemstat-running", "V dommemstat anchor-basic"},
 		{"22-enter-ns-nonexistent-cmd", "V lxc-enter-namespace anchor-basic -- /no/such/cmd"},
 	} {
 		e.check(s.name, s.cmd)
@@ -106,6 +107,7 @@ func TestVirshAgainstReference(t *testing.T) {
 		{"C0-define-tune", "V define anchor-basic.xml"},
 		{"C0-memtune-inactive", "V memtune anchor-basic"},
 		{"C0-blkiotune-inactive", "V blkiotune anchor-basic"},
+		{"C0-dommemstat-inactive", "V dommemstat anchor-basic"},
 		{"C0-vcpuinfo-unsupported", "V vcpuinfo anchor-basic"},
 		{"C0-domtime-unsupported", "V domtime anchor-basic"},
 		{"C9-undefine-tune", "V undefine anchor-basic"},

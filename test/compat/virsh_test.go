@@ -136,6 +136,7 @@ var masks = []struct {
 	{regexp.MustCompile(`/dev/pts/\d+`), "/dev/pts/<N>"},
 	{regexp.MustCompile(`[Pp]rocess \(\d+\)`), "process (<PID>)"},
 	{regexp.MustCompile(`(Used memory:\s+)\d+`), "${1}<N>"},
+	{regexp.MustCompile(`(?m)^(rss|swap_in) \d+$`), "${1} <N>"},
 	{regexp.MustCompile(`(CPU time:\s+)[\d.]+s`), "${1}<N>s"},
 	{regexp.MustCompile(`(--- stdout\n)\d+\n`), "${1}<ID>\n"},
 	{regexp.MustCompile(`(?m)^ Id +Name +State$`), " Id Name State"},

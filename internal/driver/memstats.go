@@ -1,0 +1,45 @@
+package driver
+
+// MemoryStat is one virDomainMemoryStat: a tag and its value in KiB.
+type MemoryStat struct {
+	Tag int32
+	Val uint64
+}
+
+// Memory statistic tags (virDomainMemoryStatTags) libvirt's LXC driver
+// reports.
+const (
+	MemStatSwapIn        = 0 // VIR_DOMAIN_MEMORY_STAT_SWAP_IN
+	MemStatActualBalloon = 6 // VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON
+	MemStatRSS           = 7 // VIR_DOMAIN_MEMORY_STAT_RSS
+)
+
+// MemoryStats is virDomainMemoryStats as libvirt's LXC driver answers it
+// (lxcDomainMemoryStats): the current memory, the "swap" figure (the
+// cgroup's memory+swap usage, as libvirt reads it) and the memory usage,
+// in KiB; only for a running domain.
+func (d *Driver) MemoryStats(ref Ref) ([]MemoryStat, error) {
+	dom, err := d.findLocked(ref)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := activeRun(dom); err != nil {
+		dom.mu.Unlock()
+		return nil, err
+	}
+	var actual uint64
+	if def := dom.liveDef; def != nil && def.CurrentMemory != nil {
+		actual = uint64(def.CurrentMemory.Value)
+	}
+	group, partition := dom.cgroupName(), partitionOf(dom.liveDef)
+	dom.mu.Unlock()
+	st, err := d.cg.Stats(group, partition)
+	if err != nil {
+		return nil, internalError(err, "cannot read the memory statistics of domain '%s'", ref.Name)
+	}
+	return []MemoryStat{
+		{Tag: MemStatActualBalloon, Val: actual},
+		{Tag: MemStatSwapIn, Val: st.SwapUsage / 1024},
+		{Tag: MemStatRSS, Val: st.MemoryUsage / 1024},
+	}, nil
+}
