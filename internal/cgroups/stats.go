@@ -33,6 +33,9 @@ type Stats struct {
 	Memory MemoryStat
 	// CPUUsageNs is v1 cpuacct.usage or v2 cpu.stat usage_usec × 1000.
 	CPUUsageNs uint64
+	// CPUUserNs and CPUSystemNs split it: v1 cpuacct.stat (in USER_HZ
+	// ticks, 100 a second) or v2 cpu.stat user_usec/system_usec.
+	CPUUserNs, CPUSystemNs uint64
 	// IOReadBytes, IOWriteBytes, IOReadOps and IOWriteOps sum every device
 	// (v1 blkio.throttle.io_service_bytes/io_serviced, v2 io.stat).
 	IOReadBytes, IOWriteBytes, IOReadOps, IOWriteOps uint64
@@ -57,9 +60,16 @@ func (g *Group) Stats() (Stats, error) {
 	if dir, v := g.dirOf(CPUAcct); dir != "" {
 		if v == 1 {
 			s.CPUUsageNs, err = addUint(err, dir, "cpuacct.usage")
+			text, rerr := optionalFile(dir, "cpuacct.stat")
+			ticks := parseFlatKeyed(text)
+			const nsPerTick = 1e9 / 100 // USER_HZ
+			s.CPUUserNs, s.CPUSystemNs = ticks["user"]*nsPerTick, ticks["system"]*nsPerTick
+			err = errors.Join(err, rerr)
 		} else {
 			text, rerr := optionalFile(dir, "cpu.stat")
-			s.CPUUsageNs = parseFlatKeyed(text)["usage_usec"] * 1000
+			kv := parseFlatKeyed(text)
+			s.CPUUsageNs = kv["usage_usec"] * 1000
+			s.CPUUserNs, s.CPUSystemNs = kv["user_usec"]*1000, kv["system_usec"]*1000
 			err = errors.Join(err, rerr)
 		}
 	}

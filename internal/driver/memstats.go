@@ -43,3 +43,23 @@ func (d *Driver) MemoryStats(ref Ref) ([]MemoryStat, error) {
 		{Tag: MemStatRSS, Val: st.MemoryUsage / 1024},
 	}, nil
 }
+
+// CPUStats is a running domain's total CPU time and its user and system
+// parts in ns (virDomainGetCPUStats with start_cpu -1).
+func (d *Driver) CPUStats(ref Ref) (total, user, system uint64, err error) {
+	dom, err := d.findLocked(ref)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if _, err := activeRun(dom); err != nil {
+		dom.mu.Unlock()
+		return 0, 0, 0, err
+	}
+	group, partition := dom.cgroupName(), partitionOf(dom.liveDef)
+	dom.mu.Unlock()
+	st, err := d.cg.Stats(group, partition)
+	if err != nil {
+		return 0, 0, 0, internalError(err, "cannot read the CPU statistics of domain '%s'", ref.Name)
+	}
+	return st.CPUUsageNs, st.CPUUserNs, st.CPUSystemNs, nil
+}

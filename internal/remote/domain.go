@@ -38,6 +38,7 @@ func (h *Handlers) domainProcs() map[uint32]server.Procedure {
 	return map[uint32]server.Procedure{
 		proto.ProcConnectGetAllDomainStats: h.statsProc(),
 		proto.ProcDomainMemoryStats:        h.memoryStatsProc(),
+		proto.ProcDomainGetCPUStats:        h.cpuStatsProc(),
 		proto.ProcDomainLookupByName: {ReadOnly: true,
 			NewArgs: func() any { return &libvirt.DomainLookupByNameArgs{} },
 			Handler: func(c *server.Call) (any, error) {

@@ -6,6 +6,7 @@ import (
 	"virtlxc/internal/driver"
 	"virtlxc/internal/rpc/server"
 	"virtlxc/internal/rpc/xdr"
+	"virtlxc/internal/virerr"
 )
 
 // Stats groups of virConnectGetAllDomainStats that virtlxc fills.
@@ -100,5 +101,23 @@ func (h *Handlers) memoryStatsProc() server.Procedure {
 				ret.Stats = append(ret.Stats, libvirt.DomainMemoryStat{Tag: s.Tag, Val: s.Val})
 			}
 			return ret, nil
+		})
+}
+
+// cpuStatsProc is DOMAIN_GET_CPU_STATS (virsh cpu-stats --total): the
+// domain's cpu_time, user_time and system_time. Per-CPU figures are not
+// there yet.
+func (h *Handlers) cpuStatsProc() server.Procedure {
+	return onDomain(h, true, func(a *libvirt.DomainGetCPUStatsArgs) libvirt.Domain { return a.Dom },
+		func(c *server.Call, a *libvirt.DomainGetCPUStatsArgs, ref driver.Ref) (any, error) {
+			if a.StartCPU != -1 {
+				return nil, virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC, "per-CPU statistics are not supported yet")
+			}
+			total, user, system, err := h.drv.CPUStats(ref)
+			if err != nil {
+				return nil, err
+			}
+			params, n := firstN([]libvirt.TypedParam{ullong("cpu_time", total), ullong("user_time", user), ullong("system_time", system)}, int32(a.Nparams))
+			return &libvirt.DomainGetCPUStatsRet{Params: params, Nparams: n}, nil
 		})
 }

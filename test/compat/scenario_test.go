@@ -32,6 +32,7 @@ func TestVirshAgainstReference(t *testing.T) {
 		{"19-dumpxml-running", "V dumpxml anchor-basic"},
 		{"19-dumpxml-inactive-while-running", "V dumpxml --inactive anchor-basic"},
 		{"C1-dommemstat-running", "V dommemstat anchor-basic"},
+		{"C1-cpu-stats-total", "V cpu-stats anchor-basic --total"},
 		{"22-enter-ns-nonexistent-cmd", "V lxc-enter-namespace anchor-basic -- /no/such/cmd"},
 	} {
 		e.check(s.name, s.cmd)

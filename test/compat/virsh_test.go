@@ -137,6 +137,7 @@ var masks = []struct {
 	{regexp.MustCompile(`[Pp]rocess \(\d+\)`), "process (<PID>)"},
 	{regexp.MustCompile(`(Used memory:\s+)\d+`), "${1}<N>"},
 	{regexp.MustCompile(`(?m)^(rss|swap_in) \d+$`), "${1} <N>"},
+	{regexp.MustCompile(`(cpu_time|user_time|system_time) +[\d.]+ seconds`), "${1} <N> seconds"},
 	{regexp.MustCompile(`(CPU time:\s+)[\d.]+s`), "${1}<N>s"},
 	{regexp.MustCompile(`(--- stdout\n)\d+\n`), "${1}<ID>\n"},
 	{regexp.MustCompile(`(?m)^ Id +Name +State$`), " Id Name State"},
