@@ -145,14 +145,9 @@ func (c *Controller) start() (err error) {
 		}
 	}
 	c.staging = sp.Staging
-	c.group, err = mgr.Create(cgroups.MachineName(os.Getpid(), c.dom.Name), limits(c.dom))
-	if err != nil {
-		return fmt.Errorf("creating the container's cgroup: %w", err)
-	}
-	undo = append(undo, func() {
-		_ = c.group.Leave(os.Getpid())
-		_ = c.group.Destroy(context.Background())
-	})
+	// Everything the init stage's spec and mount namespace need is settled
+	// first; the stage then starts (its runtime boots while the controller
+	// builds the cgroup and device policy) and waits for "go".
 	devs, devRules, err := hostdevs(c.dom)
 	if err != nil {
 		return err
@@ -163,12 +158,15 @@ func (c *Controller) start() (err error) {
 	if err != nil {
 		return err
 	}
-	policy := devicePolicy(sp)
-	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
-	if err := c.group.SetDevices(cgroups.DeviceRules(policy)); err != nil {
-		return fmt.Errorf("setting the device policy: %w", err)
+	if err := c.planMeminfo(sp); err != nil {
+		return fmt.Errorf("serving /proc/meminfo: %w", err)
 	}
-	if err := c.serveMeminfo(sp); err != nil {
+	if sp.MemInfo != "" {
+		undo = append(undo, func() { _ = os.Remove(sp.MemInfo) })
+	}
+	// Mounted now: the init stage's mount namespace is copied from this
+	// one when it starts.
+	if err := c.mountMeminfo(sp); err != nil {
 		return fmt.Errorf("serving /proc/meminfo: %w", err)
 	}
 	undo = append(undo, c.stopMeminfo)
@@ -191,6 +189,19 @@ func (c *Controller) start() (err error) {
 		_ = c.init.cmd.Wait()
 		c.init.sync.Close()
 	})
+	c.group, err = mgr.Create(cgroups.MachineName(os.Getpid(), c.dom.Name), limits(c.dom))
+	if err != nil {
+		return fmt.Errorf("creating the container's cgroup: %w", err)
+	}
+	undo = append(undo, func() {
+		_ = c.group.Leave(os.Getpid())
+		_ = c.group.Destroy(context.Background())
+	})
+	policy := devicePolicy(sp)
+	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
+	if err := c.group.SetDevices(cgroups.DeviceRules(policy)); err != nil {
+		return fmt.Errorf("setting the device policy: %w", err)
+	}
 	if err := c.group.AddPid(c.init.cmd.Process.Pid); err != nil {
 		return fmt.Errorf("placing init in its cgroup: %w", err)
 	}

@@ -10,11 +10,12 @@ import (
 	"virtlxc/internal/spec"
 )
 
-// serveMeminfo mounts the container-aware meminfo (FUSE) at STATE/NAME.fuse
-// for the init stage to bind over /proc/meminfo. Once init runs the
-// controller detaches this mount (detachMeminfo): the container's bind keeps
-// the filesystem alive and the host is left with nothing to leak.
-func (c *Controller) serveMeminfo(sp *spec.Container) error {
+// planMeminfo decides where the container-aware meminfo (FUSE) will be
+// served, STATE/NAME.fuse, for the init stage to bind over /proc/meminfo;
+// mountMeminfo mounts it before the stage is released. Once init runs the
+// controller detaches this mount (detachMeminfo): the container's bind
+// keeps the filesystem alive and the host is left with nothing to leak.
+func (c *Controller) planMeminfo(sp *spec.Container) error {
 	if !fuseAvailable() {
 		return nil
 	}
@@ -22,17 +23,25 @@ func (c *Controller) serveMeminfo(sp *spec.Container) error {
 	if err := os.Mkdir(dir, 0o711); err != nil && !os.IsExist(err) {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
+	sp.MemInfo = dir
+	return nil
+}
+
+// mountMeminfo starts serving the meminfo file planMeminfo placed.
+func (c *Controller) mountMeminfo(sp *spec.Container) error {
+	if sp.MemInfo == "" {
+		return nil
+	}
 	var opts []procfs.Option
 	if sp.NewUser {
 		opts = append(opts, procfs.WithOwner(uint32(sp.IDMapRootUID), uint32(sp.IDMapRootGID)))
 	}
-	srv, err := procfs.Mount(dir, c.memStats, c.log, opts...)
+	srv, err := procfs.Mount(sp.MemInfo, c.memStats, c.log, opts...)
 	if err != nil {
-		_ = os.Remove(dir)
+		_ = os.Remove(sp.MemInfo)
 		return err
 	}
 	c.meminfo = srv
-	sp.MemInfo = dir
 	return nil
 }
 
