@@ -21,6 +21,7 @@ import (
 	"virtlxc/internal/audit"
 	"virtlxc/internal/driver"
 	"virtlxc/internal/hostinfo"
+	"virtlxc/internal/network"
 	"virtlxc/internal/paths"
 	"virtlxc/internal/remote"
 	"virtlxc/internal/rpc/server"
@@ -79,8 +80,15 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	auditor := audit.Open(log)
 	defer auditor.Close()
+	nets := network.NewRegistry(network.Config{ConfigDir: layout.NetworkConfigDir,
+		AutostartDir: layout.NetworkAutostartDir, StateDir: layout.NetworkStateDir, Log: log})
+	if err := nets.Load(); err != nil {
+		// Networks that failed to load or autostart are logged; the
+		// daemon serves the others.
+		log.Error("loading networks", "err", err)
+	}
 	drv, err := driver.New(driver.Options{
-		Layout: layout, ControllerPath: ctrl, CgroupScope: CgroupScope(opts.Root), Log: log, Audit: auditor,
+		Layout: layout, ControllerPath: ctrl, CgroupScope: CgroupScope(opts.Root), Log: log, Audit: auditor, Networks: nets,
 		// Shown in XML and capabilities as Debian's libvirt shows it;
 		// the driver runs virtlxc's controller for it.
 		Emulator: hostinfo.DefaultEmulator,
@@ -90,7 +98,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer drv.Close()
 	srv := server.New(log, server.Options{})
-	remote.Register(srv, drv, hostAnswers{emulator: hostinfo.DefaultEmulator}, log)
+	remote.Register(srv, drv, nets, hostAnswers{emulator: hostinfo.DefaultEmulator}, log)
 	rw, err := listen(layout.Socket, 0o600)
 	if err != nil {
 		return err

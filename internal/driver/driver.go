@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"virtlxc/internal/cgroups"
 
 	"golang.org/x/sys/unix"
 
@@ -42,6 +43,9 @@ type Options struct {
 	// Audit receives libvirt's audit records (spec §5); nil drops them.
 	// The daemon passes an audit.Sender.
 	Audit audit.Sink
+	// Networks resolves <interface type='network'>; nil leaves such
+	// interfaces unresolved (the start fails).
+	Networks Networks
 }
 
 // Driver is the LXC domain driver. Its methods are safe for concurrent
@@ -57,6 +61,7 @@ type Driver struct {
 	cg         Cgroups
 	events     *eventBus
 	audit      audit.Sink
+	networks   Networks
 
 	// jobWait and startTimeout are variables so tests can shorten them.
 	jobWait      time.Duration
@@ -103,6 +108,7 @@ func New(opts Options) (*Driver, error) {
 		cg:           opts.Cgroups,
 		events:       newEventBus(),
 		audit:        nonNilSink(opts.Audit),
+		networks:     opts.Networks,
 		jobWait:      jobWait,
 		startTimeout: startTimeout,
 		byName:       map[string]*domain{},
@@ -164,6 +170,7 @@ func (d *Driver) Close() error {
 		}
 		d.wg.Wait()
 		d.events.closeAll()
+		d.removeScope()
 		if d.lockFile != nil {
 			_ = d.lockFile.Close()
 		}
@@ -212,5 +219,24 @@ func (d *Driver) removeIfGone(dom *domain) {
 	defer dom.mu.Unlock()
 	if !dom.persistent() && !dom.active() && dom.run == nil && !dom.removed {
 		d.unregister(dom)
+	}
+}
+
+// removeScope removes a private daemon's (empty) cgroup scope partition
+// when the daemon stops; running containers keep it, and so it stays.
+func (d *Driver) removeScope() {
+	if d.scope == "" {
+		return
+	}
+	layout, err := cgroups.Detect()
+	if err != nil {
+		return
+	}
+	m, err := cgroups.NewManager(layout, cgroups.Naming{Scope: d.scope}, d.log)
+	if err != nil {
+		return
+	}
+	if err := m.RemovePartition(); err != nil {
+		d.log.Debug("cgroup scope partition kept", "err", err)
 	}
 }

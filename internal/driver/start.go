@@ -65,6 +65,9 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	if err != nil {
 		return Ref{}, err
 	}
+	if err := d.resolveNetworks(live); err != nil {
+		return Ref{}, err
+	}
 	d.auditMachineID(dom)
 	name := dom.name
 	d.removeRunFiles(name)

@@ -125,7 +125,17 @@ func Plan(ifaces []libvirtxml.DomainInterface) ([]spec.Interface, error) {
 			}
 			it.Mode = mode
 		case "network":
-			return nil, cfgErr("interfaces of type 'network' are not supported yet (use type='bridge')")
+			// The daemon resolves the network to its bridge before the
+			// controller runs (source bridge='…' in the live XML); the
+			// interface is then a bridge interface.
+			src := n.Source.Network
+			if src.Bridge == "" {
+				return nil, internalErr("network '%s' of the interface was not resolved to a bridge", src.Network)
+			}
+			it.Type, it.Bridge = "bridge", src.Bridge
+			if n.PortOptions != nil && n.PortOptions.Isolated == "yes" {
+				it.Isolated = true
+			}
 		default:
 			return nil, internalErr("Unsupported network type %s", it.Type)
 		}

@@ -28,6 +28,13 @@ const (
 	SystemDriverConf = "/etc/libvirt/lxc.conf"
 	// SystemHookScript is the LXC hook script.
 	SystemHookScript = "/etc/libvirt/hooks/lxc"
+	// SystemNetworkConfigDir holds persistent network configs (NAME.xml),
+	// where libvirt's network driver keeps them.
+	SystemNetworkConfigDir = "/etc/libvirt/qemu/networks"
+	// SystemNetworkAutostartDir holds network autostart symlinks.
+	SystemNetworkAutostartDir = "/etc/libvirt/qemu/networks/autostart"
+	// SystemNetworkStateDir holds the live XML of active networks.
+	SystemNetworkStateDir = "/run/libvirt/network"
 )
 
 // ReadOnlySuffix is appended to the read-write socket path to form the
@@ -58,6 +65,12 @@ type Layout struct {
 	DriverConf string
 	// HookScript is the LXC hook script path.
 	HookScript string
+	// NetworkConfigDir holds persistent network configs: NAME.xml.
+	NetworkConfigDir string
+	// NetworkAutostartDir holds network autostart links: NAME.xml.
+	NetworkAutostartDir string
+	// NetworkStateDir holds the live XML of active networks: NAME.xml.
+	NetworkStateDir string
 }
 
 // New returns the layout for root. With root == "" the system paths are
@@ -80,6 +93,10 @@ func New(root, socket string) Layout {
 		Socket:       under(SystemSocket),
 		DriverConf:   under(SystemDriverConf),
 		HookScript:   under(SystemHookScript),
+
+		NetworkConfigDir:    under(SystemNetworkConfigDir),
+		NetworkAutostartDir: under(SystemNetworkAutostartDir),
+		NetworkStateDir:     under(SystemNetworkStateDir),
 	}
 	if socket != "" {
 		l.Socket = socket
@@ -146,6 +163,12 @@ func (l Layout) DriverPidFile() string {
 // AutostartedMarker returns the autostart-once marker STATE/autostarted.
 func (l Layout) AutostartedMarker() string {
 	return filepath.Join(l.StateDir, "autostarted")
+}
+
+// NetworkStatusFile returns the live XML path of an active network,
+// NETWORKSTATE/NAME.xml.
+func (l Layout) NetworkStatusFile(name string) string {
+	return filepath.Join(l.NetworkStateDir, name+".xml")
 }
 
 // MkdirAll creates the config, autostart, state and log directories with

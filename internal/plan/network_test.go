@@ -38,7 +38,7 @@ func TestInterfaceRejections(t *testing.T) {
 		"<interface type='bridge'><source bridge='br0'/><script path='/x'/></interface>": "unsupported configuration: scripts are not supported on LXC network interfaces",
 		"<interface type='user'/>": "internal error: Unsupported network type user",
 		"<interface type='direct'><source dev='eth0'/><bandwidth><inbound average='10'/></bandwidth></interface>": "unsupported configuration: Unable to set network bandwidth on direct interfaces",
-		"<interface type='network'><source network='default'/></interface>":                                       "unsupported configuration: interfaces of type 'network' are not supported yet (use type='bridge')",
+		"<interface type='network'><source network='default'/></interface>":                                       "internal error: network 'default' of the interface was not resolved to a bridge",
 	}
 	for dev, want := range cases {
 		_, err := Build(parse(t, osInit+"<devices>"+dev+"<console type='pty'/></devices>"), 0, Host{})
@@ -55,5 +55,18 @@ func TestInterfaceWithShareNetRefused(t *testing.T) {
 	want := "unsupported configuration: Config asks for inherit net namespace as well as private network interfaces"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+func TestResolvedNetworkInterface(t *testing.T) {
+	d := parse(t, osInit+`<devices>
+<interface type='network'><source network='iso' bridge='virbr3'/><ip address='10.9.0.5' prefix='24'/></interface>
+<console type='pty'/></devices>`)
+	c, err := Build(d, 0, Host{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Interfaces) != 1 || c.Interfaces[0].Type != "bridge" || c.Interfaces[0].Bridge != "virbr3" || c.Interfaces[0].GuestName != "eth0" {
+		t.Fatalf("interfaces %+v", c.Interfaces)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	libvirt "github.com/digitalocean/go-libvirt"
 
 	"virtlxc/internal/driver"
+	"virtlxc/internal/network"
 	"virtlxc/internal/rpc/proto"
 	"virtlxc/internal/rpc/server"
 	"virtlxc/internal/rpc/wire"
@@ -36,18 +37,24 @@ const LibVersion = 9000000
 // Handlers holds what the procedures need.
 type Handlers struct {
 	drv  *driver.Driver
+	nets *network.Registry
 	host Host
 	log  *slog.Logger
 }
 
-// Register installs every procedure virtlxc implements on srv.
-func Register(srv *server.Server, drv *driver.Driver, host Host, log *slog.Logger) *Handlers {
+// Register installs every procedure virtlxc implements on srv; with a nil
+// nets the network procedures answer "not supported".
+func Register(srv *server.Server, drv *driver.Driver, nets *network.Registry, host Host, log *slog.Logger) *Handlers {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handlers{drv: drv, host: host, log: log}
+	h := &Handlers{drv: drv, nets: nets, host: host, log: log}
 	registered := map[uint32]bool{}
-	for _, set := range []map[uint32]server.Procedure{h.connectProcs(), h.domainProcs(), h.lifecycleProcs(), h.tuneProcs(), h.eventProcs()} {
+	sets := []map[uint32]server.Procedure{h.connectProcs(), h.domainProcs(), h.lifecycleProcs(), h.tuneProcs(), h.eventProcs()}
+	if nets != nil {
+		sets = append(sets, h.networkProcs())
+	}
+	for _, set := range sets {
 		for proc, p := range set {
 			srv.Register(wire.ProgramRemote, proc, p)
 			registered[proc] = true

@@ -84,10 +84,11 @@ func NewCommands() *Commands {
 		{"Domain Monitoring", "monitor"},
 		{"Domain Events", "events"},
 		{"Host and Hypervisor", "host"},
+		{"Networking", "network"},
 		{"Virsh itself", "virsh"},
 	}}
 	for _, set := range [][]*CmdDef{
-		domainCommands(), monitorCommands(), eventCommands(), hostCommands(), shellCommands(),
+		domainCommands(), monitorCommands(), eventCommands(), hostCommands(), networkCommands(), shellCommands(),
 	} {
 		t.Cmds = append(t.Cmds, set...)
 	}

@@ -272,13 +272,6 @@ func (f *fake) registerHostProcs(reg registrar) {
 	})
 }
 
-func b2i(b bool) int32 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // cChars is a NUL-terminated char array as libvirt sends it.
 func cChars(s string) []int8 {
 	out := make([]int8, 0, len(s)+1)

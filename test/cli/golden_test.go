@@ -11,7 +11,9 @@ import (
 var virshCommands = []string{
 	"autostart", "blkiotune", "capabilities", "console", "create", "define", "destroy",
 	"domid", "dominfo", "domname", "domstate", "domuuid", "dumpxml", "event", "exit", "help",
-	"hostname", "list", "lxc-enter-namespace", "memtune", "nodeinfo", "quit", "reboot",
+	"hostname", "list", "lxc-enter-namespace", "memtune", "net-autostart", "net-define",
+	"net-destroy", "net-dumpxml", "net-info", "net-list", "net-start", "net-undefine",
+	"nodeinfo", "quit", "reboot",
 	"resume", "schedinfo", "setmaxmem", "setmem", "shutdown", "start", "suspend", "sysinfo",
 	"undefine", "uri", "version",
 }

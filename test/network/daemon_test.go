@@ -26,36 +26,7 @@ func virtlxc(t *testing.T, bin, sock string, args ...string) (string, error) {
 func TestDaemonRecordsHostEnd(t *testing.T) {
 	ns := newNS(t)
 	ns.ip("link", "add", "br0", "type", "bridge")
-	bin := testutil.Binaries(t)
-	root := t.TempDir()
-	sock := filepath.Join(root, "run/libvirt/virtlxcd-sock")
-	d := ns.cmd(filepath.Join(bin, "virtlxcd"), "--root", root)
-	logf, err := os.Create(filepath.Join(t.TempDir(), "virtlxcd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Stdout, d.Stderr = logf, logf
-	if err := d.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = d.Process.Signal(syscall.SIGTERM)
-		_ = d.Wait()
-		if t.Failed() {
-			b, _ := os.ReadFile(logf.Name())
-			t.Logf("virtlxcd log:\n%s", b)
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("virtlxcd did not create its socket")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	bin, root, sock := ns.daemon()
 	rootfs := testutil.BusyboxRoot(t)
 	xml := domainXML("netd", rootfs, "exec sleep 1000", `    <interface type='bridge'><source bridge='br0'/><guest dev='lan0'/></interface>
 `, "")
@@ -87,4 +58,43 @@ func TestDaemonRecordsHostEnd(t *testing.T) {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
 	ns.assertOnly("lo", "br0")
+}
+
+// daemon starts virtlxcd with a private root inside the namespace and
+// waits for its socket; it is stopped when the test ends. It returns the
+// binaries' directory, the root and the socket.
+func (n *testNS) daemon() (bin, root, sock string) {
+	t := n.t
+	t.Helper()
+	bin = testutil.Binaries(t)
+	root = t.TempDir()
+	sock = filepath.Join(root, "run/libvirt/virtlxcd-sock")
+	d := n.cmd(filepath.Join(bin, "virtlxcd"), "--root", root)
+	logf, err := os.Create(filepath.Join(t.TempDir(), "virtlxcd.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Stdout, d.Stderr = logf, logf
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = d.Process.Signal(syscall.SIGTERM)
+		_ = d.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("virtlxcd log:\n%s", b)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("virtlxcd did not create its socket")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return bin, root, sock
 }

@@ -79,7 +79,7 @@ type LXCDomainOpenNamespaceArgs struct {
 }
 
 var tables = map[uint32]map[uint32]procInfo{
-	wire.ProgramRemote:    index(remoteProcs),
+	wire.ProgramRemote:    index(append(append([]procInfo(nil), remoteProcs...), networkProcs...)),
 	wire.ProgramLXC:       index(lxcProcs),
 	wire.ProgramKeepalive: index(keepaliveProcs),
 	wire.ProgramVirtlxc:   index(virtlxcProcs),

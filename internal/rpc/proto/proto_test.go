@@ -42,7 +42,7 @@ func TestNamesAndAPIs(t *testing.T) {
 
 func TestTableHasNoDuplicates(t *testing.T) {
 	seen := map[uint32]string{}
-	for _, p := range remoteProcs {
+	for _, p := range append(append([]procInfo(nil), remoteProcs...), networkProcs...) {
 		if prev, dup := seen[p.num]; dup {
 			t.Errorf("procedure %d listed as %s and %s", p.num, prev, p.name)
 		}

@@ -1,0 +1,91 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Load fills the registry from disk when the daemon starts: the saved
+// definitions, then the live state of networks still active (a state
+// file whose bridge is gone, after a crash or reboot, is dropped), then
+// it starts the inactive networks marked autostart. Failures are
+// returned together; the networks that loaded are kept.
+func (r *Registry) Load() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, failed := r.store.LoadAll(func(name string, data []byte) error {
+		n, err := Parse(data)
+		if err != nil {
+			return err
+		}
+		if n.Name != name {
+			return fmt.Errorf("network config %s.xml defines network '%s'", name, n.Name)
+		}
+		FillDefaults(n, r.freeBridge)
+		r.nets[name] = &object{def: n, persistent: true}
+		return nil
+	})
+	errs := append([]error(nil), failed...)
+	errs = append(errs, r.loadState()...)
+	var names []string
+	for name, o := range r.nets {
+		if o.live == nil && o.persistent && r.store.Autostart(name) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := r.start(r.nets[name]); err != nil {
+			errs = append(errs, fmt.Errorf("autostarting network %s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// loadState reattaches the networks whose state files say they are
+// active; the caller holds r.mu.
+func (r *Registry) loadState() []error {
+	entries, err := os.ReadDir(r.stateDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return []error{fmt.Errorf("reading network state directory: %w", err)}
+	}
+	var errs []error
+	for _, e := range entries {
+		fname := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(fname, ".xml") {
+			continue
+		}
+		path := filepath.Join(r.stateDir, fname)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reading network state %s: %w", path, err))
+			continue
+		}
+		live, err := Parse(data)
+		if err != nil || live.Bridge == nil || live.Name+".xml" != fname {
+			errs = append(errs, fmt.Errorf("bad network state %s: %v", path, err))
+			_ = os.Remove(path)
+			continue
+		}
+		if _, isBridge, err := r.links.Exists(live.Bridge.Name); err != nil || !isBridge {
+			r.log.Warn("network's bridge is gone; marking it inactive", "network", live.Name, "bridge", live.Bridge.Name)
+			_ = os.Remove(path)
+			continue
+		}
+		o := r.nets[live.Name]
+		if o == nil {
+			o = &object{def: live}
+			r.nets[live.Name] = o
+		}
+		o.live = live
+	}
+	return errs
+}

@@ -1,0 +1,256 @@
+// Package network keeps libvirt's virtual network objects: their XML
+// (libvirtxml's Network, printed in libvirt's layout), the defaults
+// libvirt's network driver fills in, and a registry with define, undefine,
+// start, destroy, autostart and lookups, persisted the way libvirt does
+// (CONFIG/NAME.xml, AUTOSTART/NAME.xml links, STATE/NAME.xml while active).
+//
+// Starting an isolated (no <forward>), route or nat network creates its
+// bridge with the network's addresses; a bridge-mode network uses an
+// existing bridge. Not yet: NAT rules (a nat network behaves as a routed
+// bridge with an address, without masquerading) and dnsmasq (no DHCP or
+// DNS is served, <dhcp> and <dns> are kept but unused).
+package network
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"net"
+	"strings"
+
+	"libvirt.org/go/libvirtxml"
+
+	"virtlxc/internal/domainxml"
+	"virtlxc/internal/netdev"
+	"virtlxc/internal/virerr"
+)
+
+// maxXML bounds the size of a network document.
+const maxXML = 1 << 20
+
+// forwardModes are the forward modes libvirt knows; the ones a network
+// can be started with here are listed in startable.
+var forwardModes = map[string]bool{
+	"nat": true, "route": true, "open": true, "bridge": true, "private": true,
+	"vepa": true, "passthrough": true, "hostdev": true,
+}
+
+// startable are the forward modes Start supports ("" is isolated).
+var startable = map[string]bool{"": true, "nat": true, "route": true, "open": true, "bridge": true}
+
+// Mode returns the network's forward mode, "" for an isolated network.
+func Mode(n *libvirtxml.Network) string {
+	if n.Forward == nil {
+		return ""
+	}
+	if n.Forward.Mode == "" {
+		return "nat" // libvirt's default for a <forward> without mode
+	}
+	return n.Forward.Mode
+}
+
+// managesBridge reports whether starting n creates its own bridge.
+func managesBridge(n *libvirtxml.Network) bool {
+	switch Mode(n) {
+	case "", "nat", "route", "open":
+		return true
+	}
+	return false
+}
+
+// xmlErr is a VIR_ERR_XML_ERROR from the network domain.
+func xmlErr(format string, args ...any) error {
+	return virerr.New(virerr.ErrXMLError, virerr.FromNetwork, format, args...)
+}
+
+// Parse reads a network document and checks it as libvirt's
+// virNetworkDefParseXML does, without filling in defaults (see
+// FillDefaults).
+func Parse(data []byte) (*libvirtxml.Network, error) {
+	if len(data) > maxXML {
+		return nil, xmlErr("network XML larger than %d bytes", maxXML)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, virerr.Wrap(err, virerr.ErrXMLError, virerr.FromNetwork, "%s", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			if se.Name.Local != "network" {
+				return nil, xmlErr("unexpected root element <%s>, expecting <network>", se.Name.Local)
+			}
+			break
+		}
+	}
+	n := &libvirtxml.Network{}
+	if err := xml.Unmarshal(data, n); err != nil {
+		return nil, virerr.Wrap(err, virerr.ErrXMLError, virerr.FromNetwork, "%s", err)
+	}
+	if err := check(n); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// check validates the parts of n this package relies on.
+func check(n *libvirtxml.Network) error {
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" {
+		return virerr.New(virerr.ErrNoName, virerr.FromNetwork, "")
+	}
+	if strings.ContainsRune(n.Name, '/') {
+		return virerr.New(virerr.ErrXMLDetail, virerr.FromNetwork, "name %s cannot contain '/'", n.Name)
+	}
+	if n.UUID != "" {
+		u, ok := domainxml.ParseUUID(n.UUID)
+		if !ok {
+			return virerr.New(virerr.ErrInternalError, virerr.FromNetwork, "malformed uuid element")
+		}
+		n.UUID = u
+	}
+	if n.Forward != nil && n.Forward.Mode != "" && !forwardModes[n.Forward.Mode] {
+		return virerr.New(virerr.ErrInternalError, virerr.FromNetwork, "unknown forwarding type '%s'", n.Forward.Mode)
+	}
+	if n.MAC != nil && n.MAC.Address != "" {
+		m, ok := domainxml.ParseMAC(n.MAC.Address)
+		if !ok {
+			return xmlErr("Invalid bridge mac address '%s' in network '%s'", n.MAC.Address, n.Name)
+		}
+		n.MAC.Address = m
+	}
+	if Mode(n) == "bridge" && (n.Bridge == nil || n.Bridge.Name == "") {
+		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
+			"network '%s' has forward mode 'bridge' but no <bridge name='...'/>", n.Name)
+	}
+	if !managesBridge(n) && len(n.IPs) > 0 {
+		return xmlErr("Unsupported <ip> element in network %s with forward mode='%s'", n.Name, Mode(n))
+	}
+	for _, ip := range n.IPs {
+		if _, err := Address(n.Name, ip); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IPAddress is one <ip> of a network as an address and prefix length.
+type IPAddress struct {
+	IP     net.IP
+	Prefix int
+}
+
+// Address resolves an <ip> element: its address and its prefix (from
+// prefix=, netmask=, or IPv4's classful default as libvirt's
+// virSocketAddrPrefix gives it).
+func Address(netName string, ip libvirtxml.NetworkIP) (IPAddress, error) {
+	a := net.ParseIP(ip.Address)
+	if a == nil {
+		return IPAddress{}, xmlErr("Invalid address '%s' in network '%s'", ip.Address, netName)
+	}
+	v4 := a.To4() != nil
+	if ip.Family == "ipv6" && v4 || ip.Family == "ipv4" && !v4 {
+		return IPAddress{}, xmlErr("Family '%s' specified for <ip> in network '%s' doesn't match address", ip.Family, netName)
+	}
+	switch {
+	case ip.Netmask != "" && ip.Prefix != 0:
+		return IPAddress{}, xmlErr("Network '%s' IP address cannot have both a prefix and a netmask", netName)
+	case ip.Netmask != "":
+		if !v4 {
+			return IPAddress{}, xmlErr("netmask not supported for address '%s' in network '%s' (IPv4 only)", ip.Address, netName)
+		}
+		p := netdev.PrefixLen(ip.Netmask)
+		if p < 0 {
+			return IPAddress{}, xmlErr("Invalid netmask '%s' in network '%s'", ip.Netmask, netName)
+		}
+		return IPAddress{IP: a, Prefix: p}, nil
+	case ip.Prefix != 0:
+		if v4 && ip.Prefix > 32 || ip.Prefix > 128 {
+			return IPAddress{}, xmlErr("Invalid prefix %d in network '%s'", ip.Prefix, netName)
+		}
+		return IPAddress{IP: a, Prefix: int(ip.Prefix)}, nil
+	case v4:
+		return IPAddress{IP: a, Prefix: classful(a.To4())}, nil
+	}
+	return IPAddress{IP: a, Prefix: 64}, nil
+}
+
+// classful is IPv4's default prefix for an address without a netmask.
+func classful(a net.IP) int {
+	switch {
+	case a[0] < 128:
+		return 8
+	case a[0] < 192:
+		return 16
+	case a[0] < 224:
+		return 24
+	}
+	return 32
+}
+
+// FillDefaults adds what libvirt's network driver fills in when a network
+// is defined: a uuid, and for networks that own their bridge the bridge
+// name (from bridgeName when absent or a virbr%d template), stp='on',
+// delay='0' and a random MAC; nat gets libvirt's port range 1024-65535.
+func FillDefaults(n *libvirtxml.Network, bridgeName func(template string) string) {
+	if n.UUID == "" {
+		n.UUID = domainxml.NewUUID()
+	}
+	if Mode(n) == "nat" {
+		if n.Forward.NAT == nil {
+			n.Forward.NAT = &libvirtxml.NetworkForwardNAT{}
+		}
+		if len(n.Forward.NAT.Ports) == 0 {
+			n.Forward.NAT.Ports = []libvirtxml.NetworkForwardNATPort{{Start: 1024, End: 65535}}
+		}
+	}
+	if !managesBridge(n) {
+		return
+	}
+	if n.Bridge == nil {
+		n.Bridge = &libvirtxml.NetworkBridge{}
+	}
+	if n.Bridge.Name == "" || strings.Contains(n.Bridge.Name, "%d") {
+		tmpl := n.Bridge.Name
+		if tmpl == "" {
+			tmpl = "virbr%d"
+		}
+		n.Bridge.Name = bridgeName(tmpl)
+	}
+	if n.Bridge.STP == "" {
+		n.Bridge.STP = "on"
+	}
+	if n.Bridge.Delay == "" {
+		n.Bridge.Delay = "0"
+	}
+	if n.MAC == nil || n.MAC.Address == "" {
+		n.MAC = &libvirtxml.NetworkMAC{Address: domainxml.NewMAC()}
+	}
+}
+
+// Format prints n in libvirt's layout (virNetworkDefFormat's element
+// order, single quotes, two-space indentation).
+func Format(n *libvirtxml.Network) ([]byte, error) {
+	raw, err := xml.Marshal(n)
+	if err != nil {
+		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromNetwork, "formatting network XML: %s", err)
+	}
+	out, err := domainxml.Restyle(raw)
+	if err != nil {
+		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromNetwork, "formatting network XML: %s", err)
+	}
+	return out, nil
+}
+
+// clone returns a deep copy of n (through its XML).
+func clone(n *libvirtxml.Network) (*libvirtxml.Network, error) {
+	raw, err := xml.Marshal(n)
+	if err != nil {
+		return nil, fmt.Errorf("copying network %s: %w", n.Name, err)
+	}
+	c := &libvirtxml.Network{}
+	if err := xml.Unmarshal(raw, c); err != nil {
+		return nil, fmt.Errorf("copying network %s: %w", n.Name, err)
+	}
+	return c, nil
+}

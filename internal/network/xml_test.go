@@ -1,0 +1,120 @@
+package network
+
+import (
+	"strings"
+	"testing"
+
+	"virtlxc/internal/virerr"
+)
+
+const defaultXML = `<network>
+  <name>default</name>
+  <uuid>9a05da11-e96b-47f3-8253-a3a482e445f5</uuid>
+  <forward mode='nat'>
+    <nat>
+      <port start='1024' end='65535'/>
+    </nat>
+  </forward>
+  <bridge name='virbr0' stp='on' delay='0'/>
+  <mac address='52:54:00:0a:cd:21'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+    </dhcp>
+  </ip>
+</network>
+`
+
+func TestRoundTrip(t *testing.T) {
+	n, err := Parse([]byte(defaultXML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	FillDefaults(n, func(string) string { t.Fatal("bridge name asked for"); return "" })
+	out, err := Format(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != defaultXML {
+		t.Errorf("round trip:\n%s\nwant\n%s", out, defaultXML)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	n, err := Parse([]byte(`<network><name>iso</name><ip address='10.9.0.1' prefix='24'/></network>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	FillDefaults(n, func(tmpl string) string { return strings.Replace(tmpl, "%d", "3", 1) })
+	out, err := Format(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(out), "\n")
+	if len(lines) != 8 || lines[0] != "<network>" || lines[1] != "  <name>iso</name>" ||
+		!strings.HasPrefix(lines[2], "  <uuid>") || lines[3] != "  <bridge name='virbr3' stp='on' delay='0'/>" ||
+		!strings.HasPrefix(lines[4], "  <mac address='52:54:00:") || lines[5] != "  <ip address='10.9.0.1' prefix='24'/>" {
+		t.Errorf("defaults:\n%s", out)
+	}
+	// A bridge-mode network gets neither bridge defaults nor a MAC.
+	n, err = Parse([]byte(`<network><name>br</name><forward mode='bridge'/><bridge name='br0'/></network>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	FillDefaults(n, nil)
+	out, _ = Format(n)
+	if strings.Contains(string(out), "mac") || strings.Contains(string(out), "stp") {
+		t.Errorf("bridge mode got defaults:\n%s", out)
+	}
+}
+
+func TestAddress(t *testing.T) {
+	for _, tc := range []struct {
+		xml    string
+		prefix int
+	}{
+		{`<ip address='10.0.0.1' netmask='255.255.0.0'/>`, 16},
+		{`<ip address='10.0.0.1'/>`, 8},
+		{`<ip address='172.16.0.1'/>`, 16},
+		{`<ip address='192.168.1.1'/>`, 24},
+		{`<ip address='fd00::1' prefix='64' family='ipv6'/>`, 64},
+	} {
+		n, err := Parse([]byte("<network><name>a</name>" + tc.xml + "</network>"))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.xml, err)
+		}
+		a, err := Address(n.Name, n.IPs[0])
+		if err != nil || a.Prefix != tc.prefix {
+			t.Errorf("%s: %+v %v, want prefix %d", tc.xml, a, err, tc.prefix)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct {
+		xml  string
+		code virerr.Code
+		msg  string
+	}{
+		{`<network></network>`, virerr.ErrNoName, "missing name information"},
+		{`<domain><name>a</name></domain>`, virerr.ErrXMLError, "XML error: unexpected root element <domain>, expecting <network>"},
+		{`<network><name>a</name>`, virerr.ErrXMLError, "XML error: XML syntax error"},
+		{`<network><name>a/b</name></network>`, virerr.ErrXMLDetail, "name a/b cannot contain '/'"},
+		{`<network><name>a</name><uuid>zz</uuid></network>`, virerr.ErrInternalError, "internal error: malformed uuid element"},
+		{`<network><name>a</name><forward mode='x'/></network>`, virerr.ErrInternalError, "internal error: unknown forwarding type 'x'"},
+		{`<network><name>a</name><forward mode='bridge'/></network>`, virerr.ErrConfigUnsupported, "unsupported configuration: network 'a' has forward mode 'bridge'"},
+		{`<network><name>a</name><ip address='1.2.3'/></network>`, virerr.ErrXMLError, "XML error: Invalid address '1.2.3' in network 'a'"},
+		{`<network><name>a</name><ip address='1.2.3.4' netmask='255.0.255.0'/></network>`, virerr.ErrXMLError, "XML error: Invalid netmask"},
+		{`<network><name>a</name><ip address='1.2.3.4' prefix='33'/></network>`, virerr.ErrXMLError, "XML error: Invalid prefix 33"},
+		{`<network><name>a</name><mac address='zz'/></network>`, virerr.ErrXMLError, "XML error: Invalid bridge mac address 'zz'"},
+	} {
+		_, err := Parse([]byte(tc.xml))
+		if err == nil {
+			t.Errorf("%s: no error", tc.xml)
+			continue
+		}
+		if e := virerr.As(err); e.Code != tc.code || e.Domain != virerr.FromNetwork || !strings.HasPrefix(e.Message, tc.msg) {
+			t.Errorf("%s: %d/%d %q, want %d %q", tc.xml, e.Code, e.Domain, e.Message, tc.code, tc.msg)
+		}
+	}
+}
