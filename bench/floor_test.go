@@ -1,0 +1,34 @@
+package bench
+
+import (
+	"os/exec"
+	"testing"
+
+	"virtlxc/internal/testutil"
+)
+
+// The kernel floor, measured in the same run as virtlxc's figures so the
+// ratios in README.md compare like with like (issue 8, figure 8).
+
+// BenchmarkFloorTrue is fork+exec+wait of /bin/true: no container can
+// start faster than this.
+func BenchmarkFloorTrue(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if err := exec.Command("/bin/true").Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFloorUnshare is `unshare --mount --uts --ipc --pid --fork
+// /bin/true`: the namespaces a virtlxc container gets, without cgroups,
+// /dev, mounts or the API.
+func BenchmarkFloorUnshare(b *testing.B) {
+	testutil.RequireRoot(b)
+	for i := 0; i < b.N; i++ {
+		cmd := exec.Command("unshare", "--mount", "--uts", "--ipc", "--pid", "--fork", "/bin/true")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("unshare: %v: %s", err, out)
+		}
+	}
+}
