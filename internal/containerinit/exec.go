@@ -36,6 +36,7 @@ func (s *stage) execInit() error {
 			return err
 		}
 	}
+	filter := s.seccompWanted()
 	if err := s.setupConsoleFDs(id); err != nil {
 		return err
 	}
@@ -46,6 +47,11 @@ func (s *stage) execInit() error {
 	keep, err := caps.Plan(c.CapPolicy, c.CapStates, true, last)
 	if err != nil {
 		return err
+	}
+	if filter {
+		if err := applySeccomp(); err != nil {
+			return err
+		}
 	}
 	if err := caps.Apply(keep); err != nil {
 		return fmt.Errorf("Failed to drop capabilities: %w", err)

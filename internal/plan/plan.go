@@ -59,6 +59,9 @@ func Build(d *domainxml.Domain, passFDs int, host Host) (*spec.Container, error)
 		return nil, err
 	}
 	planCaps(d, c)
+	if err := planSecurity(d, c); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -37,6 +37,10 @@ type Container struct {
 	// CapPolicy and CapStates are <features><capabilities>.
 	CapPolicy string            `json:"cap_policy,omitempty"`
 	CapStates map[string]string `json:"cap_states,omitempty"`
+	// Seccomp installs virtlxc's default seccomp filter (internal/seccomp)
+	// before init is exec'd; <virtlxc:seccomp state='off'/> in the domain's
+	// metadata turns it off.
+	Seccomp bool `json:"seccomp"`
 
 	NewNet bool `json:"new_net"` // private network namespace
 	// Interfaces are the <interface>s, in XML order; their container ends

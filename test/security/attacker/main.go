@@ -44,6 +44,35 @@ var attacks = map[string]func() error{
 		}
 		return err
 	},
+	"kexec_file_load": func() error {
+		// Descriptor -1: EBADF once permitted.
+		_, _, e := unix.Syscall6(unix.SYS_KEXEC_FILE_LOAD, ^uintptr(0), ^uintptr(0), 0, 0, 0, 0)
+		return errnoOrNil(e)
+	},
+	"delete_module": func() error {
+		// No such module: ENOENT once permitted.
+		return unix.DeleteModule("virtlxc_no_such_module", unix.O_NONBLOCK)
+	},
+	"bpf": func() error {
+		// An unknown command: EINVAL once permitted.
+		_, _, e := unix.Syscall(unix.SYS_BPF, 0xffff, 0, 0)
+		return errnoOrNil(e)
+	},
+	"keyctl": func() error {
+		// An unknown operation: EOPNOTSUPP once permitted.
+		_, _, e := unix.Syscall(unix.SYS_KEYCTL, 0xffff, 0, 0)
+		return errnoOrNil(e)
+	},
+	"perf_event_open": func() error {
+		// No attributes: EFAULT once permitted.
+		_, _, e := unix.Syscall6(unix.SYS_PERF_EVENT_OPEN, 0, 0, ^uintptr(0), ^uintptr(0), 0, 0)
+		return errnoOrNil(e)
+	},
+	"userfaultfd": func() error {
+		// Unknown flags: EINVAL once permitted.
+		_, _, e := unix.Syscall(unix.SYS_USERFAULTFD, 0xffff0000, 0, 0)
+		return errnoOrNil(e)
+	},
 	"iopl": func() error {
 		_, _, e := unix.Syscall(unix.SYS_IOPL, 0, 0, 0) // level 0 changes nothing
 		return errnoOrNil(e)

@@ -1,0 +1,30 @@
+// Package seccomp is virtlxc's default seccomp filter for containers, an
+// addition over libvirt's LXC driver (which installs none). It is the only
+// package that imports github.com/elastic/go-seccomp-bpf.
+//
+// The filter is a deny list: every syscall is allowed except the ones that
+// container escapes and kernel attacks use, which fail with EPERM. It is
+// built by Plan (pure, table-tested) and installed by Apply on the calling
+// thread, which must be the locked thread that then execs the container's
+// init: a filter is per thread until exec, and exec keeps it.
+//
+// Decisions:
+//   - Only x86_64 is filtered; on other architectures Plan returns
+//     ErrUnsupportedArch and the caller logs a note and goes on.
+//   - no_new_privs is not set: the filter is loaded while the thread still
+//     has CAP_SYS_ADMIN in its user namespace, so the kernel does not
+//     require it, and setuid tools (su, sudo, ping) keep working inside the
+//     container, as under libvirt.
+//   - The filter only covers the x86_64 syscall ABI. The x32 ABI is refused
+//     with ENOSYS by go-seccomp-bpf; i386 (int 0x80) calls are matched by a
+//     second, smaller filter built here with the same deny list.
+//   - reboot, syslog, mount and the new mount API (fsopen, fsconfig,
+//     fsmount, fspick, move_mount, open_tree, mount_setattr) are allowed:
+//     containers reboot through reboot(2), the new mount API gives no more
+//     than mount(2) (which seccomp cannot filter by file system type), and
+//     recent systemd uses it without a fallback for EPERM.
+//   - name_to_handle_at is allowed: it only reads a handle, which is useless
+//     without open_by_handle_at, and systemd uses it to find mount points.
+//   - clone, clone3 and unshare are allowed, CLONE_NEWUSER included:
+//     containers may nest user namespaces.
+package seccomp
