@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"virtlxc/internal/paths"
 )
 
@@ -26,6 +28,8 @@ tears everything down when init exits. virtlxcd starts it; it also runs by hand.
   --cgroup-scope S keep this instance's cgroups under <partition>/S.partition
   --passfd N       descriptor N (inherited) becomes init's fd 3, 4, … in order
   --log FILE       append the container log to FILE (default: stderr)
+  --ready-fd N     write one byte to descriptor N (inherited) once init runs
+                   and the monitor socket listens, then close it
 
 Exit status: 0 when init ran and exited, 1 when the container failed to start.
 `
@@ -42,6 +46,7 @@ func Main(args []string) int {
 	logPath := fs.String("log", "", "")
 	var passfds fdList
 	fs.Var(&passfds, "passfd", "")
+	readyFD := fs.Int("ready-fd", -1, "")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fmt.Print(usage)
@@ -77,10 +82,15 @@ func Main(args []string) int {
 	for _, fd := range passfds {
 		opts.PassFDs = append(opts.PassFDs, os.NewFile(uintptr(fd), "passfd-"+strconv.Itoa(fd)))
 	}
+	ready := readyPipe(*readyFD)
 	pidFile := layout.PidFile(*name)
 	opts.Ready = func(initPID int) {
 		if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
 			log.Warn("writing pid file", "err", err)
+		}
+		if ready != nil {
+			_, _ = ready.Write([]byte{'1'}) // the daemon may have gone: it polls too
+			ready.Close()
 		}
 	}
 	ev, err := Run(context.Background(), opts)
@@ -91,6 +101,16 @@ func Main(args []string) int {
 	}
 	log.Info("container stopped", "status", ev.Status, "code", ev.Code)
 	return 0
+}
+
+// readyPipe is the inherited descriptor fd, kept out of the container
+// (close-on-exec), or nil when fd is negative.
+func readyPipe(fd int) *os.File {
+	if fd < 0 {
+		return nil
+	}
+	unix.CloseOnExec(fd)
+	return os.NewFile(uintptr(fd), "ready")
 }
 
 // fdList collects repeated --passfd values.

@@ -23,7 +23,7 @@ func TestStartShutdown(t *testing.T) {
 	}
 	// The controller's command line.
 	spec := e.fl.launches[0]
-	want := "--name web --config " + e.layout.StateDir + "/web.config --root " + e.root + " --cgroup-scope test"
+	want := "--name web --config " + e.layout.StateDir + "/web.config --root " + e.root + " --cgroup-scope test --ready-fd 3"
 	if got := strings.Join(spec.Args, " "); got != want || spec.Binary != "/fake/virtlxc-controller" {
 		t.Fatalf("launched %s %s\nwant %s", spec.Binary, got, want)
 	}
@@ -314,7 +314,8 @@ func TestPassFDsAndAutodestroy(t *testing.T) {
 	}
 	e.expect(EventStarted, DetailStartedBooted, "web")
 	spec := e.fl.launches[0]
-	if got := strings.Join(spec.Args, " "); !strings.HasSuffix(got, "--passfd 3 --passfd 4") || len(spec.ExtraFiles) != 2 {
+	if got := strings.Join(spec.Args, " "); !strings.HasSuffix(got, "--passfd 3 --passfd 4 --ready-fd 5") || len(spec.ExtraFiles) != 3 ||
+		spec.ExtraFiles[0] != r || spec.ExtraFiles[1] != w {
 		t.Fatalf("args %s, %d files", got, len(spec.ExtraFiles))
 	}
 	e.d.ConnectionClosed(8)

@@ -84,8 +84,16 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 		d.removeRunFiles(name)
 		return Ref{}, err
 	}
+	readyR, err := d.withReadyPipe(&spec)
+	if err != nil {
+		logf.Close()
+		d.removeRunFiles(name)
+		return Ref{}, internalError(err, "cannot start domain '%s'", name)
+	}
 	proc, err := d.launch(spec, logf)
 	logf.Close()
+	closeReadyWriter(spec, readyR)
+	ready := readySignal(readyR)
 	if err != nil {
 		d.removeRunFiles(name)
 		return Ref{}, d.startFailure(logPath, pos, err)
@@ -106,7 +114,7 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	var w Watcher
 	var ev monitor.Event
 	if err == nil {
-		w, ev, err = d.waitReady(r)
+		w, ev, err = d.waitReady(r, ready)
 	}
 	initPID := ev.InitPID
 	if errors.Is(err, errControllerExited) && r.proc.ExitCode() == 0 {
@@ -232,7 +240,10 @@ var errControllerExited = errors.New("the controller exited before the container
 
 // waitReady waits until the controller's monitor answers a watch with the
 // init event, the controller exits, or startTimeout passes.
-func (d *Driver) waitReady(r *run) (Watcher, monitor.Event, error) {
+//
+// ready, when not nil, is closed when the controller says it is ready (or
+// exits): the monitor is tried at once then, not at the next poll.
+func (d *Driver) waitReady(r *run, ready <-chan struct{}) (Watcher, monitor.Event, error) {
 	deadline := time.NewTimer(d.startTimeout)
 	defer deadline.Stop()
 	delay := 500 * time.Microsecond
@@ -249,6 +260,9 @@ func (d *Driver) waitReady(r *run) (Watcher, monitor.Event, error) {
 			return nil, monitor.Event{}, errControllerExited
 		case <-deadline.C:
 			return nil, monitor.Event{}, fmt.Errorf("timed out after %s waiting for the container to start", d.startTimeout)
+		case <-ready:
+			ready = nil // once: EOF stays readable
+			continue
 		case <-time.After(delay):
 		}
 		delay = min(delay*2, 2*time.Millisecond)
