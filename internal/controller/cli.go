@@ -11,8 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
+	"virtlxc/internal/fdclean"
 	"virtlxc/internal/paths"
 )
 
@@ -63,6 +62,12 @@ func Main(args []string) int {
 		fmt.Fprintln(os.Stderr, "virtlxc-controller: must be run as the 'root' user")
 		return 1
 	}
+	// Only --passfd descriptors go on to init, through exec's ExtraFiles;
+	// anything else inherited stays here.
+	if err := fdclean.CloseOnExecFrom(3); err != nil {
+		fmt.Fprintf(os.Stderr, "virtlxc-controller: %v\n", err)
+		return 1
+	}
 	logFile := os.Stderr
 	if *logPath != "" {
 		f, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
@@ -103,13 +108,12 @@ func Main(args []string) int {
 	return 0
 }
 
-// readyPipe is the inherited descriptor fd, kept out of the container
-// (close-on-exec), or nil when fd is negative.
+// readyPipe is the inherited descriptor fd (already close-on-exec, so it
+// stays out of the container), or nil when fd is negative.
 func readyPipe(fd int) *os.File {
 	if fd < 0 {
 		return nil
 	}
-	unix.CloseOnExec(fd)
 	return os.NewFile(uintptr(fd), "ready")
 }
 

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"virtlxc/internal/fdclean"
 	"virtlxc/internal/paths"
 )
 
@@ -61,6 +62,12 @@ func Main(args []string) int {
 		return 2
 	}
 	layout := paths.New(*root, *socket)
+	// Descriptors this process inherited by accident (from a shell or a
+	// supervisor) must not reach controllers and containers.
+	if err := fdclean.CloseOnExecFrom(3); err != nil {
+		fmt.Fprintf(os.Stderr, "virtlxcd: %v\n", err)
+		return 1
+	}
 	if *background {
 		return detach(args, layout)
 	}
