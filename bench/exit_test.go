@@ -1,0 +1,79 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	libvirt "github.com/digitalocean/go-libvirt"
+)
+
+// Issue 8, figures 1 (run-to-exit) and 2 (destroy of an init ignoring
+// SIGTERM).
+
+// initXML is a container whose init is /bin/sh -c script.
+func initXML(name, script string) string {
+	return fmt.Sprintf("<domain type='lxc'><name>%s</name><memory>65536</memory><os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg><initarg>%s</initarg></os><devices><console type='pty'/></devices></domain>", name, script)
+}
+
+// BenchmarkRunToExit: start of a container whose init exits at once, until
+// the STOPPED lifecycle event arrives (the container is gone).
+func BenchmarkRunToExit(b *testing.B) {
+	l := daemonConn(b)
+	dom, err := l.DomainDefineXML(initXML("bexit", "exit 0"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := l.LifecycleEvents(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := l.DomainCreate(dom); err != nil {
+			b.Fatal(err)
+		}
+		waitStopped(b, events, dom.Name)
+	}
+}
+
+// waitStopped waits for the STOPPED event of the domain called name.
+func waitStopped(b *testing.B, events <-chan libvirt.DomainEventLifecycleMsg, name string) {
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				b.Fatal("event stream closed")
+			}
+			if ev.Dom.Name == name && ev.Event == int32(libvirt.DomainEventStopped) {
+				return
+			}
+		case <-timeout:
+			b.Fatalf("no STOPPED event for %s", name)
+		}
+	}
+}
+
+// BenchmarkDestroyIgnoringTERM: destroy of a running container whose init
+// ignores SIGTERM (libvirt waits before it sends SIGKILL; virtlxc kills
+// the cgroup at once).
+func BenchmarkDestroyIgnoringTERM(b *testing.B) {
+	l := daemonConn(b)
+	dom, err := l.DomainDefineXML(initXML("bstubborn", "trap '' TERM; while :; do sleep 1; done"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		if err := l.DomainCreate(dom); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := l.DomainDestroy(dom); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
