@@ -48,15 +48,11 @@ func (d *Driver) GetSchedulerParameters(ref Ref, flags uint32) (SchedulerParams,
 	if err := checkFlags(flags, AffectLive|AffectConfig|TypedParamStringOkay, "lxcDomainGetSchedulerParametersFlags"); err != nil {
 		return SchedulerParams{}, err
 	}
-	dom, err := d.findLocked(ref)
+	dom, live, config, err := d.lockedDefs(ref, flags)
 	if err != nil {
 		return SchedulerParams{}, err
 	}
 	defer dom.mu.Unlock()
-	live, config, err := dom.defsFor(flags)
-	if err != nil {
-		return SchedulerParams{}, err
-	}
 	if config != nil {
 		return schedOf(config, 0, 0, 0), nil
 	}
@@ -89,17 +85,11 @@ func (d *Driver) SetSchedulerParameters(ref Ref, u SchedulerUpdate, flags uint32
 	if err := checkFlags(flags, AffectLive|AffectConfig, "lxcDomainSetSchedulerParametersFlags"); err != nil {
 		return err
 	}
-	dom, err := d.findForJob(ref)
+	dom, live, config, release, err := d.defsForJob(ref, flags)
 	if err != nil {
 		return err
 	}
-	defer dom.endJob()
-	dom.mu.Lock()
-	defer dom.mu.Unlock()
-	live, config, err := dom.defsFor(flags)
-	if err != nil {
-		return err
-	}
+	defer release()
 	if live != nil {
 		if err := checkBandwidth(u); err != nil {
 			return err
@@ -189,15 +179,11 @@ func (d *Driver) GetBlkioParameters(ref Ref, flags uint32) (BlkioTune, error) {
 	if err := checkFlags(flags, AffectLive|AffectConfig|TypedParamStringOkay, "lxcDomainGetBlkioParameters"); err != nil {
 		return BlkioTune{}, err
 	}
-	dom, err := d.findLocked(ref)
+	dom, live, config, err := d.lockedDefs(ref, flags)
 	if err != nil {
 		return BlkioTune{}, err
 	}
 	defer dom.mu.Unlock()
-	live, config, err := dom.defsFor(flags)
-	if err != nil {
-		return BlkioTune{}, err
-	}
 	def := config
 	if def == nil {
 		def = live
@@ -246,17 +232,11 @@ func (d *Driver) SetBlkioWeight(ref Ref, weight uint32, flags uint32) error {
 	if weight < 100 || weight > 1000 {
 		return virerr.New(virerr.ErrInvalidArg, virerr.FromLXC, "out of blkio weight range.")
 	}
-	dom, err := d.findForJob(ref)
+	dom, live, config, release, err := d.defsForJob(ref, flags)
 	if err != nil {
 		return err
 	}
-	defer dom.endJob()
-	dom.mu.Lock()
-	defer dom.mu.Unlock()
-	live, config, err := dom.defsFor(flags)
-	if err != nil {
-		return err
-	}
+	defer release()
 	if live != nil {
 		if err := d.cg.Set(dom.cgroupName(), partitionOf(live), cgroups.Limits{BlkioWeight: uint(weight)}); err != nil {
 			return virerr.Wrap(err, virerr.ErrOperationFailed, virerr.FromCgroup, "%s", cgroupErrText(err))

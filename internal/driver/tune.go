@@ -34,6 +34,41 @@ func (dom *domain) defsFor(flags uint32) (live, config *domainxml.Domain, err er
 	return live, config, nil
 }
 
+// defsForJob starts a job on ref's domain, locks it and returns the
+// definitions flags select (defsFor); release unlocks and ends the job.
+func (d *Driver) defsForJob(ref Ref, flags uint32) (dom *domain, live, config *domainxml.Domain, release func(), err error) {
+	dom, err = d.findForJob(ref)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	dom.mu.Lock()
+	release = func() {
+		dom.mu.Unlock()
+		dom.endJob()
+	}
+	live, config, err = dom.defsFor(flags)
+	if err != nil {
+		release()
+		return nil, nil, nil, nil, err
+	}
+	return dom, live, config, release, nil
+}
+
+// lockedDefs returns ref's domain locked, with the definitions flags
+// select (defsFor); the caller unlocks dom.mu.
+func (d *Driver) lockedDefs(ref Ref, flags uint32) (dom *domain, live, config *domainxml.Domain, err error) {
+	dom, err = d.findLocked(ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	live, config, err = dom.defsFor(flags)
+	if err != nil {
+		dom.mu.Unlock()
+		return nil, nil, nil, err
+	}
+	return dom, live, config, nil
+}
+
 // commitConfig saves a changed copy of dom's config and makes it the
 // config. Callers hold dom.mu.
 func (d *Driver) commitConfig(dom *domain, def *domainxml.Domain) error {
@@ -52,17 +87,11 @@ func (d *Driver) SetMemory(ref Ref, kib uint64, flags uint32) error {
 	if err := checkFlags(flags, AffectLive|AffectConfig|MemMaximum, "lxcDomainSetMemoryFlags"); err != nil {
 		return err
 	}
-	dom, err := d.findForJob(ref)
+	dom, live, config, release, err := d.defsForJob(ref, flags)
 	if err != nil {
 		return err
 	}
-	defer dom.endJob()
-	dom.mu.Lock()
-	defer dom.mu.Unlock()
-	live, config, err := dom.defsFor(flags)
-	if err != nil {
-		return err
-	}
+	defer release()
 	if flags&MemMaximum != 0 {
 		if live != nil {
 			return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Cannot resize the max memory on an active domain")
@@ -228,17 +257,11 @@ func (d *Driver) SetMemoryParameters(ref Ref, u MemoryTuneUpdate, flags uint32) 
 			return virerr.New(virerr.ErrInvalidArg, virerr.FromCgroup, "Memory '%d' must be less than '%d'", *v, MemoryParamUnlimited)
 		}
 	}
-	dom, err := d.findForJob(ref)
+	dom, live, config, release, err := d.defsForJob(ref, flags)
 	if err != nil {
 		return err
 	}
-	defer dom.endJob()
-	dom.mu.Lock()
-	defer dom.mu.Unlock()
-	live, config, err := dom.defsFor(flags)
-	if err != nil {
-		return err
-	}
+	defer release()
 	if u.HardLimit != nil || u.SwapHardLimit != nil {
 		cur := memtuneOf(dom.current())
 		hard, swap := cur.HardLimit, cur.SwapHardLimit
