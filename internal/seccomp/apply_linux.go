@@ -33,6 +33,13 @@ func Apply() error {
 	if err := load(prog); err != nil {
 		return fmt.Errorf("installing the i386 seccomp filter: %w", err)
 	}
+	mounts, err := mountProgram()
+	if err != nil {
+		return err
+	}
+	if err := load(mounts); err != nil {
+		return fmt.Errorf("installing the seccomp mount rules: %w", err)
+	}
 	return nil
 }
 

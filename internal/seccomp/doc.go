@@ -18,11 +18,12 @@
 //   - The filter only covers the x86_64 syscall ABI. The x32 ABI is refused
 //     with ENOSYS by go-seccomp-bpf; i386 (int 0x80) calls are matched by a
 //     second, smaller filter built here with the same deny list.
-//   - reboot, syslog, mount and the new mount API (fsopen, fsconfig,
-//     fsmount, fspick, move_mount, open_tree, mount_setattr) are allowed:
-//     containers reboot through reboot(2), the new mount API gives no more
-//     than mount(2) (which seccomp cannot filter by file system type), and
-//     recent systemd uses it without a fallback for EPERM.
+//   - reboot, syslog and mount are allowed: containers reboot through
+//     reboot(2) and mount file systems. A third filter (mount.go) refuses
+//     read-write remounts with EPERM and the new mount API (fsopen,
+//     fsconfig, fsmount, fspick, move_mount, open_tree, mount_setattr)
+//     with ENOSYS, so read-only mounts stay read-only and tools fall back
+//     to mount(2); recent systemd has no fallback for EPERM there.
 //   - name_to_handle_at is allowed: it only reads a handle, which is useless
 //     without open_by_handle_at, and systemd uses it to find mount points.
 //   - clone, clone3 and unshare are allowed, CLONE_NEWUSER included:

@@ -57,19 +57,7 @@ func TestPlanUnsupportedArch(t *testing.T) {
 // run executes prog on a seccomp_data for (auditArch, nr).
 func run(t *testing.T, prog []bpf.Instruction, auditArch, nr uint32) uint32 {
 	t.Helper()
-	vm, err := bpf.NewVM(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := make([]byte, 64)
-	// seccomp_data is in native (little) endian; the VM loads big endian.
-	data[0], data[1], data[2], data[3] = byte(nr>>24), byte(nr>>16), byte(nr>>8), byte(nr)
-	data[4], data[5], data[6], data[7] = byte(auditArch>>24), byte(auditArch>>16), byte(auditArch>>8), byte(auditArch)
-	out, err := vm.Run(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return uint32(out)
+	return runMount(t, prog, auditArch, nr, 0)
 }
 
 func TestI386Program(t *testing.T) {

@@ -32,8 +32,8 @@ func TestSeccompDefaultFilter(t *testing.T) {
 	if v["Seccomp"] != "2" {
 		t.Errorf("Seccomp mode in the container: %q, want 2 (filter)", v["Seccomp"])
 	}
-	if v["Seccomp_filters"] != "2" {
-		t.Errorf("Seccomp_filters in the container: %q, want 2 (x86_64 and i386)", v["Seccomp_filters"])
+	if v["Seccomp_filters"] != "3" {
+		t.Errorf("Seccomp_filters in the container: %q, want 3 (x86_64, i386, mount rules)", v["Seccomp_filters"])
 	}
 	for _, call := range seccompAttacks {
 		if v[call] != "denied:EPERM" {

@@ -106,6 +106,29 @@ func connectUnix(addr string) error {
 	return unix.Connect(fd, &unix.SockaddrUnix{Name: addr})
 }
 
+// errName is err's errno name, or its text.
+func errName(err error) string {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return unix.ErrnoName(errno)
+	}
+	return err.Error()
+}
+
+// report prints "@@key=allowed" for a nil err, else
+// "@@key=denied:ERRNO" (EPERM, ENOSYS) or "@@key=failed:ERRNO".
+func report(key string, err error) {
+	var errno unix.Errno
+	switch {
+	case err == nil:
+		fmt.Printf("@@%s=allowed\n", key)
+	case errors.As(err, &errno) && (errno == unix.EPERM || errno == unix.ENOSYS):
+		fmt.Printf("@@%s=denied:%s (%v)\n", key, unix.ErrnoName(errno), err)
+	default:
+		fmt.Printf("@@%s=failed:%s (%v)\n", key, errName(err), err)
+	}
+}
+
 func main() {
 	for _, name := range os.Args[1:] {
 		if kind, addr, ok := strings.Cut(name, "="); ok && kind == "connect" {
@@ -115,6 +138,16 @@ func main() {
 				fmt.Printf("@@connect=allowed\n")
 			}
 			continue
+		}
+		if kind, arg, ok := strings.Cut(name, "="); ok {
+			if kind == "write" {
+				fmt.Printf("@@write:%s=%s\n", arg, writeProbe(arg))
+				continue
+			}
+			if f, ok := argAttacks[kind]; ok {
+				report(kind+":"+arg, f(arg))
+				continue
+			}
 		}
 		f, ok := attacks[name]
 		if !ok {
