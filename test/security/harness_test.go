@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -80,6 +81,14 @@ func rootFS(dir string, ro bool) string {
 // controller has exited.
 func start(t *testing.T, name, xml string) *ctr {
 	t.Helper()
+	return startFiles(t, name, xml, nil, nil)
+}
+
+// startFiles is start with files the controller inherits as fds 3, 4, …
+// (left open to it, not close-on-exec); those listed in pass become
+// --passfd descriptors, the others are leaks it must not hand on.
+func startFiles(t *testing.T, name, xml string, files []*os.File, pass []int) *ctr {
+	t.Helper()
 	testutil.RequireRoot(t)
 	bin := testutil.Binaries(t)
 	dir := t.TempDir()
@@ -99,7 +108,11 @@ func start(t *testing.T, name, xml string) *ctr {
 	}
 	c.cmd = exec.Command(filepath.Join(bin, "virtlxc-controller"),
 		"--name", name, "--config", cfg, "--root", c.root, "--cgroup-scope", scope, "--log", c.log)
+	for _, fd := range pass {
+		c.cmd.Args = append(c.cmd.Args, "--passfd", strconv.Itoa(fd))
+	}
 	c.cmd.Stdout, c.cmd.Stderr = os.Stderr, os.Stderr
+	c.cmd.ExtraFiles = files
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -140,6 +140,10 @@ func main() {
 			continue
 		}
 		if kind, arg, ok := strings.Cut(name, "="); ok {
+			if kind == "inspect" {
+				inspect(arg)
+				continue
+			}
 			if kind == "write" {
 				fmt.Printf("@@write:%s=%s\n", arg, writeProbe(arg))
 				continue
