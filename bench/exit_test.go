@@ -31,11 +31,14 @@ func BenchmarkRunToExit(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	fig := record("api/run-to-exit", "virtlxc", "ms", "API run-to-exit: start of an init that exits at once → STOPPED event")
 	for b.Loop() {
+		t0 := time.Now()
 		if err := l.DomainCreate(dom); err != nil {
 			b.Fatal(err)
 		}
 		waitStopped(b, events, dom.Name)
+		fig.addDur(time.Since(t0))
 	}
 }
 
@@ -66,13 +69,14 @@ func BenchmarkDestroyIgnoringTERM(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	fig := record("api/destroy-ignoring-term", "virtlxc", "ms", "API destroy, init ignoring SIGTERM")
 	for b.Loop() {
 		b.StopTimer()
 		if err := l.DomainCreate(dom); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if err := l.DomainDestroy(dom); err != nil {
+		if err := fig.timeOp(func() error { return l.DomainDestroy(dom) }); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,8 +13,9 @@ import (
 // BenchmarkFloorTrue is fork+exec+wait of /bin/true: no container can
 // start faster than this.
 func BenchmarkFloorTrue(b *testing.B) {
+	fig := record("floor/true", "floor", "ms", "floor: fork+exec+wait /bin/true")
 	for i := 0; i < b.N; i++ {
-		if err := exec.Command("/bin/true").Run(); err != nil {
+		if err := fig.timeOp(exec.Command("/bin/true").Run); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -25,10 +26,11 @@ func BenchmarkFloorTrue(b *testing.B) {
 // /dev, mounts or the API.
 func BenchmarkFloorUnshare(b *testing.B) {
 	testutil.RequireRoot(b)
+	fig := record("floor/unshare", "floor", "ms", "floor: unshare --mount --uts --ipc --pid --fork /bin/true")
 	for i := 0; i < b.N; i++ {
 		cmd := exec.Command("unshare", "--mount", "--uts", "--ipc", "--pid", "--fork", "/bin/true")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("unshare: %v: %s", err, out)
+		if err := fig.timeOp(cmd.Run); err != nil {
+			b.Fatalf("unshare: %v", err)
 		}
 	}
 }

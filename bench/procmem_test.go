@@ -1,0 +1,144 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Host-side memory and leftovers, read from /proc and /sys.
+
+// meminfoKiB is one /proc/meminfo field of the host, in KiB.
+func meminfoKiB(field string) int64 {
+	for _, l := range strings.Split(readFile("/proc/meminfo"), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && k == field {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// procMem is a process's resident and proportional set size, in KiB.
+type procMem struct {
+	RSS, PSS int64
+}
+
+// memOf reads VmRSS (status) and Pss (smaps_rollup) of pid.
+func memOf(pid int) (procMem, error) {
+	var m procMem
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return m, fmt.Errorf("reading status of %d: %w", pid, err)
+	}
+	m.RSS = kibField(string(status), "VmRSS")
+	rollup, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return m, fmt.Errorf("reading smaps_rollup of %d: %w", pid, err)
+	}
+	m.PSS = kibField(string(rollup), "Pss")
+	return m, nil
+}
+
+// kibField is "Name:   123 kB" from a /proc file.
+func kibField(text, name string) int64 {
+	for _, l := range strings.Split(text, "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && k == name {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// procTree maps every process to its children.
+func procTree() map[int][]int {
+	tree := map[int][]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if pp := ppidOf(p); pp > 0 {
+			tree[pp] = append(tree[pp], p)
+		}
+	}
+	return tree
+}
+
+// ppidOf is the parent of pid (0 if gone).
+func ppidOf(pid int) int {
+	stat := readFile(fmt.Sprintf("/proc/%d/stat", pid))
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 2 {
+		return 0
+	}
+	p, _ := strconv.Atoi(f[1])
+	return p
+}
+
+// hostSide returns pid and every descendant of it that shares its pid
+// namespace: the host-side processes of one container (the container's
+// own processes live in a new pid namespace).
+func hostSide(tree map[int][]int, pid int) []int {
+	ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid))
+	out := []int{pid}
+	for i := 0; i < len(out); i++ {
+		for _, c := range tree[out[i]] {
+			if cns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", c)); cns == ns {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// controllerPid reads the controller's pid file of domain name.
+func (d *privDaemon) controllerPid(name string) (int, error) {
+	b, err := os.ReadFile(filepath.Join(d.root, "run/libvirt/lxc", name+".pid"))
+	if err != nil {
+		return 0, fmt.Errorf("controller pid of %s: %w", name, err)
+	}
+	p, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("controller pid of %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// leftovers lists what a stopped daemon's containers left behind: cgroup
+// directories under its partition, processes of its children, mounts under
+// its root.
+func (d *privDaemon) leftovers() []string {
+	var out []string
+	parts, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + d.scope + ".partition")
+	for _, p := range parts {
+		ents, _ := os.ReadDir(p)
+		for _, e := range ents {
+			if e.IsDir() {
+				out = append(out, "cgroup "+filepath.Join(p, e.Name()))
+			}
+		}
+	}
+	if d.cmd.Process != nil {
+		for _, c := range procTree()[d.cmd.Process.Pid] {
+			out = append(out, fmt.Sprintf("process %d (%s)", c, strings.TrimSpace(readFile(fmt.Sprintf("/proc/%d/comm", c)))))
+		}
+	}
+	for _, l := range strings.Split(readFile("/proc/self/mountinfo"), "\n") {
+		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], d.root) {
+			out = append(out, "mount "+f[4])
+		}
+	}
+	return out
+}
+
+// mib converts KiB to MiB.
+func mib(kib int64) float64 { return float64(kib) / 1024 }

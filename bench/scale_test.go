@@ -1,0 +1,87 @@
+package bench
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BenchmarkDensity starts 1,000 idle containers (VIRTLXC_BENCH_DENSITY
+// for fewer) in parallel, then measures host memory, the daemon's
+// responsiveness with all of them running (list --all through the API
+// and through virsh, a no-op call), destroys them all and checks that no
+// cgroup, process or mount is left. The timed loop is the API list.
+func BenchmarkDensity(b *testing.B) {
+	n := envCount("VIRTLXC_BENCH_DENSITY", 1000)
+	d := startDaemon(b)
+	time.Sleep(300 * time.Millisecond)
+	availBefore := meminfoKiB("MemAvailable")
+	daemonBefore, err := memOf(d.cmd.Process.Pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	each := record("density/start-each", "virtlxc", "ms", fmt.Sprintf("density: one create while %d start, 4 at a time", n))
+	total := startMany(b, d, "dens", n, 4, each)
+	record("density/start-total", "virtlxc", "s", fmt.Sprintf("density: start %d containers (4 parallel connections)", n)).addDur(total)
+	time.Sleep(2 * time.Second)
+	avail := meminfoKiB("MemAvailable")
+	record("density/mem-used", "virtlxc", "MiB", fmt.Sprintf("density: host MemAvailable drop with %d running", n)).
+		add(mib(availBefore - avail))
+	var pssSum int64
+	tree := procTree()
+	for i := 0; i < n; i++ {
+		pid, err := d.controllerPid(fmt.Sprintf("dens%04d", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, p := range hostSide(tree, pid) {
+			if m, err := memOf(p); err == nil {
+				pssSum += m.PSS
+			}
+		}
+	}
+	record("density/pss-total", "virtlxc", "MiB", fmt.Sprintf("density: PSS of all host-side processes, %d running", n)).add(mib(pssSum))
+	daemonAfter, err := memOf(d.cmd.Process.Pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	record("density/daemon-growth", "virtlxc", "MiB", fmt.Sprintf("density: daemon RSS growth, 0 → %d", n)).
+		add(mib(daemonAfter.RSS - daemonBefore.RSS))
+
+	noop := record("density/noop-rtt", "virtlxc", "ms", fmt.Sprintf("density: no-op API call (ConnectGetLibVersion), %d running", n))
+	for i := 0; i < 30; i++ {
+		if err := noop.timeOp(func() error { _, err := d.l.ConnectGetLibVersion(); return err }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	virsh := record("density/list-virsh", "virtlxc", "ms", fmt.Sprintf("density: virsh list --all wall time, %d running", n))
+	for i := 0; i < 10; i++ {
+		if err := virsh.timeOp(d.virshList); err != nil {
+			b.Fatal(err)
+		}
+	}
+	list := record("density/list-api-1000", "virtlxc", "ms", fmt.Sprintf("density: list --all API round trip, %d running", n))
+	for b.Loop() {
+		if err := list.timeOp(func() error { return listAll(d.l, n) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+
+	b.StopTimer()
+	record("density/destroy-total", "virtlxc", "s", fmt.Sprintf("density: destroy %d containers (4 parallel connections)", n)).
+		addDur(destroyAll(b, d, 4))
+	var left []string
+	for i := 0; i < 50; i++ { // the controllers exit just after destroy returns
+		if left = d.leftovers(); len(left) == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	lf := record("density/leftovers", "virtlxc", "count", "density: cgroups, processes and mounts left after destroying all")
+	lf.add(float64(len(left)))
+	if len(left) > 0 {
+		lf.note(strings.Join(left[:min(len(left), 5)], ", "))
+		b.Errorf("left behind after destroying all: %d, e.g. %v", len(left), left[:min(len(left), 5)])
+	}
+}
