@@ -99,7 +99,7 @@ func TestRunChecksItsRequest(t *testing.T) {
 
 func TestHelperEnv(t *testing.T) {
 	bnd := uint64(0x3f)
-	env := helperEnv(Request{Env: []string{"A=1"}, Cgroups: []string{"/x", "/y"}, CapBnd: &bnd}, 3)
+	env := helperEnv(Request{Env: []string{"A=1"}, Cgroups: []string{"/x", "/y"}, CapBnd: &bnd}, 3, EnvFDs)
 	want := []string{"A=1", EnvFDs + "=3,4,5", EnvCgroups + "=/x\n/y", EnvCapBnd + "=3f"}
 	if !reflect.DeepEqual(env, want) {
 		t.Errorf("got %q\nwant %q", env, want)

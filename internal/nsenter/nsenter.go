@@ -3,22 +3,26 @@
 // uts, net, pid, mnt) and under its init's capability bounding set. It is
 // the client half of "lxc-enter-namespace".
 //
-// Two paths lead there:
+// Either way the work is done by a helper process executed from a sealed
+// memfd copy of the binary (memfd.go), never by the caller itself: the
+// process forked into the container's pid namespace shows the helper's
+// image as /proc/PID/exe until it execs the command, and that must not be
+// the host's binary (runc CVE-2019-5736). The helper gets the namespace
+// fds as 3, 4, … and an environment variable naming them, and exits with
+// the command's status. Two helpers:
 //
-//   - Without a user namespace to join, pure Go: a goroutine locks its OS
-//     thread for good, unshares CLONE_FS (so setns(mnt) is allowed), joins
-//     each namespace, drops the bounding set and starts the command with
-//     os/exec from that thread; the process moves into the container's
-//     cgroups only around the fork.
+//   - Without a user namespace to join, pure Go (helper.go, gojoin.go): a
+//     goroutine locks its OS thread for good, unshares CLONE_FS (so
+//     setns(mnt) is allowed), joins each namespace, drops the bounding set
+//     and starts the command with os/exec from that thread; the helper
+//     moves into the container's cgroups only around the fork.
 //   - With a user namespace (an <idmap> container), which a multithreaded
-//     process cannot join: the binary re-executes itself through
-//     /proc/self/exe with the fds and an environment variable naming them;
-//     a C constructor (nsenter_cgo.go, built with cgo only) runs before the
-//     Go runtime starts, joins the cgroups and namespaces, becomes root of
-//     the user namespace, forks, and the child execs the command while the
-//     parent relays its exit status.
+//     process cannot join: a C constructor (nsenter_cgo.go, built with cgo
+//     only) runs before the Go runtime starts, joins the cgroups and
+//     namespaces, becomes root of the user namespace, forks, and the child
+//     execs the command while the parent relays its exit status.
 //
-// Built without cgo, the second path is unavailable and Run says so.
+// Built without cgo, the second helper is unavailable and Run says so.
 package nsenter
 
 import (
@@ -115,9 +119,9 @@ func Run(req Request) (Result, error) {
 		if !Available {
 			return Result{}, ErrNoCgo
 		}
-		return runReexec(req)
+		return runHelper(req, EnvFDs)
 	}
-	return runInGo(req)
+	return runHelper(req, EnvGoFDs)
 }
 
 // joinsUserNS reports whether one of the fds is a user namespace other
@@ -139,8 +143,9 @@ func joinsUserNS(fds []*os.File) (bool, error) {
 	return false, nil
 }
 
-// helperEnv is the environment of the re-executed helper.
-func helperEnv(req Request, nfds int) []string {
+// helperEnv is the environment of the re-executed helper; fdsVar names
+// the variable listing the namespace fds (EnvFDs or EnvGoFDs).
+func helperEnv(req Request, nfds int, fdsVar string) []string {
 	env := req.Env
 	if env == nil {
 		env = os.Environ()
@@ -149,7 +154,7 @@ func helperEnv(req Request, nfds int) []string {
 	for i := range fds {
 		fds[i] = strconv.Itoa(3 + i)
 	}
-	env = append(env[:len(env):len(env)], EnvFDs+"="+strings.Join(fds, ","), EnvCgroups+"="+strings.Join(req.Cgroups, "\n"))
+	env = append(env[:len(env):len(env)], fdsVar+"="+strings.Join(fds, ","), EnvCgroups+"="+strings.Join(req.Cgroups, "\n"))
 	if req.CapBnd != nil {
 		env = append(env, fmt.Sprintf("%s=%x", EnvCapBnd, *req.CapBnd))
 	}

@@ -123,32 +123,5 @@ __attribute__((constructor)) static void virtlxc_nsenter(int argc, char **argv)
 */
 import "C"
 
-import (
-	"os/exec"
-	"syscall"
-)
-
-// Available reports whether the re-exec helper is built in.
+// Available reports whether the C helper is built in.
 const Available = true
-
-// runReexec runs the command through the constructor in a re-executed
-// copy of this binary; the helper's exit status is the command's.
-func runReexec(req Request) (Result, error) {
-	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
-		Args:       append([]string{"virtlxc-nsenter"}, req.Argv...),
-		Env:        helperEnv(req, len(req.Namespaces)),
-		ExtraFiles: req.Namespaces,
-		Stdin:      req.Stdin, Stdout: req.Stdout, Stderr: req.Stderr,
-	}
-	if err := cmd.Start(); err != nil {
-		return Result{}, &SetupError{Msg: "Unable to start the namespace helper", Err: err}
-	}
-	res := Result{Pid: cmd.Process.Pid}
-	err := cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok {
-		res.Status = ws
-		return res, nil
-	}
-	return res, err
-}

@@ -5,5 +5,3 @@ package nsenter
 // Available reports whether the re-exec helper is built in: not without
 // cgo.
 const Available = false
-
-func runReexec(req Request) (Result, error) { return Result{}, ErrNoCgo }

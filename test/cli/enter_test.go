@@ -108,10 +108,10 @@ func TestEnterNamespaceLeavesCgroup(t *testing.T) {
 	}
 	defer cmd.Wait()
 	own, _ := os.ReadFile("/proc/self/cgroup")
+	// The command is virtlxc's grandchild, under its namespace helper.
 	var kids string
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		k, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
-		if kids = strings.TrimSpace(string(k)); kids != "" {
+		if kids = leafChild(cmd.Process.Pid); kids != "" {
 			break
 		}
 	}
@@ -128,6 +128,26 @@ func TestEnterNamespaceLeavesCgroup(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("virtlxc: %v", err)
+	}
+}
+
+// leafChild follows the first child of any thread of pid down to a
+// process without children and returns its pid ("" if pid has none).
+func leafChild(pid int) string {
+	leaf := ""
+	for p := strconv.Itoa(pid); ; {
+		tasks, _ := filepath.Glob("/proc/" + p + "/task/*/children")
+		next := ""
+		for _, f := range tasks {
+			if k, _ := os.ReadFile(f); len(strings.Fields(string(k))) > 0 {
+				next = strings.Fields(string(k))[0]
+				break
+			}
+		}
+		if next == "" {
+			return leaf
+		}
+		leaf, p = next, next
 	}
 }
 

@@ -31,8 +31,10 @@ func TestMain(m *testing.M) {
 	for _, d := range dirs {
 		_ = os.Remove(d)
 	}
-	if attackerDir != "" {
-		_ = os.RemoveAll(attackerDir)
+	for _, b := range []*build{attackerBuild, cgoClientBuild} {
+		if b.dir != "" {
+			_ = os.RemoveAll(b.dir)
+		}
 	}
 	os.Exit(code)
 }
@@ -216,35 +218,49 @@ func removeLeftovers(c *ctr) {
 	}
 }
 
+// build is one package built once per test process into its own
+// temporary directory (mode 0755, removed by TestMain).
+type build struct {
+	pkg, cgo string
+	once     sync.Once
+	dir      string
+	err      error
+}
+
 var (
-	attackerOnce sync.Once
-	attackerDir  string
-	attackerErr  error
+	// attackerBuild is the static in-container attacker.
+	attackerBuild = &build{pkg: "./test/security/attacker", cgo: "0"}
+	// cgoClientBuild is virtlxc with its cgo user-namespace helper.
+	cgoClientBuild = &build{pkg: "./cmd/virtlxc", cgo: "1"}
 )
+
+// path builds the package once and returns the binary's path.
+func (b *build) path(t *testing.T) string {
+	t.Helper()
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "virtlxc-sec-build-"); b.err != nil {
+			return
+		}
+		if b.err = os.Chmod(b.dir, 0o755); b.err != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", b.dir+"/", b.pkg)
+		cmd.Dir = testutil.RepoRoot()
+		cmd.Env = append(os.Environ(), "CGO_ENABLED="+b.cgo)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build %s: %w\n%s", b.pkg, err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return filepath.Join(b.dir, filepath.Base(b.pkg))
+}
 
 // attacker builds the static attacker helper once and returns its path.
 func attacker(t *testing.T) string {
 	t.Helper()
-	attackerOnce.Do(func() {
-		attackerDir, attackerErr = os.MkdirTemp("", "virtlxc-attacker-")
-		if attackerErr != nil {
-			return
-		}
-		if err := os.Chmod(attackerDir, 0o755); err != nil {
-			attackerErr = err
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", attackerDir+"/", "./test/security/attacker")
-		cmd.Dir = testutil.RepoRoot()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			attackerErr = fmt.Errorf("go build attacker: %w\n%s", err, out)
-		}
-	})
-	if attackerErr != nil {
-		t.Fatal(attackerErr)
-	}
-	return filepath.Join(attackerDir, "attacker")
+	return attackerBuild.path(t)
 }
 
 // hostDir is a new host directory other containers can see (the host

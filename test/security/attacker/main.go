@@ -140,6 +140,10 @@ func main() {
 			continue
 		}
 		if kind, arg, ok := strings.Cut(name, "="); ok {
+			if kind == "exe-hunt" {
+				exeHunt(arg)
+				continue
+			}
 			if kind == "inspect" {
 				inspect(arg)
 				continue
