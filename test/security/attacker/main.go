@@ -144,6 +144,10 @@ func main() {
 				exeHunt(arg)
 				continue
 			}
+			if kind == "signal" {
+				signalPid(arg)
+				continue
+			}
 			if kind == "inspect" {
 				inspect(arg)
 				continue
@@ -156,6 +160,10 @@ func main() {
 				report(kind+":"+arg, f(arg))
 				continue
 			}
+		}
+		if name == "ptrace-scan" {
+			ptraceScan()
+			continue
 		}
 		f, ok := attacks[name]
 		if !ok {
