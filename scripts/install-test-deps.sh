@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests use when they are missing, so
 # `make check` works on a fresh Debian 12 machine (run as root).
 set -euo pipefail
-pkgs=(busybox-static libvirt-clients python3-libvirt e2fsprogs iproute2 bsdutils gcc libc6-dev)
+pkgs=(busybox-static libvirt-clients python3-libvirt e2fsprogs iproute2 bsdutils gcc libc6-dev dnsmasq-base nftables)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -20,6 +20,7 @@ import (
 )
 
 const usage = `Usage: virtlxcd [--root DIR] [--socket PATH] [--pid-file PATH] [--daemon] [--log-level LEVEL]
+                [--default-network yes|no]
 
 The virtlxc daemon: libvirt's LXC driver speaking libvirt's RPC protocol, so
 virsh -c lxc:///system, python3-libvirt and go-libvirt manage its containers.
@@ -30,6 +31,10 @@ virsh -c lxc:///system, python3-libvirt and go-libvirt manage its containers.
   --pid-file PATH    write and lock a pid file
   --daemon           detach and run in the background (logs to the log dir)
   --log-level LEVEL  debug, info, warn or error (default info)
+  --default-network yes|no
+                     on the first start (no network config directory yet),
+                     define, autostart and start libvirt's 'default' NAT
+                     network on virbr0 (default: yes without --root)
 
 SIGTERM stops serving and leaves running containers running.
 `
@@ -44,6 +49,7 @@ func Main(args []string) int {
 	background := fs.Bool("daemon", false, "")
 	level := fs.String("log-level", "info", "")
 	controller := fs.String("controller", "", "")
+	defNet := fs.String("default-network", "", "")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fmt.Print(usage)
@@ -55,6 +61,10 @@ func Main(args []string) int {
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "virtlxcd: must be run as root (the LXC driver needs it)")
 		return 1
+	}
+	if *defNet != "" && *defNet != "yes" && *defNet != "no" {
+		fmt.Fprintf(os.Stderr, "virtlxcd: bad --default-network %q (yes or no)\n", *defNet)
+		return 2
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(strings.ToUpper(*level))); err != nil {
@@ -74,7 +84,7 @@ func Main(args []string) int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	err := Run(ctx, Options{Root: *root, Socket: *socket, PidFile: *pidFile, ControllerPath: *controller, Log: log})
+	err := Run(ctx, Options{Root: *root, Socket: *socket, PidFile: *pidFile, ControllerPath: *controller, DefaultNetwork: *defNet, Log: log})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "virtlxcd: %v\n", err)
 		return 1

@@ -34,6 +34,10 @@ type Options struct {
 	PidFile        string // --pid-file
 	ControllerPath string // the virtlxc-controller binary; empty: beside virtlxcd
 	Log            *slog.Logger
+	// DefaultNetwork installs libvirt's `default` network (NAT on
+	// virbr0) when the daemon first starts: "yes", "no", or "" (auto:
+	// only for the system daemon, without --root).
+	DefaultNetwork string
 	// Ready, when set, is called once both sockets listen.
 	Ready func()
 }
@@ -80,12 +84,20 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	auditor := audit.Open(log)
 	defer auditor.Close()
+	_, err := os.Stat(layout.NetworkConfigDir)
+	firstStart := os.IsNotExist(err)
 	nets := network.NewRegistry(network.Config{ConfigDir: layout.NetworkConfigDir,
-		AutostartDir: layout.NetworkAutostartDir, StateDir: layout.NetworkStateDir, Log: log})
+		AutostartDir: layout.NetworkAutostartDir, StateDir: layout.NetworkStateDir,
+		DnsmasqDir: layout.DnsmasqDir, Log: log})
 	if err := nets.Load(); err != nil {
 		// Networks that failed to load or autostart are logged; the
 		// daemon serves the others.
 		log.Error("loading networks", "err", err)
+	}
+	if firstStart && (opts.DefaultNetwork == "yes" || opts.DefaultNetwork == "" && opts.Root == "") {
+		if err := nets.InstallDefault(); err != nil {
+			log.Error("installing the default network", "err", err)
+		}
 	}
 	drv, err := driver.New(driver.Options{
 		Layout: layout, ControllerPath: ctrl, CgroupScope: CgroupScope(opts.Root), Log: log, Audit: auditor, Networks: nets,

@@ -31,3 +31,42 @@ func (d *Driver) resolveNetworks(live *domainxml.Domain) error {
 	}
 	return nil
 }
+
+// Iface is one interface of a running domain, for
+// virDomainInterfaceAddresses.
+type Iface struct {
+	// Dev is the host-side device (<target dev>), MAC the container's.
+	Dev, MAC string
+	// Network is the network of a type='network' interface, else "".
+	Network string
+}
+
+// Interfaces lists the interfaces of a running domain's live definition.
+func (d *Driver) Interfaces(ref Ref) ([]Iface, error) {
+	dom, err := d.findLocked(ref)
+	if err != nil {
+		return nil, err
+	}
+	defer dom.mu.Unlock()
+	if !dom.active() {
+		return nil, errNotRunning()
+	}
+	var out []Iface
+	if dom.liveDef.Devices == nil {
+		return out, nil
+	}
+	for _, n := range dom.liveDef.Devices.Interfaces {
+		i := Iface{}
+		if n.Target != nil {
+			i.Dev = n.Target.Dev
+		}
+		if n.MAC != nil {
+			i.MAC = n.MAC.Address
+		}
+		if n.Source != nil && n.Source.Network != nil {
+			i.Network = n.Source.Network.Network
+		}
+		out = append(out, i)
+	}
+	return out, nil
+}

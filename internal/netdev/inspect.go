@@ -3,9 +3,12 @@ package netdev
 import (
 	"fmt"
 	"net"
+	"os"
+	"strings"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // Link is what LinksOf reports of one network device.
@@ -53,6 +56,49 @@ func LinksOf(pid int) ([]Link, error) {
 			li.Addrs = append(li.Addrs, ad.IPNet.String())
 		}
 		out = append(out, li)
+	}
+	return out, nil
+}
+
+// SubnetInUse reports whether an IPv4 route of the caller's network
+// namespace overlaps subnet (the check libvirt's packaging makes before
+// it installs the default network on 192.168.122.0/24).
+func SubnetInUse(subnet *net.IPNet) (bool, error) {
+	routes, err := netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
+	if err != nil {
+		return false, fmt.Errorf("listing routes: %w", err)
+	}
+	for _, r := range routes {
+		if r.Dst == nil || r.Dst.IP.IsUnspecified() {
+			continue // the default route overlaps everything
+		}
+		if r.Dst.Contains(subnet.IP) || subnet.Contains(r.Dst.IP) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Neighbour is one complete entry of the caller's IPv4 ARP table.
+type Neighbour struct {
+	IP, MAC string
+}
+
+// ARPTable reads the complete entries of /proc/net/arp (the caller's
+// network namespace), as libvirt's ARP source of interface addresses.
+func ARPTable() ([]Neighbour, error) {
+	data, err := os.ReadFile("/proc/net/arp")
+	if err != nil {
+		return nil, fmt.Errorf("reading the ARP table: %w", err)
+	}
+	var out []Neighbour
+	for i, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		// IP address, HW type, Flags, HW address, Mask, Device.
+		if i == 0 || len(f) < 6 || f[2] == "0x0" {
+			continue
+		}
+		out = append(out, Neighbour{IP: f[0], MAC: strings.ToLower(f[3])})
 	}
 	return out, nil
 }

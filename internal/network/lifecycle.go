@@ -63,8 +63,15 @@ func (r *Registry) start(o *object) error {
 		return virerr.Wrap(err, virerr.ErrInternalError, virerr.FromNetwork,
 			"network '%s': bridge '%s' does not exist", n.Name, br)
 	}
+	if managesBridge(n) {
+		if err := r.startServices(live); err != nil {
+			_ = r.links.DeleteBridge(br)
+			return err
+		}
+	}
 	if err := r.saveState(live); err != nil {
 		if managesBridge(n) {
+			r.stopServices(live)
 			_ = r.links.DeleteBridge(br)
 		}
 		return err
@@ -92,8 +99,9 @@ func bridgeOf(n *libvirtxml.Network) (netdev.Bridge, error) {
 	return b, nil
 }
 
-// Destroy stops an active network, removing the bridge it created; a
-// transient network disappears.
+// Destroy stops an active network, removing what it started (dnsmasq
+// and its leases, firewall rules, the bridge it created); a transient
+// network disappears.
 func (r *Registry) Destroy(name string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -105,6 +113,7 @@ func (r *Registry) Destroy(name string) error {
 		return invalid("network is not active")
 	}
 	if managesBridge(o.live) {
+		r.stopServices(o.live)
 		if err := r.links.DeleteBridge(o.live.Bridge.Name); err != nil {
 			return virerr.Wrap(err, virerr.ErrInternalError, virerr.FromNetwork, "%s", err)
 		}

@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"libvirt.org/go/libvirtxml"
+
+	"virtlxc/internal/firewall"
 )
 
 // Load fills the registry from disk when the daemon starts: the saved
@@ -47,6 +51,25 @@ func (r *Registry) Load() error {
 	return errors.Join(errs...)
 }
 
+// resumeServices puts back what a running network needs after the
+// daemon restarted: its firewall rules (replaced as a whole) and dnsmasq
+// when it died. Failures are logged; the network stays active.
+func (r *Registry) resumeServices(n *libvirtxml.Network) {
+	if fw := firewallOf(n); firewall.Needed(fw) {
+		if err := r.services.ApplyFirewall(fw); err != nil {
+			r.log.Warn("reinstalling firewall rules", "network", n.Name, "err", err)
+		}
+	}
+	c, needed, err := dnsmasqOf(n)
+	if err == nil && needed && !r.services.DnsmasqRunning(r.files(n)) {
+		r.log.Warn("network's dnsmasq is gone; starting it again", "network", n.Name)
+		err = r.services.StartDnsmasq(c, r.files(n))
+	}
+	if err != nil {
+		r.log.Warn("restarting dnsmasq", "network", n.Name, "err", err)
+	}
+}
+
 // loadState reattaches the networks whose state files say they are
 // active; the caller holds r.mu.
 func (r *Registry) loadState() []error {
@@ -77,8 +100,14 @@ func (r *Registry) loadState() []error {
 		}
 		if _, isBridge, err := r.links.Exists(live.Bridge.Name); err != nil || !isBridge {
 			r.log.Warn("network's bridge is gone; marking it inactive", "network", live.Name, "bridge", live.Bridge.Name)
+			if managesBridge(live) {
+				r.stopServices(live)
+			}
 			_ = os.Remove(path)
 			continue
+		}
+		if managesBridge(live) {
+			r.resumeServices(live)
 		}
 		o := r.nets[live.Name]
 		if o == nil {

@@ -2,6 +2,7 @@ package network
 
 import (
 	"log/slog"
+	"net"
 	"sort"
 	"sync"
 
@@ -22,6 +23,8 @@ type Links interface {
 	DeleteBridge(name string) error
 	// Exists reports whether a device exists and whether it is a bridge.
 	Exists(name string) (exists, isBridge bool, err error)
+	// SubnetInUse reports whether a route overlaps an IPv4 subnet.
+	SubnetInUse(subnet *net.IPNet) (bool, error)
 }
 
 // Host is Links on the caller's network namespace through netdev.
@@ -33,6 +36,9 @@ func (Host) CreateBridge(b netdev.Bridge) error { return netdev.CreateBridge(b) 
 // DeleteBridge calls netdev.DeleteBridge.
 func (Host) DeleteBridge(name string) error { return netdev.DeleteBridge(name) }
 
+// SubnetInUse calls netdev.SubnetInUse.
+func (Host) SubnetInUse(subnet *net.IPNet) (bool, error) { return netdev.SubnetInUse(subnet) }
+
 // Exists calls netdev.LinkExists.
 func (Host) Exists(name string) (bool, bool, error) { return netdev.LinkExists(name) }
 
@@ -41,8 +47,13 @@ type Config struct {
 	// ConfigDir, AutostartDir and StateDir are paths.Layout's
 	// NetworkConfigDir, NetworkAutostartDir and NetworkStateDir.
 	ConfigDir, AutostartDir, StateDir string
+	// DnsmasqDir holds dnsmasq's configuration, hosts and lease files
+	// (paths.Layout's DnsmasqDir); dnsmasq's pid files go to StateDir.
+	DnsmasqDir string
 	// Links creates and removes bridges (Host{} when nil).
 	Links Links
+	// Services runs firewall rules and dnsmasq (Host{} when nil).
+	Services Services
 	// Log receives warnings (discarded when nil).
 	Log *slog.Logger
 }
@@ -67,12 +78,14 @@ type object struct {
 // Registry holds the networks of one daemon. It is safe for concurrent
 // use; operations on networks are serialised.
 type Registry struct {
-	mu       sync.Mutex
-	nets     map[string]*object
-	store    *configstore.Store
-	stateDir string
-	links    Links
-	log      *slog.Logger
+	mu         sync.Mutex
+	nets       map[string]*object
+	store      *configstore.Store
+	stateDir   string
+	dnsmasqDir string
+	links      Links
+	services   Services
+	log        *slog.Logger
 }
 
 // NewRegistry returns an empty registry; Load fills it from disk.
@@ -80,15 +93,20 @@ func NewRegistry(c Config) *Registry {
 	if c.Links == nil {
 		c.Links = Host{}
 	}
+	if c.Services == nil {
+		c.Services = Host{}
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Registry{
-		nets:     map[string]*object{},
-		store:    configstore.New(c.ConfigDir, c.AutostartDir, c.Log),
-		stateDir: c.StateDir,
-		links:    c.Links,
-		log:      c.Log,
+		nets:       map[string]*object{},
+		store:      configstore.New(c.ConfigDir, c.AutostartDir, c.Log),
+		stateDir:   c.StateDir,
+		dnsmasqDir: c.DnsmasqDir,
+		links:      c.Links,
+		services:   c.Services,
+		log:        c.Log,
 	}
 }
 

@@ -1,12 +1,15 @@
 package network
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"virtlxc/internal/dnsmasq"
+	"virtlxc/internal/firewall"
 	"virtlxc/internal/netdev"
 	"virtlxc/internal/virerr"
 )
@@ -16,10 +19,11 @@ type fakeLinks struct {
 	mu      sync.Mutex
 	bridges map[string]netdev.Bridge
 	others  map[string]bool // non-bridge devices
+	routes  map[string]bool // subnets in use
 }
 
 func newFake() *fakeLinks {
-	return &fakeLinks{bridges: map[string]netdev.Bridge{}, others: map[string]bool{}}
+	return &fakeLinks{bridges: map[string]netdev.Bridge{}, others: map[string]bool{}, routes: map[string]bool{}}
 }
 
 func (f *fakeLinks) CreateBridge(b netdev.Bridge) error {
@@ -43,6 +47,66 @@ func (f *fakeLinks) Exists(name string) (bool, bool, error) {
 	return br || f.others[name], br, nil
 }
 
+// fakeServices records firewall tables and dnsmasq instances.
+type fakeServices struct {
+	mu         sync.Mutex
+	forwarding bool
+	tables     map[string]firewall.Network
+	dnsmasq    map[string]dnsmasq.Config // by conf path
+	failStart  error
+}
+
+func (f *fakeServices) EnableForwarding(bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.forwarding = true
+	return nil
+}
+
+func (f *fakeServices) ApplyFirewall(n firewall.Network) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tables[n.Bridge] = n
+	return nil
+}
+
+func (f *fakeServices) RemoveFirewall(bridge string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.tables, bridge)
+	return nil
+}
+
+func (f *fakeServices) StartDnsmasq(c dnsmasq.Config, files dnsmasq.Files) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failStart != nil {
+		return f.failStart
+	}
+	f.dnsmasq[files.Conf] = c
+	return nil
+}
+
+func (f *fakeServices) StopDnsmasq(files dnsmasq.Files) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.dnsmasq, files.Conf)
+	return nil
+}
+
+func (f *fakeServices) DnsmasqRunning(files dnsmasq.Files) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.dnsmasq[files.Conf]
+	return ok
+}
+
+func (f *fakeLinks) SubnetInUse(subnet *net.IPNet) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.routes[subnet.String()], nil
+}
+
 func newTestRegistry(t *testing.T, f *fakeLinks) (*Registry, Config) {
 	t.Helper()
 	dir := t.TempDir()
@@ -50,7 +114,9 @@ func newTestRegistry(t *testing.T, f *fakeLinks) (*Registry, Config) {
 		ConfigDir:    filepath.Join(dir, "etc/networks"),
 		AutostartDir: filepath.Join(dir, "etc/networks/autostart"),
 		StateDir:     filepath.Join(dir, "run/network"),
+		DnsmasqDir:   filepath.Join(dir, "lib/dnsmasq"),
 		Links:        f,
+		Services:     &fakeServices{tables: map[string]firewall.Network{}, dnsmasq: map[string]dnsmasq.Config{}},
 	}
 	return NewRegistry(c), c
 }

@@ -191,12 +191,14 @@ func classful(a net.IP) int {
 // FillDefaults adds what libvirt's network driver fills in when a network
 // is defined: a uuid, and for networks that own their bridge the bridge
 // name (from bridgeName when absent or a virbr%d template), stp='on',
-// delay='0' and a random MAC; nat gets libvirt's port range 1024-65535.
+// delay='0' and a random MAC; nat (also a <forward/> without mode) gets
+// mode='nat' and libvirt's port range 1024-65535.
 func FillDefaults(n *libvirtxml.Network, bridgeName func(template string) string) {
 	if n.UUID == "" {
 		n.UUID = domainxml.NewUUID()
 	}
 	if Mode(n) == "nat" {
+		n.Forward.Mode = "nat" // <forward/> means nat, and libvirt says so
 		if n.Forward.NAT == nil {
 			n.Forward.NAT = &libvirtxml.NetworkForwardNAT{}
 		}

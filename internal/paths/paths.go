@@ -35,6 +35,9 @@ const (
 	SystemNetworkAutostartDir = "/etc/libvirt/qemu/networks/autostart"
 	// SystemNetworkStateDir holds the live XML of active networks.
 	SystemNetworkStateDir = "/run/libvirt/network"
+	// SystemDnsmasqDir holds the networks' dnsmasq configurations and
+	// leases.
+	SystemDnsmasqDir = "/var/lib/libvirt/dnsmasq"
 )
 
 // ReadOnlySuffix is appended to the read-write socket path to form the
@@ -71,6 +74,8 @@ type Layout struct {
 	NetworkAutostartDir string
 	// NetworkStateDir holds the live XML of active networks: NAME.xml.
 	NetworkStateDir string
+	// DnsmasqDir holds dnsmasq's NAME.conf, hosts files and BRIDGE.leases.
+	DnsmasqDir string
 }
 
 // New returns the layout for root. With root == "" the system paths are
@@ -97,6 +102,7 @@ func New(root, socket string) Layout {
 		NetworkConfigDir:    under(SystemNetworkConfigDir),
 		NetworkAutostartDir: under(SystemNetworkAutostartDir),
 		NetworkStateDir:     under(SystemNetworkStateDir),
+		DnsmasqDir:          under(SystemDnsmasqDir),
 	}
 	if socket != "" {
 		l.Socket = socket

@@ -26,6 +26,7 @@ func TestNew(t *testing.T) {
 				NetworkConfigDir:    "/etc/libvirt/qemu/networks",
 				NetworkAutostartDir: "/etc/libvirt/qemu/networks/autostart",
 				NetworkStateDir:     "/run/libvirt/network",
+				DnsmasqDir:          "/var/lib/libvirt/dnsmasq",
 			},
 		},
 		{
@@ -44,6 +45,7 @@ func TestNew(t *testing.T) {
 				NetworkConfigDir:    "/tmp/r/etc/libvirt/qemu/networks",
 				NetworkAutostartDir: "/tmp/r/etc/libvirt/qemu/networks/autostart",
 				NetworkStateDir:     "/tmp/r/run/libvirt/network",
+				DnsmasqDir:          "/tmp/r/var/lib/libvirt/dnsmasq",
 			},
 		},
 		{
@@ -61,6 +63,7 @@ func TestNew(t *testing.T) {
 				NetworkConfigDir:    "/etc/libvirt/qemu/networks",
 				NetworkAutostartDir: "/etc/libvirt/qemu/networks/autostart",
 				NetworkStateDir:     "/run/libvirt/network",
+				DnsmasqDir:          "/var/lib/libvirt/dnsmasq",
 			},
 		},
 		{
@@ -80,6 +83,7 @@ func TestNew(t *testing.T) {
 				NetworkConfigDir:    "/tmp/r/etc/libvirt/qemu/networks",
 				NetworkAutostartDir: "/tmp/r/etc/libvirt/qemu/networks/autostart",
 				NetworkStateDir:     "/tmp/r/run/libvirt/network",
+				DnsmasqDir:          "/tmp/r/var/lib/libvirt/dnsmasq",
 			},
 		},
 	}

@@ -63,13 +63,21 @@ func TestDaemonRecordsHostEnd(t *testing.T) {
 // daemon starts virtlxcd with a private root inside the namespace and
 // waits for its socket; it is stopped when the test ends. It returns the
 // binaries' directory, the root and the socket.
-func (n *testNS) daemon() (bin, root, sock string) {
+func (n *testNS) daemon(args ...string) (bin, root, sock string) {
+	n.t.Helper()
+	root = n.t.TempDir()
+	bin, sock, _ = n.daemonAt(root, args...)
+	return bin, root, sock
+}
+
+// daemonAt starts virtlxcd on root (which may hold an earlier daemon's
+// state) with args; it also returns the daemon's process.
+func (n *testNS) daemonAt(root string, args ...string) (bin, sock string, p *os.Process) {
 	t := n.t
 	t.Helper()
 	bin = testutil.Binaries(t)
-	root = t.TempDir()
 	sock = filepath.Join(root, "run/libvirt/virtlxcd-sock")
-	d := n.cmd(filepath.Join(bin, "virtlxcd"), "--root", root)
+	d := n.cmd(append([]string{filepath.Join(bin, "virtlxcd"), "--root", root}, args...)...)
 	logf, err := os.Create(filepath.Join(t.TempDir(), "virtlxcd.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -96,5 +104,5 @@ func (n *testNS) daemon() (bin, root, sock string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return bin, root, sock
+	return bin, sock, d.Process
 }

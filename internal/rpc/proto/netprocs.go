@@ -21,6 +21,7 @@ const (
 	ProcNetworkIsActive                  uint32 = 152
 	ProcNetworkIsPersistent              uint32 = 153
 	ProcConnectListAllNetworks           uint32 = 283
+	ProcNetworkGetDhcpLeases             uint32 = 341
 	ProcConnectNetworkEventRegisterAny   uint32 = 313
 	ProcConnectNetworkEventDeregisterAny uint32 = 314
 	ProcNetworkDefineXMLFlags            uint32 = 432
@@ -47,6 +48,7 @@ var networkProcs = []procInfo{
 	{ProcNetworkIsActive, "NETWORK_IS_ACTIVE", "virNetworkIsActive"},
 	{ProcNetworkIsPersistent, "NETWORK_IS_PERSISTENT", "virNetworkIsPersistent"},
 	{ProcConnectListAllNetworks, "CONNECT_LIST_ALL_NETWORKS", "virConnectListAllNetworks"},
+	{ProcNetworkGetDhcpLeases, "NETWORK_GET_DHCP_LEASES", "virNetworkGetDHCPLeases"},
 	{ProcConnectNetworkEventRegisterAny, "CONNECT_NETWORK_EVENT_REGISTER_ANY", "virConnectNetworkEventRegisterAny"},
 	{ProcConnectNetworkEventDeregisterAny, "CONNECT_NETWORK_EVENT_DEREGISTER_ANY", "virConnectNetworkEventDeregisterAny"},
 	{ProcNetworkDefineXMLFlags, "NETWORK_DEFINE_XML_FLAGS", "virNetworkDefineXMLFlags"},
@@ -59,7 +61,7 @@ var networkReadOnly = []uint32{
 	ProcConnectListDefinedNetworks, ProcConnectListNetworks, ProcNetworkGetXMLDesc,
 	ProcNetworkGetAutostart, ProcNetworkGetBridgeName, ProcNetworkLookupByName,
 	ProcNetworkLookupByUUID, ProcConnectNumOfDefinedNetworks, ProcConnectNumOfNetworks,
-	ProcNetworkIsActive, ProcNetworkIsPersistent, ProcConnectListAllNetworks,
+	ProcNetworkIsActive, ProcNetworkIsPersistent, ProcConnectListAllNetworks, ProcNetworkGetDhcpLeases,
 	ProcConnectNetworkEventRegisterAny, ProcConnectNetworkEventDeregisterAny,
 }
 

@@ -1,0 +1,138 @@
+package dnsmasq
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Binary finds dnsmasq in PATH or /usr/sbin, with libvirt's error when it
+// is missing.
+func Binary() (string, error) {
+	if p, err := exec.LookPath("dnsmasq"); err == nil {
+		return p, nil
+	}
+	if _, err := os.Stat("/usr/sbin/dnsmasq"); err == nil {
+		return "/usr/sbin/dnsmasq", nil
+	}
+	return "", fmt.Errorf("Cannot check dnsmasq binary dnsmasq: %w", fs.ErrNotExist)
+}
+
+// Start writes the files for c and starts dnsmasq, which daemonises and
+// writes its pid file; it returns once dnsmasq runs. On failure the files
+// it wrote are removed.
+func Start(c Config, f Files) (err error) {
+	bin, err := Binary()
+	if err != nil {
+		return err
+	}
+	cont, err := Render(c, f)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			removeFiles(f)
+		}
+	}()
+	for _, d := range []string{filepath.Dir(f.Conf), filepath.Dir(f.Pid)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", d, err)
+		}
+	}
+	for _, w := range []struct{ path, data string }{
+		{f.Conf, cont.Conf}, {f.Hosts, cont.Hosts}, {f.AddnHosts, cont.AddnHosts},
+	} {
+		// dnsmasq reads them again after it dropped its privileges.
+		if err := os.WriteFile(w.path, []byte(w.data), 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", w.path, err)
+		}
+	}
+	_ = os.Remove(f.Pid)
+	cmd := exec.Command(bin, "--conf-file="+f.Conf)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	// dnsmasq checks its configuration and binds before it forks; the
+	// parent's exit status tells whether it started.
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("dnsmasq for %s failed to start: %v: %s", c.Interface, err, strings.TrimSpace(stderr.String()))
+	}
+	if _, ok := Running(f); !ok {
+		return fmt.Errorf("dnsmasq for %s started but its pid file %s names no running dnsmasq", c.Interface, f.Pid)
+	}
+	return nil
+}
+
+// Running returns the pid of the dnsmasq serving f, if it runs: the pid
+// file names a live process whose command line is dnsmasq with f.Conf.
+func Running(f Files) (int, bool) {
+	data, err := os.ReadFile(f.Pid)
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return 0, false
+	}
+	args := strings.Split(string(cmdline), "\x00")
+	if filepath.Base(args[0]) != "dnsmasq" || !strings.Contains(string(cmdline), "--conf-file="+f.Conf+"\x00") {
+		return 0, false
+	}
+	return pid, true
+}
+
+// Stop ends the dnsmasq serving f (SIGTERM, then SIGKILL after two
+// seconds) and removes its files but the lease file, which Forget
+// removes; a dnsmasq that is not running is no error.
+func Stop(f Files) error {
+	pid, ok := Running(f)
+	if ok {
+		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("stopping dnsmasq %d: %w", pid, err)
+		}
+		deadline := time.Now().Add(2 * time.Second)
+		for alive(pid) {
+			if time.Now().After(deadline) {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+				deadline = time.Now().Add(2 * time.Second)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	removeFiles(f)
+	return nil
+}
+
+// Forget removes the lease file of a network that is gone.
+func Forget(f Files) {
+	_ = os.Remove(f.Leases)
+}
+
+// alive reports whether pid still runs (dnsmasq is not our child: once it
+// exits some reaper collects it; a zombie counts as gone).
+func alive(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
+}
+
+func removeFiles(f Files) {
+	for _, p := range []string{f.Conf, f.Pid, f.Hosts, f.AddnHosts} {
+		_ = os.Remove(p)
+	}
+}

@@ -1,0 +1,52 @@
+package firewall
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func TestTableNames(t *testing.T) {
+	for in, want := range map[string]string{"virbr0": "virtlxc_virbr0", "br-lan.1": "virtlxc_br_2dlan_2e1"} {
+		if got := Table(in); got != want {
+			t.Errorf("Table(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRulesetNAT(t *testing.T) {
+	n := Network{Bridge: "virbr0", Mode: "nat", Dev: "eth9", PortStart: 2000, PortEnd: 3000,
+		Subnets: []netip.Prefix{netip.MustParsePrefix("192.168.122.0/24"), netip.MustParsePrefix("fd00:1::/64")}}
+	got := Ruleset(n)
+	for _, want := range []string{
+		"table inet virtlxc_virbr0\ndelete table inet virtlxc_virbr0\ntable inet virtlxc_virbr0 {\n",
+		"\t\tiifname \"eth9\" oifname \"virbr0\" ip daddr 192.168.122.0/24 ct state related,established accept\n",
+		"\t\tiifname \"virbr0\" oifname \"eth9\" ip saddr 192.168.122.0/24 accept\n",
+		"\t\tiifname \"eth9\" oifname \"virbr0\" ip6 daddr fd00:1::/64 accept\n",
+		"\t\tiifname \"virbr0\" oifname \"virbr0\" accept\n\t\toifname \"virbr0\" reject\n\t\tiifname \"virbr0\" reject\n",
+		"type nat hook postrouting priority srcnat;",
+		"\t\tip saddr 192.168.122.0/24 ip daddr != 192.168.122.0/24 oifname \"eth9\" meta l4proto { tcp, udp } masquerade to :2000-3000\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ruleset lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "fd00:1::/64 ip daddr !=") || strings.Contains(got, "ip saddr fd00") {
+		t.Errorf("IPv6 must not be masqueraded:\n%s", got)
+	}
+}
+
+func TestRulesetIsolatedAndRoute(t *testing.T) {
+	sub := []netip.Prefix{netip.MustParsePrefix("10.1.0.0/24")}
+	iso := Ruleset(Network{Bridge: "b0", Subnets: sub})
+	if strings.Contains(iso, "10.1.0.0/24") || strings.Contains(iso, "postrouting") {
+		t.Errorf("isolated network forwards or NATs:\n%s", iso)
+	}
+	route := Ruleset(Network{Bridge: "b0", Mode: "route", Subnets: sub})
+	if !strings.Contains(route, "\t\toifname \"b0\" ip daddr 10.1.0.0/24 accept\n") || strings.Contains(route, "masquerade") {
+		t.Errorf("route ruleset:\n%s", route)
+	}
+	if Needed(Network{Mode: "open"}) || Needed(Network{Mode: "bridge"}) || !Needed(Network{}) {
+		t.Error("Needed: open and bridge networks get no rules, isolated ones do")
+	}
+}
