@@ -16,7 +16,7 @@ const netXMLInactive = 1
 // virsh's order.
 func networkCommands() []*CmdDef {
 	return []*CmdDef{
-		cmdNetAutostart(), cmdNetDefine(), cmdNetDestroy(), cmdNetDumpXML(),
+		cmdNetAutostart(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(),
 		cmdNetInfo(), cmdNetList(), cmdNetStart(), cmdNetUndefine(),
 	}
 }

@@ -159,6 +159,19 @@ sleep 1000`)
 	if out := mustVirsh(t, sock, "net-dhcp-leases", "default", "--mac", "52:54:00:aa:00:02"); strings.Contains(out, "52:54:00:aa:00:01") {
 		t.Errorf("net-dhcp-leases --mac shows another MAC:\n%s", out)
 	}
+	uri := "lxc:///system?socket=" + sock
+	for _, args := range [][]string{
+		{"domifaddr", "c1"}, {"domifaddr", "c2", "--full"}, {"domifaddr", "c1", "--source", "lease"},
+		{"domifaddr", "c1", "--interface", "nosuch"}, {"domifaddr", "c1", "--source", "agent"},
+		{"domifaddr", "c1", "--source", "bogus"}, {"domifaddr", "nosuch"}, {"net-dhcp-leases", "default"},
+		{"net-dhcp-leases", "default", "--mac", "52:54:00:aa:00:02"}, {"-q", "net-dhcp-leases", "default"},
+		{"net-dhcp-leases", "nosuch"}, {"help", "domifaddr"}, {"help", "net-dhcp-leases"},
+	} {
+		got := outcome(filepath.Join(bin, "virtlxc"), append([]string{"-c", uri}, args...)...)
+		if want := outcome("virsh", append([]string{"-c", uri}, args...)...); got != want {
+			t.Errorf("%s:\nvirtlxc:\n%s\nvirsh:\n%s", strings.Join(args, " "), got, want)
+		}
+	}
 	gate, err := os.OpenFile(filepath.Join(c2.rootfs, "gate"), os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
