@@ -45,7 +45,7 @@ func idMaps(d *domainxml.Domain) (uids, gids []syscall.SysProcIDMap) {
 }
 
 // limits maps the domain's tunables onto cgroup limits, as libvirt applies
-// them at start (spec §2.12.1).
+// them at start (spec §2.12.1), plus virtlxc's pids limit.
 func limits(d *domainxml.Domain) cgroups.Limits {
 	var l cgroups.Limits
 	if d.Memory != nil {
@@ -80,6 +80,10 @@ func limits(d *domainxml.Domain) cgroups.Limits {
 	}
 	if bt := d.BlockIOTune; bt != nil {
 		l.BlkioWeight = bt.Weight
+	}
+	// virtlxc's own pids limit (metadata, checked by plan.Build).
+	if sec, err := plan.SecurityFromMetadata(d); err == nil {
+		l.PidsMax = sec.PidsMax
 	}
 	return l
 }

@@ -63,3 +63,42 @@ func TestSeccompMetadataInvalidState(t *testing.T) {
 		t.Fatalf("Build = %v, want an XML error", err)
 	}
 }
+
+func TestPidsFromMetadata(t *testing.T) {
+	const open = "<metadata><virtlxc:security xmlns:virtlxc='https://virtlxc.dev/xmlns/1.0'>"
+	const end = "</virtlxc:security></metadata>"
+	for _, tc := range []struct {
+		name, meta string
+		want       int64
+		bad        bool
+	}{
+		{"no metadata", "", 0, false},
+		{"security without pids", open + end, 0, false},
+		{"pids", open + "<virtlxc:pids max='512'/>" + end, 512, false},
+		{"pids beside seccomp, other prefix", "<metadata><v:security xmlns:v='https://virtlxc.dev/xmlns/1.0'><v:seccomp state='off'/><v:pids max=' 64 '/></v:security></metadata>", 64, false},
+		{"other namespace", "<metadata><app:security xmlns:app='http://example.org/app'><app:pids max='x'/></app:security></metadata>", 0, false},
+		{"zero", open + "<virtlxc:pids max='0'/>" + end, 0, true},
+		{"negative", open + "<virtlxc:pids max='-1'/>" + end, 0, true},
+		{"word", open + "<virtlxc:pids max='max'/>" + end, 0, true},
+		{"missing", open + "<virtlxc:pids/>" + end, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := parse(t, osInit+tc.meta+consoleOnly)
+			r, err := SecurityFromMetadata(d)
+			_, berr := Build(d, 0, Host{})
+			if tc.bad {
+				var ve *virerr.Error
+				if !errors.As(err, &ve) || ve.Code != virerr.ErrXMLError || !errors.As(berr, &ve) {
+					t.Fatalf("SecurityFromMetadata = %v, Build = %v, want XML errors", err, berr)
+				}
+				return
+			}
+			if err != nil || berr != nil {
+				t.Fatalf("SecurityFromMetadata = %v, Build = %v", err, berr)
+			}
+			if r.PidsMax != tc.want {
+				t.Errorf("PidsMax = %d, want %d", r.PidsMax, tc.want)
+			}
+		})
+	}
+}

@@ -144,6 +144,10 @@ func main() {
 				exeHunt(arg)
 				continue
 			}
+			if kind == "forkbomb" {
+				forkBomb(arg)
+				continue
+			}
 			if kind == "signal" {
 				signalPid(arg)
 				continue

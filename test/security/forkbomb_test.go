@@ -1,0 +1,114 @@
+package security
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pidsDir is the pids cgroup directory of process pid, from its
+// /proc/PID/cgroup ("" when the pids controller is not mounted).
+func pidsDir(t *testing.T, pid string) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + pid + "/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.SplitN(l, ":", 3)
+		if len(f) == 3 && f[1] == "pids" {
+			return filepath.Join("/sys/fs/cgroup/pids", f[2])
+		}
+		if len(f) == 3 && f[0] == "0" && f[1] == "" {
+			if _, err := os.Stat("/sys/fs/cgroup/pids.max"); err == nil { // pure v2
+				return filepath.Join("/sys/fs/cgroup", f[2])
+			}
+		}
+	}
+	return ""
+}
+
+// readInt reads a one-number cgroup file.
+func readInt(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return n
+}
+
+// A fork bomb inside a container with <virtlxc:pids max='48'/> never has
+// more than 48 tasks (pids.current read on the host) and hits the limit
+// (pids.events counts refused forks); meanwhile the daemon lists domains
+// quickly, and destroy stops the container and removes its cgroups.
+func TestForkBombBounded(t *testing.T) {
+	const limit = 48
+	d := startDaemon(t)
+	root := busyboxRoot(t)
+	a := inRoot(t, root)
+	name := "bomb" + strconv.Itoa(os.Getpid())
+	meta := "<metadata><virtlxc:security xmlns:virtlxc='https://virtlxc.dev/xmlns/1.0'><virtlxc:pids max='" + strconv.Itoa(limit) + "'/></virtlxc:security></metadata>"
+	script := "GOMAXPROCS=1 GOGC=off exec " + a + " forkbomb=4"
+	d.define(name, domainXML(name, script, rootFS(root, false), meta))
+	id, err := d.virtlxc("domid", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id = strings.TrimSpace(id)
+	dir := pidsDir(t, id)
+	if dir == "" {
+		t.Skip("kernel feature missing: no pids cgroup controller mounted")
+	}
+	if got := readInt(t, filepath.Join(dir, "pids.max")); got != limit {
+		t.Fatalf("pids.max = %d, want %d", got, limit)
+	}
+	peak, slow := 0, time.Duration(0)
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
+		if n := readInt(t, filepath.Join(dir, "pids.current")); n > peak {
+			peak = n
+		}
+		t0 := time.Now()
+		if _, err := d.virtlxc("list", "--all"); err != nil {
+			t.Errorf("list during the fork bomb: %v", err)
+		}
+		if el := time.Since(t0); el > slow {
+			slow = el
+		}
+	}
+	events, _ := os.ReadFile(filepath.Join(dir, "pids.events"))
+	t.Logf("peak pids.current %d, slowest list %v, pids.events %q", peak, slow, strings.TrimSpace(string(events)))
+	if peak > limit {
+		t.Errorf("pids.current reached %d, over the limit %d", peak, limit)
+	}
+	if peak < limit-8 {
+		t.Errorf("pids.current peaked at %d: the bomb never came near the limit %d", peak, limit)
+	}
+	if f := strings.Fields(string(events)); len(f) != 2 || f[0] != "max" || f[1] == "0" {
+		t.Errorf("pids.events %q: no fork was refused", events)
+	}
+	if slow > 2*time.Second {
+		t.Errorf("the daemon took %v to list domains during the fork bomb", slow)
+	}
+	t0 := time.Now()
+	if _, err := d.virtlxc("destroy", name); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, d.consoleLog(name))
+	}
+	t.Logf("destroy during the fork bomb took %v", time.Since(t0))
+	for _, h := range []string{"pids", "memory", "cpu", "devices", "freezer"} {
+		rel := strings.TrimPrefix(dir, "/sys/fs/cgroup/pids")
+		if _, err := os.Stat(filepath.Join("/sys/fs/cgroup", h, rel)); err == nil {
+			t.Errorf("cgroup %s%s left after destroy", h, rel)
+		}
+	}
+	if _, err := os.Stat("/proc/" + id); err == nil {
+		t.Errorf("controller %s still running after destroy", id)
+	}
+}
