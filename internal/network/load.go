@@ -16,9 +16,10 @@ import (
 
 // Load fills the registry from disk when the daemon starts: the saved
 // definitions, then the live state of networks still active (a state
-// file whose bridge is gone, after a crash or reboot, is dropped), then
-// it starts the inactive networks marked autostart. Failures are
-// returned together; the networks that loaded are kept.
+// file whose bridge is gone, after a crash or reboot, is dropped), then,
+// once per boot as libvirt does, it starts the inactive networks marked
+// autostart. Failures are returned together; the networks that loaded
+// are kept.
 func (r *Registry) Load() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -36,6 +37,9 @@ func (r *Registry) Load() error {
 	})
 	errs := append([]error(nil), failed...)
 	errs = append(errs, r.loadState()...)
+	if !r.firstLoadThisBoot() {
+		return errors.Join(errs...)
+	}
 	var names []string
 	for name, o := range r.nets {
 		if o.live == nil && o.persistent && r.store.Autostart(name) {
@@ -117,4 +121,23 @@ func (r *Registry) loadState() []error {
 		o.live = live
 	}
 	return errs
+}
+
+// firstLoadThisBoot creates the marker STATE/autostarted (on the run
+// tmpfs) and reports whether it did not exist yet, so networks are
+// autostarted once per boot, not again by every daemon restart.
+func (r *Registry) firstLoadThisBoot() bool {
+	if err := os.MkdirAll(r.stateDir, 0o700); err != nil {
+		r.log.Error("cannot create the network state directory", "err", err)
+		return false
+	}
+	f, err := os.OpenFile(filepath.Join(r.stateDir, "autostarted"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if !errors.Is(err, fs.ErrExist) {
+			r.log.Error("cannot create the network autostart marker", "err", err)
+		}
+		return false
+	}
+	f.Close()
+	return true
 }

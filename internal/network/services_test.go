@@ -122,6 +122,21 @@ func TestLoadRestartsServices(t *testing.T) {
 	if _, ok := s.tables[isoBridge]; ok {
 		t.Fatal("rules put back for a network whose bridge is gone")
 	}
+	// Autostart happens once per boot: a destroyed autostart network
+	// stays down when the daemon restarts.
+	if err := r2.SetAutostart("default", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.Destroy("default"); err != nil {
+		t.Fatal(err)
+	}
+	r3 := NewRegistry(c)
+	if err := r3.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := r3.LookupByName("default"); info.Active {
+		t.Fatal("an autostart network was started again by a daemon restart")
+	}
 }
 
 func TestInstallDefault(t *testing.T) {
