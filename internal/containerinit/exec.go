@@ -53,10 +53,17 @@ func (s *stage) execInit() error {
 			return err
 		}
 	}
+	// The uid switch comes first, keeping the capabilities (it needs
+	// CAP_SETUID, CAP_SETGID, which a policy may drop); the drop then
+	// runs with the kept ones. exec clears them anyway for a non-root
+	// init.
+	if err := id.apply(); err != nil {
+		return err
+	}
 	if err := caps.Apply(keep); err != nil {
 		return fmt.Errorf("Failed to drop capabilities: %w", err)
 	}
-	if err := id.apply(); err != nil {
+	if err := setNoNewPrivs(c.CapPolicy); err != nil {
 		return err
 	}
 	if err := unix.Chdir(c.Cwd); err != nil {
@@ -71,6 +78,22 @@ func (s *stage) execInit() error {
 	}
 	err = unix.Exec(path, c.Init, c.Env)
 	return fmt.Errorf("Failed to exec %s: %w", path, err)
+}
+
+// setNoNewPrivs sets no_new_privs for init and everything it starts when
+// the capability policy is "deny" (a virtlxc addition; libvirt never sets
+// it): such a container asked for no privileges, so setuid and
+// file-capability binaries must not hand any back (su, sudo, ping do not
+// work). Under "default" and "allow" it stays off, as under libvirt, and
+// setuid tools work.
+func setNoNewPrivs(policy string) error {
+	if policy != caps.PolicyDeny {
+		return nil
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("Failed to set no_new_privs: %w", err)
+	}
+	return nil
 }
 
 // setupConsoleFDs makes the first console init's controlling terminal and

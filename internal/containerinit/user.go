@@ -119,10 +119,16 @@ func lookupIdentity(user, group string) (identity, error) {
 	return id, nil
 }
 
-// apply switches this thread to the identity just before exec.
+// apply switches this thread to the identity just before the capability
+// drop and exec. The thread keeps its permitted capabilities across the
+// switch (PR_SET_KEEPCAPS) and raises them again as effective, so that
+// the drop that follows may still change the bounding set.
 func (id identity) apply() error {
 	if !id.set {
 		return nil
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("Unable to keep capabilities across the uid switch: %w", err)
 	}
 	if err := unix.Setgroups(id.groups); err != nil {
 		return fmt.Errorf("Unable to set supplementary groups: %w", err)
@@ -133,5 +139,22 @@ func (id identity) apply() error {
 	if err := unix.Setresuid(id.uid, id.uid, id.uid); err != nil {
 		return fmt.Errorf("Unable to set uid %d: %w", id.uid, err)
 	}
-	return nil
+	if err := raiseEffective(); err != nil {
+		return fmt.Errorf("Unable to restore capabilities after the uid switch: %w", err)
+	}
+	return unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0)
+}
+
+// raiseEffective makes this thread's effective capabilities its permitted
+// ones (a uid switch away from 0 clears the effective set).
+func raiseEffective() error {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return err
+	}
+	for i := range data {
+		data[i].Effective = data[i].Permitted
+	}
+	return unix.Capset(&hdr, &data[0])
 }

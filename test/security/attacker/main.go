@@ -165,6 +165,10 @@ func main() {
 				continue
 			}
 		}
+		if name == "ids" {
+			fmt.Printf("@@uid=%d\n@@euid=%d\n", unix.Getuid(), unix.Geteuid())
+			continue
+		}
 		if name == "ptrace-scan" {
 			ptraceScan()
 			continue
