@@ -71,6 +71,7 @@ type Controller struct {
 	reqs            sync.WaitGroup // monitor requests being answered
 	peers           []*os.File     // slave ends kept open so consoles survive init reopening them
 	hostEnds        []string       // host ends of the container's veth pairs
+	netDevs         *netdev.Moved  // host devices lent to the container
 }
 
 // Run starts the container and supervises it until init exits; it returns
@@ -216,6 +217,10 @@ func (c *Controller) start() (err error) {
 		return fmt.Errorf("setting up network interfaces: %w", err)
 	}
 	undo = append(undo, c.removeHostEnds)
+	if c.netDevs, err = netdev.MoveIn(sp.NetDevs, c.init.cmd.Process.Pid); err != nil {
+		return fmt.Errorf("moving host network devices: %w", err)
+	}
+	undo = append(undo, c.returnNetDevs)
 	if err := c.init.release(); err != nil {
 		return err
 	}
@@ -340,6 +345,7 @@ func (c *Controller) teardown() {
 	if err := c.group.Destroy(ctx); err != nil {
 		c.log.Warn("removing the container's cgroup", "err", err)
 	}
+	c.returnNetDevs()
 	c.removeHostEnds()
 	c.stopListening()
 	_ = os.Remove(c.staging)
@@ -348,6 +354,14 @@ func (c *Controller) teardown() {
 // initEvent is the event announcing the running init.
 func (c *Controller) initEvent() monitor.Event {
 	return monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid, HostIfaces: c.hostEnds}
+}
+
+// returnNetDevs moves the <hostdev> network devices back to the host.
+func (c *Controller) returnNetDevs() {
+	if err := c.netDevs.Return(); err != nil {
+		c.log.Warn("returning host network devices", "err", err)
+	}
+	c.netDevs = nil
 }
 
 // removeHostEnds deletes the host ends of the container's veth pairs.

@@ -59,7 +59,7 @@ func CreateBridge(b Bridge) (err error) {
 			return fmt.Errorf("setting the MAC of bridge %s: %w", b.Name, err)
 		}
 	}
-	if err := addAddrs(l, b.Addrs); err != nil {
+	if err := addAddrs(here, l, b.Addrs); err != nil {
 		return err
 	}
 	if err := netlink.LinkSetUp(l); err != nil {

@@ -28,7 +28,7 @@ func SetupGuest(ifaces []spec.Interface) error {
 				return fmt.Errorf("Failed to rename interface %s to %s: %w", it.PeerName, it.GuestName, err)
 			}
 		}
-		if err := addAddrs(l, it.IPs); err != nil {
+		if err := addAddrs(here, l, it.IPs); err != nil {
 			return err
 		}
 		if it.Up {
@@ -36,7 +36,7 @@ func SetupGuest(ifaces []spec.Interface) error {
 				return fmt.Errorf("Failed to set %s up: %w", it.GuestName, err)
 			}
 		}
-		if err := addRoutes(l, it.Routes); err != nil {
+		if err := addRoutes(here, l, it.Routes); err != nil {
 			return err
 		}
 	}
@@ -56,7 +56,10 @@ func ipNet(addr string, prefix int) (*net.IPNet, error) {
 	return &net.IPNet{IP: ip, Mask: net.CIDRMask(prefix, bits)}, nil
 }
 
-func addAddrs(l netlink.Link, addrs []spec.Address) error {
+// here is the caller's own network namespace for addAddrs and addRoutes.
+var here = &netlink.Handle{}
+
+func addAddrs(h *netlink.Handle, l netlink.Link, addrs []spec.Address) error {
 	name := l.Attrs().Name
 	for _, a := range addrs {
 		n, err := ipNet(a.Address, a.Prefix)
@@ -69,14 +72,14 @@ func addAddrs(l netlink.Link, addrs []spec.Address) error {
 				return err
 			}
 		}
-		if err := netlink.AddrAdd(l, na); err != nil {
+		if err := h.AddrAdd(l, na); err != nil {
 			return fmt.Errorf("Failed to add IP address %s/%d to %s: %w", a.Address, a.Prefix, name, err)
 		}
 	}
 	return nil
 }
 
-func addRoutes(l netlink.Link, routes []spec.Route) error {
+func addRoutes(h *netlink.Handle, l netlink.Link, routes []spec.Route) error {
 	name := l.Attrs().Name
 	for _, r := range routes {
 		dst, err := ipNet(r.Address, r.Prefix)
@@ -85,7 +88,7 @@ func addRoutes(l netlink.Link, routes []spec.Route) error {
 		}
 		dst.IP = dst.IP.Mask(dst.Mask)
 		rt := &netlink.Route{LinkIndex: l.Attrs().Index, Dst: dst, Gw: net.ParseIP(r.Gateway), Priority: r.Metric}
-		if err := netlink.RouteAdd(rt); err != nil {
+		if err := h.RouteAdd(rt); err != nil {
 			return fmt.Errorf("Failed to add route %s/%d via %s on %s: %w", r.Address, r.Prefix, r.Gateway, name, err)
 		}
 	}

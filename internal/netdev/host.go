@@ -102,10 +102,10 @@ func setupVeth(it *spec.Interface, initPID int, prefix string) (string, error) {
 	if err := netlink.LinkSetUp(host); err != nil {
 		return name, fmt.Errorf("setting %s up: %w", name, err)
 	}
-	if err := addAddrs(host, it.HostIPs); err != nil {
+	if err := addAddrs(here, host, it.HostIPs); err != nil {
 		return name, err
 	}
-	if err := addRoutes(host, it.HostRoutes); err != nil {
+	if err := addRoutes(here, host, it.HostRoutes); err != nil {
 		return name, err
 	}
 	return name, nil

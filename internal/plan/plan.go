@@ -226,10 +226,11 @@ func planNamespaces(d *domainxml.Domain, c *spec.Container) error {
 		if len(ifaces) > 0 {
 			needNet = true
 		}
-		for _, h := range d.Devices.Hostdevs {
-			if h.CapsNet != nil {
-				needNet = true
-			}
+		if c.NetDevs, err = netdev.PlanHostdevs(d.Devices.Hostdevs); err != nil {
+			return err
+		}
+		if len(c.NetDevs) > 0 {
+			needNet = true
 		}
 	}
 	if ns := d.LXCNamespace; ns != nil {

@@ -47,10 +47,14 @@ type Container struct {
 	// already sit in the new network namespace when the init stage is
 	// released.
 	Interfaces []Interface `json:"interfaces,omitempty"`
-	NewUser    bool        `json:"new_user"`   // user namespace (<idmap>)
-	NewIPC     bool        `json:"new_ipc"`    // false when <lxc:shareipc>
-	NewUTS     bool        `json:"new_uts"`    // false when <lxc:shareuts>
-	NewCgroup  bool        `json:"new_cgroup"` // cgroup namespace (kernel has one)
+	// NetDevs are the <hostdev mode='capabilities' type='net'> devices
+	// (Type "hostdev"): the controller moves them into the container's
+	// network namespace and back out when it stops.
+	NetDevs   []Interface `json:"net_devs,omitempty"`
+	NewUser   bool        `json:"new_user"`   // user namespace (<idmap>)
+	NewIPC    bool        `json:"new_ipc"`    // false when <lxc:shareipc>
+	NewUTS    bool        `json:"new_uts"`    // false when <lxc:shareuts>
+	NewCgroup bool        `json:"new_cgroup"` // cgroup namespace (kernel has one)
 
 	// Share lists the namespaces joined instead of created (<lxc:namespace>),
 	// "net", "ipc" or "uts"; their descriptors follow the controller
