@@ -93,7 +93,8 @@ func leaseOf(t *testing.T, sock, name, mac string) string {
 // namespace) with the default network: it is defined, autostarted and
 // running (virbr0, nftables table, dnsmasq). Two containers get DHCP
 // leases, visible through domifaddr and net-dhcp-leases; they ping the
-// bridge and each other and talk TCP; one reaches a server in a second
+// bridge and each other, talk TCP and resolve each other's DHCP hostname
+// through the network's dnsmasq; one reaches a server in a second
 // namespace that has no route back to 192.168.122.0/24, so the exchange
 // only works through the network's masquerading. net-destroy leaves no
 // bridge, table, dnsmasq or lease behind.
@@ -141,6 +142,7 @@ ping -c 1 -W 5 192.168.122.1 >/dev/null && echo ok > /ping-gw || echo fail > /pi
 ping -c 1 -W 5 $peer >/dev/null && echo ok > /ping-peer || echo fail > /ping-peer;
 echo hello | nc -w 5 $peer 7000 > /tcp-peer; echo >> /tcp-peer;
 echo outside | nc -w 5 10.200.0.2 8000 > /tcp-out; echo >> /tcp-out;
+busybox nslookup c1 192.168.122.1 > /dns-tmp 2>&1; grep -o 'Address: 192[0-9.]*' /dns-tmp | tail -1 > /dns; echo >> /dns;
 sleep 1000`)
 	c1.waitFile(t, "ip")
 	c2.waitFile(t, "ip")
@@ -178,7 +180,7 @@ sleep 1000`)
 	}
 	fmt.Fprintln(gate, ip1)
 	gate.Close()
-	for file, want := range map[string]string{"ping-gw": "ok", "ping-peer": "ok", "tcp-peer": "got hello", "tcp-out": "got outside"} {
+	for file, want := range map[string]string{"ping-gw": "ok", "ping-peer": "ok", "tcp-peer": "got hello", "tcp-out": "got outside", "dns": "Address: " + ip1} {
 		if got := c2.waitFile(t, file); got != want {
 			t.Errorf("c2 %s: %q, want %q", file, got, want)
 		}

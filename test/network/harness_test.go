@@ -178,6 +178,12 @@ const idmapBase = 200000
 // startMapped is start; a non-zero uid base runs the container in a user
 // namespace mapping 0 to it (its root filesystem handed over).
 func (n *testNS) startMapped(name, script, ifaces string, base int) *ctr {
+	n.t.Helper()
+	return n.startWith(name, script, ifaces, "", base)
+}
+
+// startWith is startMapped with extra top-level elements (<features>).
+func (n *testNS) startWith(name, script, ifaces, extra string, base int) *ctr {
 	t := n.t
 	t.Helper()
 	bin := testutil.Binaries(t)
@@ -191,9 +197,8 @@ func (n *testNS) startMapped(name, script, ifaces string, base int) *ctr {
 	if err := unix.Mkfifo(filepath.Join(c.rootfs, "gate"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	extra := ""
 	if base != 0 {
-		extra = fmt.Sprintf("<idmap><uid start='0' target='%d' count='65536'/><gid start='0' target='%d' count='65536'/></idmap>", base, base)
+		extra += fmt.Sprintf("<idmap><uid start='0' target='%d' count='65536'/><gid start='0' target='%d' count='65536'/></idmap>", base, base)
 		mapRoot(t, dir, c.rootfs, base)
 	}
 	cfg := filepath.Join(dir, name+".xml")
