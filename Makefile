@@ -43,8 +43,14 @@ fuzz:
 demo: build
 	@./scripts/demo.sh
 
+# Benchmarks (bench/README.md): installs crun, lxc and virsh when missing,
+# writes bench/results.json and bench/results.md. BENCH_DENSITY=100 for a
+# quick run (containers in the density figure, default 1,000).
+BENCH_DENSITY ?= 1000
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 30x ./bench/
+	@./scripts/bench-deps.sh
+	VIRTLXC_BENCH_REPORT=$(CURDIR)/bench/results VIRTLXC_BENCH_DENSITY=$(BENCH_DENSITY) \
+	  $(GO) test -run '^$$' -bench . -benchtime 30x -timeout 60m ./bench/
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -92,9 +92,6 @@ func writeReport(prefix string, started time.Time, load string) error {
 		CPU: cpuModel(), MemTotal: memTotal(), LoadStart: load, LoadEnd: loadavg(),
 	}
 	for _, f := range figs {
-		if f.Tool != "virtlxc" && f.Tool != "floor" {
-			continue // anchors appear in their virtlxc figure's row
-		}
 		if len(f.Samples) > maxSamples {
 			f.Omitted, f.Samples = len(f.Samples), nil // the summary stays
 		}
@@ -138,8 +135,8 @@ func markdown(r run) string {
 		r.Started, r.Finished, "Linux "+r.Kernel, r.CPUs, r.CPU, r.MemTotal, r.LoadStart, r.LoadEnd)
 	b.WriteString("Ratio = virtlxc median / anchor median (below 1: virtlxc faster or smaller). ")
 	b.WriteString("Anchors marked † are from " + anchorsDate + ", not this run.\n\n")
-	b.WriteString("| figure | unit | n | median | p25–p75 | min–max | target | anchors (median, ratio) |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---|---|\n")
+	b.WriteString("| figure | tool | unit | n | median | p25–p75 | min–max | target | anchors (median, ratio) |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---|---|\n")
 	var notes []string
 	for _, o := range r.Figures {
 		tgt := ""
@@ -154,7 +151,7 @@ func markdown(r run) string {
 			}
 			cs = append(cs, fmt.Sprintf("%s%s %s (×%s)", c.Name, mark, num(c.Median), ratio(c.Ratio)))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s–%s | %s–%s | %s | %s |\n", o.Title, o.Unit, o.N,
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s–%s | %s–%s | %s | %s |\n", o.Title, o.Tool, o.Unit, o.N,
 			num(o.Median), num(o.P25), num(o.P75), num(o.Min), num(o.Max), tgt, strings.Join(cs, "; "))
 		if o.Note != "" {
 			notes = append(notes, "- "+o.Title+": "+o.Note)

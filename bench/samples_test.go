@@ -129,9 +129,9 @@ func allFigures() []*figure {
 	return out
 }
 
-// sections order the report: floor, API, virsh, list, memory, density,
-// console, meminfo, then anything else.
-var sections = []string{"floor/", "api/", "virsh/", "list/", "mem/", "density/", "console/", "meminfo/"}
+// sections order the report: floor, API, the same-run anchors, virsh,
+// list, memory, density, console, meminfo, then anything else.
+var sections = []string{"floor/", "api/", "crun/", "lxc/", "virsh/", "list/", "mem/", "density/", "console/", "meminfo/"}
 
 func section(key string) int {
 	for i, p := range sections {

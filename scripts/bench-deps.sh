@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages `make bench` uses when they are missing:
+# virsh (libvirt-clients) for the virsh figures, busybox-static for the
+# side-by-side rootfs, crun and lxc for the side-by-side anchors (run as
+# root). The lxc package only starts its services (lxc-net's bridge) under
+# systemd; without systemd as PID 1 nothing is started, so refuse to
+# install it there rather than let it touch the host's network.
+set -euo pipefail
+pkgs=(busybox-static libvirt-clients crun lxc)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "bench-deps: missing ${missing[*]}; run as root to install them" >&2
+  exit 1
+fi
+if [[ " ${missing[*]} " == *" lxc "* ]] && [ -d /run/systemd/system ]; then
+  echo "bench-deps: not installing lxc under systemd (its lxc-net would create a bridge);" >&2
+  echo "  install it by hand (and disable lxc-net) or run without the lxc anchors" >&2
+  missing=("${missing[@]/lxc}")
+fi
+echo "bench-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends ${missing[*]} >/dev/null
