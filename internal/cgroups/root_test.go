@@ -54,6 +54,9 @@ func TestRootLifecycle(t *testing.T) {
 	if err != nil || st.MemoryLimit != 32<<20 {
 		t.Errorf("Stats = %+v, %v; want the 32 MiB limit set live", st, err)
 	}
+	if ms, err := g.MemoryStats(); err != nil || ms.MemoryLimit != 32<<20 || ms.SwapLimit == 0 || ms.CPUUsageNs != 0 {
+		t.Errorf("MemoryStats = %+v, %v; want the 32 MiB limit, a swap limit, nothing but memory", ms, err)
+	}
 	if err := g.Freeze(ctx); err != nil {
 		t.Fatalf("Freeze: %v", err)
 	}

@@ -50,6 +50,18 @@ type MemoryStat struct {
 	ActiveAnon, InactiveAnon, ActiveFile, InactiveFile, Unevictable uint64
 }
 
+// MemoryStats reads only the memory part of Stats (what the /proc/meminfo
+// overlay needs on every lookup and open).
+func (g *Group) MemoryStats() (Stats, error) {
+	var s Stats
+	if dir, v := g.dirOf(Memory); dir != "" {
+		if err := readMemoryStats(dir, v, &s); err != nil {
+			return s, fmt.Errorf("cgroup stats for '%s': %w", g.name, err)
+		}
+	}
+	return s, nil
+}
+
 // Stats reads the group's resource usage.
 func (g *Group) Stats() (Stats, error) {
 	var s Stats

@@ -57,7 +57,7 @@ func (c *Controller) detachMeminfo() {
 
 // memStats feeds the meminfo file from the container's memory cgroup.
 func (c *Controller) memStats() (procfs.MemStats, error) {
-	st, err := c.group.Stats()
+	st, err := c.group.MemoryStats()
 	if err != nil {
 		return procfs.MemStats{}, err
 	}
