@@ -125,33 +125,76 @@ func CgroupDirs(pid string) ([]string, error) {
 	return resolveCgroupDirs(pc, parseCgroupMounts(mi)), nil
 }
 
-// InitCapBnd returns the capability bounding set of the container init
-// under the controller process ctrl: its child living in the pid
-// namespace of pidNS (the link text, "pid:[N]").
-func InitCapBnd(ctrl int, pidNS string) (uint64, error) {
-	kids, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", ctrl, ctrl))
-	if err != nil {
-		return 0, err
-	}
-	for _, k := range strings.Fields(string(kids)) {
-		ns, err := os.Readlink("/proc/" + k + "/ns/pid")
-		if err != nil || ns != pidNS {
-			continue
-		}
-		return capBnd("/proc/" + k + "/status")
-	}
-	return 0, fmt.Errorf("no child of %d in %s", ctrl, pidNS)
+// InitState is what lxc-enter-namespace copies from the container's init
+// onto the command: every field can only be made stricter by the
+// container, never looser (a bounding set only shrinks, no_new_privs and
+// seccomp filters cannot be undone), so a hostile init cannot use it to
+// loosen the command.
+type InitState struct {
+	// Pid is init's pid on the host.
+	Pid int
+	// CapBnd is init's capability bounding set.
+	CapBnd uint64
+	// Seccomp is true when init runs under seccomp filters (virtlxc's
+	// default set is then installed on the command).
+	Seccomp bool
+	// NoNewPrivs is init's no_new_privs.
+	NoNewPrivs bool
 }
 
-func capBnd(statusPath string) (uint64, error) {
-	data, err := os.ReadFile(statusPath)
+// ReadInitState finds the container's init, the child of controller ctrl
+// (of any of its threads) in pid namespace pidNS ("pid:[…]"), and reads
+// its state from the host's /proc.
+func ReadInitState(ctrl int, pidNS string) (InitState, error) {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", ctrl))
 	if err != nil {
-		return 0, err
+		return InitState{}, err
 	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "CapBnd:"); ok {
-			return strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+	for _, t := range tasks {
+		kids, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, k := range strings.Fields(string(kids)) {
+			ns, err := os.Readlink("/proc/" + k + "/ns/pid")
+			if err != nil || ns != pidNS {
+				continue
+			}
+			st, err := readInitState("/proc/" + k + "/status")
+			st.Pid, _ = strconv.Atoi(k)
+			return st, err
 		}
 	}
-	return 0, fmt.Errorf("%s has no CapBnd", statusPath)
+	return InitState{}, fmt.Errorf("no child of %d in %s", ctrl, pidNS)
+}
+
+func readInitState(statusPath string) (InitState, error) {
+	data, err := os.ReadFile(statusPath)
+	if err != nil {
+		return InitState{}, err
+	}
+	var st InitState
+	var found int
+	for _, l := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		switch k {
+		case "CapBnd":
+			if st.CapBnd, err = strconv.ParseUint(v, 16, 64); err != nil {
+				return st, fmt.Errorf("%s: CapBnd: %w", statusPath, err)
+			}
+			found++
+		case "Seccomp":
+			st.Seccomp = v != "0"
+		case "NoNewPrivs":
+			st.NoNewPrivs = v == "1"
+		}
+	}
+	if found == 0 {
+		return st, fmt.Errorf("%s has no CapBnd", statusPath)
+	}
+	return st, nil
 }

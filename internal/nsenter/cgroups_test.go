@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"virtlxc/internal/seccomp"
 )
 
 // hybridMountinfo is this project's CI host: v1 controllers and a unified
@@ -68,15 +70,40 @@ func TestCgroupDirsOfSelf(t *testing.T) {
 	}
 }
 
-func TestCapBnd(t *testing.T) {
+func TestReadInitState(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "status")
-	os.WriteFile(p, []byte("Name:\tsh\nCapBnd:\t000001fdb4feffff\nCapAmb:\t0\n"), 0o644)
-	if v, err := capBnd(p); err != nil || v != 0x1fdb4feffff {
-		t.Errorf("%x %v", v, err)
+	os.WriteFile(p, []byte("Name:\tsh\nCapBnd:\t000001fdb4feffff\nCapAmb:\t0\nNoNewPrivs:\t1\nSeccomp:\t2\n"), 0o644)
+	if st, err := readInitState(p); err != nil || st != (InitState{CapBnd: 0x1fdb4feffff, Seccomp: true, NoNewPrivs: true}) {
+		t.Errorf("%+v %v", st, err)
+	}
+	os.WriteFile(p, []byte("Name:\tsh\nCapBnd:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"), 0o644)
+	if st, err := readInitState(p); err != nil || st != (InitState{}) {
+		t.Errorf("%+v %v", st, err)
 	}
 	os.WriteFile(p, []byte("Name:\tsh\n"), 0o644)
-	if _, err := capBnd(p); err == nil {
+	if _, err := readInitState(p); err == nil {
 		t.Error("missing CapBnd accepted")
+	}
+}
+
+func TestEncodePrograms(t *testing.T) {
+	progs, err := seccomp.Programs("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodePrograms(encodePrograms(progs))
+	if err != nil || len(got) != len(progs) {
+		t.Fatalf("%d programs, %v", len(got), err)
+	}
+	for i := range progs {
+		if !reflect.DeepEqual(got[i], progs[i].Filter) {
+			t.Errorf("program %d differs after encoding", i)
+		}
+	}
+	for _, bad := range []string{"", "12", "zzzzzzzzzzzzzzzz", "0006000000000000,"} {
+		if _, err := decodePrograms(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }
 

@@ -52,24 +52,29 @@ func runInGo(req Request) (Result, error) {
 
 // startInNamespaces runs on the locked thread.
 func startInNamespaces(req Request, cg *cgroupMoves) (*exec.Cmd, error) {
+	// The cgroups first: once in the container's cgroup namespace, moving
+	// from a cgroup outside it is refused.
+	if err := cg.join(); err != nil {
+		return nil, err
+	}
 	if err := unix.Unshare(unix.CLONE_FS); err != nil {
-		return nil, &SetupError{Msg: "Unable to unshare the filesystem context", Err: err}
+		return nil, cg.wrap(&SetupError{Msg: "Unable to unshare the filesystem context", Err: err})
 	}
 	for _, f := range req.Namespaces {
 		if err := unix.Setns(int(f.Fd()), 0); err != nil && err != unix.EINVAL {
-			return nil, &SetupError{Msg: "Unable to join domain namespace", Err: err}
+			return nil, cg.wrap(&SetupError{Msg: "Unable to join domain namespace", Err: err})
 		}
 	}
 	if req.CapBnd != nil {
 		if err := dropBounding(*req.CapBnd); err != nil {
-			return nil, err
+			return nil, cg.wrap(err)
 		}
+	}
+	if err := restrict(req.NoNewPrivs, req.filters); err != nil {
+		return nil, cg.wrap(err)
 	}
 	cmd := &exec.Cmd{Path: req.Argv[0], Args: req.Argv, Env: req.Env,
 		Stdin: req.Stdin, Stdout: req.Stdout, Stderr: req.Stderr}
-	if err := cg.join(); err != nil {
-		return nil, err
-	}
 	err := cg.wrap(cmd.Start())
 	if err != nil {
 		return nil, execError(err)

@@ -30,6 +30,10 @@ func init() {
 // C constructor (EnvFDs) or the pure-Go helper (EnvGoFDs). The helper's
 // exit status is the command's.
 func runHelper(req Request, fdsVar string) (Result, error) {
+	filters, err := seccompEnv(req)
+	if err != nil {
+		return Result{}, err
+	}
 	exe, err := sealedExe()
 	if err != nil {
 		return Result{}, &SetupError{Msg: "Unable to copy the namespace helper", Err: err}
@@ -38,7 +42,7 @@ func runHelper(req Request, fdsVar string) (Result, error) {
 	cmd := &exec.Cmd{
 		Path:       "/proc/self/fd/" + strconv.Itoa(int(exe.Fd())),
 		Args:       append([]string{"virtlxc-nsenter"}, req.Argv...),
-		Env:        helperEnv(req, len(req.Namespaces), fdsVar),
+		Env:        append(helperEnv(req, len(req.Namespaces), fdsVar), filters...),
 		ExtraFiles: req.Namespaces,
 		Stdin:      req.Stdin, Stdout: req.Stdout, Stderr: req.Stderr,
 	}
@@ -66,7 +70,15 @@ func goHelper() int {
 		return v
 	}
 	fds, cgroups, capbnd := take(EnvGoFDs), take(EnvCgroups), take(EnvCapBnd)
-	req := Request{Argv: os.Args[1:], Env: os.Environ(), Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	filters, nnp := take(EnvSeccomp), take(EnvNoNewPrivs) == "1"
+	req := Request{Argv: os.Args[1:], Env: os.Environ(), Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, NoNewPrivs: nnp}
+	if filters != "" {
+		progs, err := decodePrograms(filters)
+		if err != nil {
+			return helperFail(err)
+		}
+		req.filters = progs
+	}
 	for _, s := range strings.Split(fds, ",") {
 		n, err := strconv.Atoi(s)
 		if err != nil {

@@ -32,6 +32,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Environment variables read by the constructor in the re-executed binary.
@@ -42,6 +44,11 @@ const (
 	EnvCgroups = "_VIRTLXC_NSENTER_CGROUPS"
 	// EnvCapBnd is the capability bounding set to keep, in hex.
 	EnvCapBnd = "_VIRTLXC_NSENTER_CAPBND"
+	// EnvSeccomp holds the seccomp programs to install, comma separated,
+	// each 16 hex digits per instruction (see encodePrograms).
+	EnvSeccomp = "_VIRTLXC_NSENTER_SECCOMP"
+	// EnvNoNewPrivs, set to "1", sets no_new_privs.
+	EnvNoNewPrivs = "_VIRTLXC_NSENTER_NNP"
 	// EnvMode, set to "reexec", sends every request through the
 	// constructor (tests use it to exercise that path without a user
 	// namespace).
@@ -61,6 +68,11 @@ type Request struct {
 	Cgroups []string
 	// CapBnd, if not nil, is the capability bounding set to keep.
 	CapBnd *uint64
+	// Seccomp installs virtlxc's default seccomp filters (as on the
+	// container's init) on the command.
+	Seccomp bool
+	// NoNewPrivs sets no_new_privs on the command (as on the init).
+	NoNewPrivs bool
 	// Argv is the command; Argv[0] is executed as is, without a PATH
 	// search.
 	Argv []string
@@ -68,6 +80,9 @@ type Request struct {
 	Env []string
 
 	Stdin, Stdout, Stderr *os.File
+
+	// filters are the decoded programs inside the pure-Go helper.
+	filters [][]unix.SockFilter
 }
 
 // Result is how the command (or the helper process standing for it)
@@ -157,6 +172,21 @@ func helperEnv(req Request, nfds int, fdsVar string) []string {
 	env = append(env[:len(env):len(env)], fdsVar+"="+strings.Join(fds, ","), EnvCgroups+"="+strings.Join(req.Cgroups, "\n"))
 	if req.CapBnd != nil {
 		env = append(env, fmt.Sprintf("%s=%x", EnvCapBnd, *req.CapBnd))
+	}
+	if req.NoNewPrivs {
+		env = append(env, EnvNoNewPrivs+"=1")
+	}
+	return env
+}
+
+// CleanEnv is the environment of a command run in a container: a standard
+// PATH, container=lxc-libvirt (as init has it) and the caller's TERM when
+// set; nothing else of the caller's, whose environment may hold secrets
+// (tokens, agent sockets) the container must not see.
+func CleanEnv(term string) []string {
+	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "container=lxc-libvirt"}
+	if term != "" {
+		env = append(env, "TERM="+term)
 	}
 	return env
 }

@@ -12,15 +12,22 @@ package nsenter
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-// Keep the names in step with EnvFDs, EnvCgroups and EnvCapBnd.
+// Keep the names in step with EnvFDs, EnvCgroups, EnvCapBnd, EnvSeccomp
+// and EnvNoNewPrivs.
 #define NSENTER_FDS "_VIRTLXC_NSENTER_FDS"
 #define NSENTER_CGROUPS "_VIRTLXC_NSENTER_CGROUPS"
 #define NSENTER_CAPBND "_VIRTLXC_NSENTER_CAPBND"
+#define NSENTER_SECCOMP "_VIRTLXC_NSENTER_SECCOMP"
+#define NSENTER_NNP "_VIRTLXC_NSENTER_NNP"
+#define NSENTER_MAX_PROGS 8
 
 static void nsenter_fail(const char *what)
 {
@@ -52,6 +59,49 @@ static void nsenter_join_cgroups(char *list)
 	}
 }
 
+// One seccomp program of encodePrograms' format: 16 hex digits per
+// instruction (code 4, jt 2, jf 2, k 8), up to a comma or the end.
+static int nsenter_parse_prog(const char *s, size_t len, struct sock_fprog *prog)
+{
+	if (len == 0 || len % 16 != 0 || len / 16 > BPF_MAXINSNS)
+		return -1;
+	unsigned short n = len / 16;
+	struct sock_filter *f = calloc(n, sizeof(*f));
+	if (!f)
+		return -1;
+	for (unsigned short i = 0; i < n; i++) {
+		char buf[17];
+		memcpy(buf, s + 16 * i, 16);
+		buf[16] = 0;
+		char *end;
+		unsigned long long v = strtoull(buf, &end, 16);
+		if (*end)
+			return -1;
+		f[i].code = v >> 48;
+		f[i].jt = v >> 40;
+		f[i].jf = v >> 32;
+		f[i].k = (unsigned int)v;
+	}
+	prog->len = n;
+	prog->filter = f;
+	return 0;
+}
+
+// Parses the programs list; returns how many, or -1.
+static int nsenter_parse_progs(const char *s, struct sock_fprog *progs)
+{
+	int n = 0;
+	while (s && *s) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		if (n == NSENTER_MAX_PROGS || nsenter_parse_prog(s, len, &progs[n]) < 0)
+			return -1;
+		n++;
+		s = comma ? comma + 1 : NULL;
+	}
+	return n;
+}
+
 // Runs before the Go runtime when the process was re-executed by Run:
 // the process is still single-threaded, so it may join a user namespace.
 __attribute__((constructor)) static void virtlxc_nsenter(int argc, char **argv)
@@ -61,6 +111,14 @@ __attribute__((constructor)) static void virtlxc_nsenter(int argc, char **argv)
 		return;
 	char *cgroups = nsenter_take(NSENTER_CGROUPS);
 	char *capbnd = nsenter_take(NSENTER_CAPBND);
+	char *filters = nsenter_take(NSENTER_SECCOMP);
+	char *nnp = nsenter_take(NSENTER_NNP);
+	struct sock_fprog progs[NSENTER_MAX_PROGS];
+	int nprogs = nsenter_parse_progs(filters, progs);
+	if (nprogs < 0) {
+		errno = EINVAL;
+		nsenter_fail("Unable to read the seccomp filter");
+	}
 	char *save = NULL;
 
 	if (cgroups && *cgroups)
@@ -96,6 +154,14 @@ __attribute__((constructor)) static void virtlxc_nsenter(int argc, char **argv)
 	if (pid < 0)
 		nsenter_fail("Unable to fork");
 	if (pid == 0) {
+		// The init's no_new_privs and seccomp filters (root of the user
+		// namespace here: CAP_SYS_ADMIN allows the filters without it).
+		if (nnp && strcmp(nnp, "1") == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			nsenter_fail("Unable to set no_new_privs");
+		for (int i = 0; i < nprogs; i++) {
+			if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &progs[i]) < 0)
+				nsenter_fail("Unable to install the seccomp filter");
+		}
 		execv(argv[1], argv + 1);
 		_exit(errno == ENOENT ? 127 : 126);
 	}

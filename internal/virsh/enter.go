@@ -56,14 +56,23 @@ func runEnterNamespace(s *Session, pc *ParsedCmd) error {
 			return err
 		}
 	}
-	req := nsenter.Request{Namespaces: files, Argv: argv, Stdin: s.Stdin,
-		Stdout: stdFile(s.Stdout, os.Stdout), Stderr: stdFile(s.Stderr, os.Stderr)}
+	req := nsenter.Request{Namespaces: files, Argv: argv, Env: nsenter.CleanEnv(os.Getenv("TERM")),
+		Stdin: s.Stdin, Stdout: stdFile(s.Stdout, os.Stdout), Stderr: stdFile(s.Stderr, os.Stderr)}
 	if req.Cgroups, err = nsenter.CgroupDirs(strconv.Itoa(int(dom.ID))); err != nil {
 		return enterFailure(err)
 	}
+	// The command gets init's bounding set, no_new_privs and seccomp
+	// filters; without them it does not run.
 	if pidNS := nsLink(files, "pid:"); pidNS != "" {
-		if bnd, err := nsenter.InitCapBnd(int(dom.ID), pidNS); err == nil {
-			req.CapBnd = &bnd
+		st, err := nsenter.ReadInitState(int(dom.ID), pidNS)
+		if err != nil {
+			return enterFailure(&nsenter.SetupError{Msg: "Unable to read the state of the domain's init", Err: err})
+		}
+		req.CapBnd, req.Seccomp, req.NoNewPrivs = &st.CapBnd, st.Seccomp, st.NoNewPrivs
+		// And its cgroup namespace, which libvirt's fds leave out.
+		if cg, err := os.Open(fmt.Sprintf("/proc/%d/ns/cgroup", st.Pid)); err == nil {
+			defer cg.Close()
+			req.Namespaces = append(req.Namespaces[:len(req.Namespaces):len(req.Namespaces)], cg)
 		}
 	}
 	// ^C and ^\ are for the command: virtlxc waits for it. (Notify, not

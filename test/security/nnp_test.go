@@ -7,19 +7,26 @@ import (
 	"testing"
 )
 
-// userXML is a private-root domain whose init runs script as uid 1000,
-// with the given <features> block.
-func userXML(name, root, script, features string) string {
+// customXML is a domain with the given <os> content, top-level extra
+// XML and <devices> content.
+func customXML(name, osBody, extra, devices string) string {
 	return fmt.Sprintf(`<domain type='lxc'>
   <name>%s</name>
   <memory unit='MiB'>96</memory>
-  <os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg><initarg>%s</initarg><inituser>1000</inituser><initgroup>1000</initgroup></os>
+  <os><type>exe</type>%s</os>
   %s
   <devices>
 %s    <console type='pty'/>
   </devices>
 </domain>
-`, name, xmlEscape(script), features, rootFS(root, false))
+`, name, osBody, extra, devices)
+}
+
+// userXML is a private-root domain whose init runs script as uid 1000,
+// with the given <features> block.
+func userXML(name, root, script, features string) string {
+	return customXML(name, `<init>/bin/sh</init><initarg>-c</initarg><initarg>`+xmlEscape(script)+
+		`</initarg><inituser>1000</inituser><initgroup>1000</initgroup>`, features, rootFS(root, false))
 }
 
 // Under <capabilities policy='deny'/> init runs with no_new_privs: a
