@@ -140,5 +140,20 @@ func (d *privDaemon) leftovers() []string {
 	return out
 }
 
+// busyTicks is the host's CPU time in use so far (all CPUs, every
+// process: user+nice+system+irq+softirq+steal), in clock ticks (1/100 s).
+func busyTicks() int64 {
+	line, _, _ := strings.Cut(readFile("/proc/stat"), "\n")
+	f := strings.Fields(line)
+	var busy int64
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i != 3 && i != 4 && i < 8 { // not idle, not iowait, not guest
+			busy += n
+		}
+	}
+	return busy
+}
+
 // mib converts KiB to MiB.
 func mib(kib int64) float64 { return float64(kib) / 1024 }

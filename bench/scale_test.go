@@ -22,8 +22,12 @@ func BenchmarkDensity(b *testing.B) {
 		b.Fatal(err)
 	}
 	each := record("density/start-each", "virtlxc", "ms", fmt.Sprintf("density: one create while %d start, 4 at a time", n))
+	cpu0 := busyTicks()
 	total := startMany(b, d, "dens", n, 4, each)
+	cpu := busyTicks() - cpu0
 	record("density/start-total", "virtlxc", "s", fmt.Sprintf("density: start %d containers (4 parallel connections)", n)).addDur(total)
+	record("density/cpu-per-start", "virtlxc", "ms", "density: host CPU time per container started (all processes, both CPUs)").
+		add(float64(cpu) * 10 / float64(n))
 	time.Sleep(2 * time.Second)
 	avail := meminfoKiB("MemAvailable")
 	record("density/mem-used", "virtlxc", "MiB", fmt.Sprintf("density: host MemAvailable drop with %d running", n)).
