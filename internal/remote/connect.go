@@ -5,6 +5,7 @@ import (
 
 	libvirt "github.com/digitalocean/go-libvirt"
 
+	"virtlxc/internal/driver"
 	"virtlxc/internal/hostinfo"
 	"virtlxc/internal/rpc/proto"
 	"virtlxc/internal/rpc/server"
@@ -46,7 +47,15 @@ func (h *Handlers) connectProcs() map[uint32]server.Procedure {
 				c.Conn.MarkOpen(a.Flags&proto.ConnectRO != 0)
 				return nil, nil
 			}},
-		proto.ProcConnectClose:                   {ReadOnly: true, BeforeOpen: true, Handler: func(*server.Call) (any, error) { return nil, nil }},
+		proto.ProcConnectClose: {ReadOnly: true, BeforeOpen: true, Handler: func(c *server.Call) (any, error) {
+			// Autodestroy domains die before virConnectClose returns, so
+			// the client's next connection never sees them (libvirt runs
+			// its close callbacks when the socket closes, racing with it).
+			if id, ok := c.Conn.Value(connIDKey{}).(driver.ConnID); ok {
+				h.drv.ConnectionClosed(id)
+			}
+			return nil, nil
+		}},
 		proto.ProcConnectRegisterCloseCallback:   ro(server.Procedure{Handler: func(*server.Call) (any, error) { return nil, nil }}),
 		proto.ProcConnectUnregisterCloseCallback: ro(server.Procedure{Handler: func(*server.Call) (any, error) { return nil, nil }}),
 		proto.ProcConnectGetType: ro(server.Procedure{Handler: func(*server.Call) (any, error) {
