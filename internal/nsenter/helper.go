@@ -1,6 +1,7 @@
 package nsenter
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -102,7 +103,8 @@ func goHelper() int {
 	for _, f := range req.Namespaces {
 		f.Close()
 	}
-	if ee, ok := err.(*ExecError); ok {
+	var ee *ExecError
+	if errors.As(err, &ee) {
 		return ee.Status
 	}
 	if err != nil {

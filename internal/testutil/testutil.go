@@ -58,6 +58,14 @@ func Binaries(t testing.TB) string {
 	return binDir
 }
 
+// RemoveBinaries removes the directory Binaries built into, if any; a
+// TestMain calls it after m.Run.
+func RemoveBinaries() {
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+}
+
 type buildError struct {
 	out string
 	err error

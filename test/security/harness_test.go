@@ -31,6 +31,7 @@ func TestMain(m *testing.M) {
 	for _, d := range dirs {
 		_ = os.Remove(d)
 	}
+	testutil.RemoveBinaries()
 	for _, b := range []*build{attackerBuild, cgoClientBuild} {
 		if b.dir != "" {
 			_ = os.RemoveAll(b.dir)
