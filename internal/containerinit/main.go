@@ -45,7 +45,7 @@ func Main() {
 		os.Exit(1)
 	}
 	sync := os.NewFile(uintptr(initproto.SyncFD(npass)), "sync")
-	st := &stage{sync: sync, npass: npass}
+	st := &stage{sync: sync, npass: npass, rootTree: -1}
 	if err := st.run(); err != nil {
 		msg := "Failure in libvirt_lxc startup: " + err.Error()
 		fmt.Fprintln(os.Stderr, msg)
@@ -60,6 +60,9 @@ type stage struct {
 	npass int
 	c     *spec.Container
 	root  string // the new root while it is being built (before pivot)
+	// rootTree is the detached, idmapped root tree from the controller
+	// (-1: bind the root source as is).
+	rootTree int
 }
 
 func (s *stage) run() error {
@@ -76,9 +79,21 @@ func (s *stage) run() error {
 	if err := s.joinNamespaces(); err != nil {
 		return err
 	}
-	kind, _, _, err := initproto.Recv(s.sync)
+	kind, _, fds, err := initproto.Recv(s.sync)
 	if err != nil || kind != initproto.Go {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
 		return fmt.Errorf("Failed to read the container continue message: %v", err)
+	}
+	// With Go may come the idmapped root tree the controller prepared.
+	s.rootTree = -1
+	for i, fd := range fds {
+		if i == 0 {
+			s.rootTree = fd
+		} else {
+			unix.Close(fd)
+		}
 	}
 	// The controller created the container ends in this network namespace
 	// before sending Go (spec §2.9, container side).

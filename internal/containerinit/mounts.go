@@ -109,7 +109,7 @@ func (s *stage) buildRoot() error {
 		if st, err := os.Stat(root); err != nil || !st.IsDir() {
 			return fmt.Errorf("Failed to access '%s': %v", root, err)
 		}
-		if err := mount(root, s.c.Staging, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		if err := s.attachRoot(root); err != nil {
 			return err
 		}
 	}
@@ -327,6 +327,23 @@ func (s *stage) enterCgroupNS() error {
 	}
 	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
 		return fmt.Errorf("Failed to create the cgroup namespace: %w", err)
+	}
+	return nil
+}
+
+// attachRoot puts the root source on the staging directory: the idmapped
+// tree the controller prepared when there is one (move_mount into this
+// mount namespace), else a recursive bind.
+func (s *stage) attachRoot(root string) error {
+	if s.rootTree < 0 {
+		return mount(root, s.c.Staging, "", unix.MS_BIND|unix.MS_REC, "")
+	}
+	defer func() {
+		unix.Close(s.rootTree)
+		s.rootTree = -1
+	}()
+	if err := unix.MoveMount(s.rootTree, "", unix.AT_FDCWD, s.c.Staging, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+		return fmt.Errorf("Failed to attach the idmapped root %s: %w", root, err)
 	}
 	return nil
 }

@@ -221,7 +221,12 @@ func (c *Controller) start() (err error) {
 		return fmt.Errorf("moving host network devices: %w", err)
 	}
 	undo = append(undo, c.returnNetDevs)
-	if err := c.init.release(); err != nil {
+	rootTree := c.idmappedRoot(sp, c.init.cmd.Process.Pid)
+	err = c.init.release(rootTree)
+	if rootTree >= 0 {
+		unix.Close(rootTree)
+	}
+	if err != nil {
 		return err
 	}
 	masters, err := c.init.awaitExec(sp.Consoles)

@@ -106,8 +106,12 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 	return &initProc{cmd: cmd, sync: parent, pidfd: pidfd}, nil
 }
 
-// release lets the init stage continue (cgroups and id maps are in place).
-func (p *initProc) release() error {
+// release lets the init stage continue (cgroups and id maps are in place),
+// handing it the idmapped root tree when rootTree >= 0.
+func (p *initProc) release(rootTree int) error {
+	if rootTree >= 0 {
+		return initproto.Send(p.sync, initproto.Go, "", rootTree)
+	}
 	return initproto.Send(p.sync, initproto.Go, "")
 }
 
