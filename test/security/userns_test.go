@@ -4,26 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"virtlxc/internal/testutil"
 )
 
 // In a user-namespace container, root is host uid 200000: it cannot read
 // a host root-owned 0600 file or write into a host root-owned directory
 // shared into the container.
 func TestUserNamespaceRootIsNotHostRoot(t *testing.T) {
-	root := testutil.BusyboxRoot(t)
-	if err := os.Chmod(filepath.Dir(root), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := filepath.Walk(root, func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, 200000, 200000)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	root := idmapRoot(t)
 	shared := hostDir(t)
 	secret := filepath.Join(shared, "secret")
 	if err := os.WriteFile(secret, []byte("host secret\n"), 0o600); err != nil {
@@ -34,8 +21,7 @@ if cat /mnt/host/secret 2>/dev/null | sed 's/^/@@leak=/'; [ -n "$(cat /mnt/host/
 if echo x > /mnt/host/planted 2>/dev/null; then echo @@write=ok; else echo @@write=denied; fi;
 if chmod 666 /mnt/host/secret 2>/dev/null; then echo @@chmod=ok; else echo @@chmod=denied; fi; echo @@done=1`
 	fs := rootFS(root, false) + "    <filesystem type='mount'><source dir='" + shared + "'/><target dir='/mnt/host'/></filesystem>\n"
-	idmap := "<idmap><uid start='0' target='200000' count='65536'/><gid start='0' target='200000' count='65536'/></idmap>"
-	v := run(t, "userns", domainXML("userns", script, fs, idmap))
+	v := run(t, "userns", domainXML("userns", script, fs, idmapXML))
 	if v["id"] != "0" || v["uidmap"] != "0 200000 65536" {
 		t.Fatalf("id %q, uid_map %q: not a user-namespace root", v["id"], v["uidmap"])
 	}
