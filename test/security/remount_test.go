@@ -57,11 +57,12 @@ func dirNames(t *testing.T, dir string) []string {
 
 // remountAttacks are the attacker's ways to make a read-only mount
 // writable (test/security/attacker/mount.go).
-var remountAttacks = []string{"remount", "remount-bind", "fspick", "setattr", "open-tree"}
+var remountAttacks = []string{"remount", "remount-bind", "remount-bind-i386", "fspick", "setattr", "open-tree"}
 
 // A container keeping CAP_SYS_ADMIN cannot make its read-only root, a
 // read-only <filesystem>, /sys or /proc/sys writable: mount(2) remounts
-// without MS_RDONLY fail with EPERM and the new mount API with ENOSYS
+// without MS_RDONLY fail with EPERM (through the i386 ABI too) and the new
+// mount API with ENOSYS
 // (the seccomp mount rules), busybox's mount -o remount,rw too, and the
 // host directories behind the read-only mounts stay unchanged.
 func TestRemountReadOnlyMounts(t *testing.T) {
@@ -77,7 +78,9 @@ func TestRemountReadOnlyMounts(t *testing.T) {
 			script += a + " " + at + "=" + p + "; "
 		}
 	}
-	script += a + " write=/ write=/mnt/ro; " +
+	// The i386 attack dies of SIGSEGV on a kernel without IA32 emulation.
+	script += a + " remount-bind-i386=/proc || echo @@noia32=1; " +
+		a + " write=/ write=/mnt/ro; " +
 		`if mount -o remount,rw /mnt/ro 2>/dev/null; then echo @@bbremount=ok; else echo @@bbremount=denied; fi; ` +
 		`if mount -o remount,bind,rw / 2>/dev/null; then echo @@bbremountbind=ok; else echo @@bbremountbind=denied; fi; ` +
 		// The same value back: harmless if the write were allowed.
@@ -85,8 +88,14 @@ func TestRemountReadOnlyMounts(t *testing.T) {
 		a + " remount-ro=/mnt/ro; " +
 		`echo @@done=1`
 	v := run(t, "remount", domainXML("remount", script, devices, ""))
+	if v["noia32"] == "1" {
+		t.Log("kernel feature missing: no IA32 emulation, the i386 remount is not tried")
+	}
 	for _, p := range paths {
 		for _, at := range remountAttacks {
+			if at == "remount-bind-i386" && v["noia32"] == "1" {
+				continue
+			}
 			want := "denied:ENOSYS"
 			if strings.HasPrefix(at, "remount") {
 				want = "denied:EPERM"
@@ -126,9 +135,9 @@ func TestRemountReadOnlyMounts(t *testing.T) {
 func TestRemountWithoutSeccomp(t *testing.T) {
 	root, shared, devices := roConfig(t)
 	a := inRoot(t, root)
-	script := a + " setattr=/mnt/ro remount-bind=/ write=/mnt/ro write=/; echo @@done=1"
+	script := a + " remount-bind-i386=/mnt/ro setattr=/ write=/mnt/ro write=/; echo @@done=1"
 	v := run(t, "remount-off", domainXML("remount-off", script, devices, seccompOff))
-	for _, k := range []string{"setattr:/mnt/ro", "remount-bind:/", "write:/mnt/ro", "write:/"} {
+	for _, k := range []string{"remount-bind-i386:/mnt/ro", "setattr:/", "write:/mnt/ro", "write:/"} {
 		if v[k] != "allowed" {
 			t.Errorf("%s without the filter: %q, want allowed", k, v[k])
 		}

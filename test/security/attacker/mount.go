@@ -20,6 +20,10 @@ var argAttacks = map[string]func(path string) error{
 	"remount-bind": func(path string) error {
 		return unix.Mount("", path, "", unix.MS_REMOUNT|unix.MS_BIND, "")
 	},
+	// remount,bind,rw through the i386 ABI (int $0x80).
+	"remount-bind-i386": func(path string) error {
+		return i386Mount(path, unix.MS_REMOUNT|unix.MS_BIND)
+	},
 	// mount -o remount,bind,ro PATH: allowed, and a no-op on a read-only
 	// mount.
 	"remount-ro": func(path string) error {
