@@ -106,9 +106,6 @@ func (s *stage) buildRoot() error {
 			return err
 		}
 	} else {
-		if st, err := os.Stat(root); err != nil || !st.IsDir() {
-			return fmt.Errorf("Failed to access '%s': %v", root, err)
-		}
 		if err := s.attachRoot(root); err != nil {
 			return err
 		}
@@ -333,9 +330,13 @@ func (s *stage) enterCgroupNS() error {
 
 // attachRoot puts the root source on the staging directory: the idmapped
 // tree the controller prepared when there is one (move_mount into this
-// mount namespace), else a recursive bind.
+// mount namespace; the path itself may be out of the mapped root's
+// reach), else a recursive bind.
 func (s *stage) attachRoot(root string) error {
 	if s.rootTree < 0 {
+		if st, err := os.Stat(root); err != nil || !st.IsDir() {
+			return fmt.Errorf("Failed to access '%s': %v", root, err)
+		}
 		return mount(root, s.c.Staging, "", unix.MS_BIND|unix.MS_REC, "")
 	}
 	defer func() {

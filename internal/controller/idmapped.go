@@ -3,6 +3,7 @@ package controller
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -22,7 +23,8 @@ import (
 //
 // It returns -1 (plain bind, libvirt's behaviour) for every other case:
 // no user namespace, the host's own root, a block device root, a tree
-// already shifted, or a kernel or filesystem without idmapped mounts (the
+// already shifted, a tree that unprivileged host users can reach (see
+// shielded), or a kernel or filesystem without idmapped mounts (the
 // reason is logged).
 func (c *Controller) idmappedRoot(sp *spec.Container, initPID int) int {
 	r := sp.Root
@@ -32,6 +34,14 @@ func (c *Controller) idmappedRoot(sp *spec.Container, initPID int) int {
 	var st unix.Stat_t
 	if err := unix.Stat(r.Source, &st); err != nil || st.Uid != 0 {
 		return -1 // shifted (or unreadable: the stage reports it)
+	}
+	if !shielded(r.Source) {
+		// Through the idmapping the container's root creates files as
+		// host root: a setuid-root binary planted in a tree other host
+		// users can reach would be theirs to run.
+		c.log.Warn("root filesystem not idmapped: host users other than root can reach it "+
+			"(make one of its parent directories root-owned and 0700 or 0750 with a trusted group)", "root", r.Source)
+		return -1
 	}
 	fd, err := idmappedTree(r.Source, initPID)
 	if err != nil {
@@ -61,4 +71,26 @@ func idmappedTree(path string, pid int) (int, error) {
 		return -1, fmt.Errorf("mount_setattr MOUNT_ATTR_IDMAP on %s: %w", path, err)
 	}
 	return fd, nil
+}
+
+// shielded reports whether no unprivileged host user can reach dir: one
+// of dir and its ancestors (symlinks resolved) is owned by root and gives
+// others no search permission, nor its group unless that is root's.
+func shielded(dir string) bool {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return false
+	}
+	for p := real; ; p = filepath.Dir(p) {
+		var st unix.Stat_t
+		if err := unix.Lstat(p, &st); err != nil {
+			return false
+		}
+		if st.Uid == 0 && st.Mode&0o001 == 0 && (st.Mode&0o010 == 0 || st.Gid == 0) {
+			return true
+		}
+		if p == "/" {
+			return false
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -45,9 +46,21 @@ func requireIdmappedMounts(t *testing.T, dir string) {
 // the mapped range): the controller mounts it idmapped, so the container
 // sees its files owned by root, its root can write them (stored as host
 // root on disk), and nothing else changes — another shared directory is
-// a plain bind, where the container's root is still nobody.
+// a plain bind, where the container's root is still nobody. The same tree
+// reachable by every host user is not idmapped: a plain bind, its files
+// owned by nobody inside, as with libvirt.
 func TestIDMapUnshiftedRoot(t *testing.T) {
-	root := testutilRoot(t)
+	// The tree sits in a root-only directory: through the idmapping the
+	// container's root writes as host root, so virtlxc idmaps only trees
+	// other host users cannot reach.
+	shield := t.TempDir()
+	if err := os.Chmod(shield, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(shield, "rootfs")
+	if err := os.Rename(testutilRoot(t), root); err != nil {
+		t.Fatal(err)
+	}
 	requireIdmappedMounts(t, root)
 	shared := t.TempDir()
 	if err := os.Chmod(shared, 0o755); err != nil {
@@ -81,5 +94,13 @@ echo @@sharedowner=$(stat -c %u /mnt/secret); echo @@done=1`
 	}
 	if v["secret"] != "denied" || v["sharedowner"] != "65534" {
 		t.Errorf("plain shared directory: secret %q, owner seen %q (want denied, nobody)", v["secret"], v["sharedowner"])
+	}
+
+	open := testutilRoot(t) // 0755 all the way up once the harness ran
+	c = start(t, "idmapopen", domainXML("idmapopen", "/bin/sh", []string{"-c", "echo @@owner=$(stat -c %u /bin/busybox)"},
+		"    <filesystem type='mount'><source dir='"+open+"'/><target dir='/'/></filesystem>\n", idmap))
+	err, log = c.wait(30 * time.Second)
+	if err != nil || values(log)["owner"] != "65534" || !strings.Contains(log, "root filesystem not idmapped: host users other than root can reach it") {
+		t.Errorf("an unshifted tree other host users reach must stay a plain bind (files owned by nobody): %v\n%s", err, log)
 	}
 }
