@@ -14,7 +14,10 @@
 //   - no_new_privs is not set: the filter is loaded while the thread still
 //     has CAP_SYS_ADMIN in its user namespace, so the kernel does not
 //     require it, and setuid tools (su, sudo, ping) keep working inside the
-//     container, as under libvirt.
+//     container, as under libvirt. (containerinit sets it on its own when
+//     the capability policy is "deny".)
+//   - lxc-enter-namespace gives the command it runs the same filters
+//     (Programs, handed to its helper) when the container's init has any.
 //   - The filter only covers the x86_64 syscall ABI. The x32 ABI is refused
 //     with ENOSYS by go-seccomp-bpf; i386 (int 0x80) calls are matched by a
 //     second, smaller filter built here with the same deny list.
