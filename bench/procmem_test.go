@@ -69,14 +69,20 @@ func procTree() map[int][]int {
 	return tree
 }
 
-// ppidOf is the parent of pid (0 if gone).
-func ppidOf(pid int) int {
+// statFields are the fields of /proc/PID/stat after the command name
+// (state first), nil if the process is gone.
+func statFields(pid int) []string {
 	stat := readFile(fmt.Sprintf("/proc/%d/stat", pid))
 	i := strings.LastIndexByte(stat, ')')
 	if i < 0 {
-		return 0
+		return nil
 	}
-	f := strings.Fields(stat[i+1:])
+	return strings.Fields(stat[i+1:])
+}
+
+// ppidOf is the parent of pid (0 if gone).
+func ppidOf(pid int) int {
+	f := statFields(pid)
 	if len(f) < 2 {
 		return 0
 	}
@@ -153,6 +159,25 @@ func busyTicks() int64 {
 		}
 	}
 	return busy
+}
+
+// cpuTicks is a process's user+system CPU time, in clock ticks.
+func cpuTicks(pid int) int64 {
+	f := statFields(pid)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + s
+}
+
+// partitionCPU is the CPU time used so far inside the daemon's cgroup
+// partition (every container's processes, hierarchical cpuacct), in ms.
+func (d *privDaemon) partitionCPU() float64 {
+	v := strings.TrimSpace(readFile("/sys/fs/cgroup/cpuacct/machine/" + d.scope + ".partition/cpuacct.usage"))
+	ns, _ := strconv.ParseInt(v, 10, 64)
+	return float64(ns) / 1e6
 }
 
 // mib converts KiB to MiB.
