@@ -75,7 +75,7 @@ func (d *privDaemon) dial(b testing.TB) *libvirt.Libvirt {
 }
 
 // stop destroys the running containers, stops the daemon and removes its
-// (then empty) cgroup partitions.
+// (then empty) cgroup partitions; reap cleans up after a failed run.
 func (d *privDaemon) stop() {
 	if d.l != nil {
 		doms, _, _ := d.l.ConnectListAllDomains(1, libvirt.ConnectListDomainsActive)
@@ -84,8 +84,10 @@ func (d *privDaemon) stop() {
 		}
 		_ = d.l.Disconnect()
 	}
+	controllers := procTree()[d.cmd.Process.Pid]
 	_ = d.cmd.Process.Kill()
 	_ = d.cmd.Wait()
+	d.reap(controllers)
 	parts, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + d.scope + ".partition")
 	for _, p := range parts {
 		_ = os.Remove(p)
