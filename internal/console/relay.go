@@ -40,9 +40,13 @@ type RelayOptions struct {
 }
 
 // Relay copies one console between a pty master (container side) and at most
-// one client at a time. The container is never blocked by the relay: output
-// is read continuously into a bounded backlog from which the attached client,
-// if any, is fed. Bytes a client writes go to the master in order.
+// one client at a time. Output is read into a bounded backlog from which the
+// attached client, if any, is fed. With no client the container is never
+// blocked: the oldest output is dropped. With a client attached nothing is
+// dropped: while the client has not taken a full backlog the relay stops
+// reading the master, so the container's console writes wait for the
+// client, as with libvirt's console. Bytes a client writes go to the master
+// in order.
 //
 // A Relay stops reading when the pty hangs up — every descriptor of the slave
 // has been closed, normally because the container died — and Done is closed
@@ -55,6 +59,7 @@ type Relay struct {
 	logger *slog.Logger
 
 	mu      sync.Mutex
+	room    *sync.Cond // on mu: the attached client consumed backlog, or it left
 	backlog ring
 	cur     *attachment
 	stopped bool  // the read loop has ended
@@ -113,6 +118,7 @@ func NewRelay(master *os.File, opts RelayOptions) (*Relay, error) {
 		closing: make(chan struct{}),
 		input:   make(chan inputChunk),
 	}
+	r.room = sync.NewCond(&r.mu)
 	r.wg.Add(2)
 	go r.readLoop()
 	go r.writeLoop()
@@ -199,6 +205,7 @@ func (r *Relay) end(a *attachment) {
 	r.mu.Lock()
 	if r.cur == a {
 		r.cur = nil
+		r.room.Broadcast()
 	}
 	r.mu.Unlock()
 	a.stop(r.logger)
@@ -232,6 +239,7 @@ func (r *Relay) Close() error {
 		r.closed = true
 		a := r.cur
 		r.cur = nil
+		r.room.Broadcast()
 		r.mu.Unlock()
 
 		close(r.closing)

@@ -19,14 +19,15 @@ const (
 )
 
 // readLoop reads the master until it hangs up or is closed, appending
-// everything to the backlog and the log writer.
+// everything to the backlog and the log writer (holding back while an
+// attached client has a full backlog to take, see roomToRead).
 func (r *Relay) readLoop() {
 	defer r.wg.Done()
 	defer close(r.done)
 	buf := make([]byte, readChunk)
 	var stopErr error
 	for {
-		n, err := r.master.Read(buf)
+		n, err := r.master.Read(buf[:r.roomToRead(len(buf))])
 		if n > 0 {
 			r.mu.Lock()
 			r.backlog.write(buf[:n])
@@ -50,6 +51,21 @@ func (r *Relay) readLoop() {
 	if a != nil {
 		a.signal()
 	}
+}
+
+// roomToRead returns how much the read loop may read next: up to max, or,
+// while a client is attached, no more than the backlog has room for —
+// waiting until the client has taken some (or left, or the relay closes).
+func (r *Relay) roomToRead(max int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.cur != nil && !r.closed && r.backlog.size() >= r.backlog.limit {
+		r.room.Wait()
+	}
+	if r.cur == nil || r.closed {
+		return max
+	}
+	return min(max, r.backlog.limit-r.backlog.size())
 }
 
 // readStopped logs why reading the master ended and returns the error to
@@ -131,6 +147,7 @@ func (r *Relay) pump(a *attachment, pos uint64) {
 			r.mu.Lock()
 			if r.cur == a {
 				r.backlog.discard(pos)
+				r.room.Broadcast()
 			}
 			r.mu.Unlock()
 			continue

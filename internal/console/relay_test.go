@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 )
 
 // startRelay starts a relay on a fresh pty and returns it with its log and
@@ -133,5 +134,79 @@ func waitDone(t *testing.T, r *Relay) {
 	case <-r.Done():
 	case <-timeAfter():
 		t.Fatal("Done not closed in time")
+	}
+}
+
+// With a client attached nothing is dropped: a container writing far more
+// than the backlog while the client reads slowly waits for it, and the
+// client gets every byte in order.
+func TestRelayAttachedClientGetsEverything(t *testing.T) {
+	const backlog = 16 * 1024
+	r, _, slave := startRelay(t, backlog)
+	client, peer := newClient(t)
+	if _, err := r.Attach(client); err != nil {
+		t.Fatalf("Attach: %v", err)
+	}
+	data := pattern(1 << 20)
+	written := make(chan error, 1)
+	go func() {
+		_, err := slave.Write(data) // blocks while the client lags
+		written <- err
+	}()
+	got := make([]byte, 0, len(data))
+	buf := make([]byte, 3000)
+	for len(got) < len(data) {
+		time.Sleep(50 * time.Microsecond) // a slow reader
+		if err := peer.SetReadDeadline(time.Now().Add(testTimeout)); err != nil {
+			t.Fatal(err)
+		}
+		n, err := peer.Read(buf)
+		if err != nil {
+			t.Fatalf("after %d bytes: %v", len(got), err)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if !bytes.Equal(got, data) {
+		t.Fatal("the attached client did not receive the output byte for byte")
+	}
+	if err := <-written; err != nil {
+		t.Fatalf("container write: %v", err)
+	}
+	r.mu.Lock()
+	dropped := r.backlog.dropped
+	r.mu.Unlock()
+	if dropped != 0 {
+		t.Errorf("%d bytes dropped with a client attached", dropped)
+	}
+}
+
+// A client that stops reading holds the container's console writes, but
+// detaching it (or closing the relay) lets the container go on at once.
+func TestRelayStuckClientReleasedByDetach(t *testing.T) {
+	r, _, slave := startRelay(t, 4096)
+	client, _ := newClient(t) // the test never reads
+	detach, err := r.Attach(client)
+	if err != nil {
+		t.Fatalf("Attach: %v", err)
+	}
+	data := pattern(256 * 1024)
+	written := make(chan error, 1)
+	go func() {
+		_, err := slave.Write(data)
+		written <- err
+	}()
+	select {
+	case err := <-written:
+		t.Fatalf("256 KiB went through a client that reads nothing (err %v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	detach()
+	select {
+	case err := <-written:
+		if err != nil {
+			t.Fatalf("container write: %v", err)
+		}
+	case <-timeAfter():
+		t.Fatal("the container stayed blocked after the client detached")
 	}
 }
