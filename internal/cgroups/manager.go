@@ -131,6 +131,14 @@ func (m *Manager) makeDirs(h *Hierarchy, rel string) ([]string, error) {
 			if leaf {
 				return created, fmt.Errorf("cgroup %s already exists: %w", dir, fs.ErrExist)
 			}
+			// Another start may have just created it and not filled its
+			// cpuset yet: a child copying the empty values could take no
+			// task ("no space left on device").
+			if h.Version == 1 && h.Has(string(CPUSet)) {
+				if err := fillEmptyCpuset(dir); err != nil {
+					return created, err
+				}
+			}
 			continue
 		}
 		if err != nil {
@@ -162,6 +170,29 @@ func inheritCpuset(dir string) error {
 			return fmt.Errorf("inherit cpuset: %w", err)
 		}
 		if err := writeFile(dir, f, v); err != nil {
+			return fmt.Errorf("inherit cpuset: %w", err)
+		}
+	}
+	return nil
+}
+
+// fillEmptyCpuset copies the parent's cpuset.cpus and cpuset.mems into an
+// existing dir whose own are still empty (the parent is filled: dirs are
+// prepared top down). Concurrent fillers write the same values.
+func fillEmptyCpuset(dir string) error {
+	for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
+		v, err := readFile(dir, f)
+		if err != nil {
+			return fmt.Errorf("inherit cpuset: %w", err)
+		}
+		if strings.TrimSpace(v) != "" {
+			continue
+		}
+		pv, err := readFile(filepath.Dir(dir), f)
+		if err != nil {
+			return fmt.Errorf("inherit cpuset: %w", err)
+		}
+		if err := writeFile(dir, f, pv); err != nil {
 			return fmt.Errorf("inherit cpuset: %w", err)
 		}
 	}

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestRootLifecycle creates a group with limits, checks the files, adds,
@@ -178,4 +182,40 @@ func TestRootV1OnlyKill(t *testing.T) {
 	if err := g.Destroy(ctx); err != nil {
 		t.Fatalf("Destroy: %v", err)
 	}
+}
+
+// TestRootEmptyCpusetPartition is the race of two first starts: the
+// partition's v1 cpuset directory exists (another start just made it) but
+// its cpus/mems are still empty. A group created under it must be filled
+// and accept a task.
+func TestRootEmptyCpusetPartition(t *testing.T) {
+	m := newRootManager(t)
+	h, ok := m.layout.Hierarchy(CPUSet)
+	if !ok || h.Version != 1 {
+		t.Skip("kernel feature missing: a v1 cpuset hierarchy")
+	}
+	part, err := m.naming.PartitionPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "cpusetrace"
+	cleanupGroup(t, m, name)
+	dir := filepath.Join(h.Mount, part)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = unix.Rmdir(dir) })
+	if v, _ := readFile(dir, "cpuset.cpus"); v != "" {
+		t.Skipf("a fresh v1 cpuset directory is not empty here (%q)", v)
+	}
+	g, err := m.Create(name, Limits{})
+	if err != nil {
+		t.Fatalf("Create under an empty partition: %v", err)
+	}
+	cmd, done, _ := startSleep(t)
+	if err := g.AddPid(cmd.Process.Pid); err != nil {
+		t.Errorf("AddPid into a group under the empty partition: %v", err)
+	}
+	_ = cmd.Process.Kill()
+	<-done
 }
