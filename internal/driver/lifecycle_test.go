@@ -300,6 +300,26 @@ func TestStartNeedsConsole(t *testing.T) {
 	wantErr(t, err, virerr.ErrConfigUnsupported, "unsupported configuration: At least one PTY console is required")
 }
 
+// A label model this host has no driver for is refused at start, as
+// libvirt's security manager does; model none (or none given) runs.
+func TestStartRefusesUnavailableSecurityModel(t *testing.T) {
+	e := newEnv(t)
+	for _, model := range []string{"selinux", "apparmor", "dac"} {
+		x := strings.Replace(domXML("sl", uuid1), "</os>", "</os><seclabel type='dynamic' model='"+model+"'/>", 1)
+		_, err := e.d.CreateXML([]byte(x), 0, nil, 0)
+		wantErr(t, err, virerr.ErrConfigUnsupported, "unsupported configuration: Unable to find security driver for model "+model)
+	}
+	x := strings.Replace(domXML("sl", uuid1), "</os>", "</os><seclabel type='none'/><seclabel type='dynamic' model='none'/>", 1)
+	ref, err := e.d.CreateXML([]byte(x), 0, nil, 0)
+	if err != nil {
+		t.Fatalf("seclabel none: %v", err)
+	}
+	e.expect(EventStarted, DetailStartedBooted, "sl")
+	if err := e.d.Destroy(ref, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestPassFDsAndAutodestroy(t *testing.T) {
 	e := newEnv(t)
 	r, w, err := os.Pipe()

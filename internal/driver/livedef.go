@@ -25,6 +25,20 @@ func checkConsoles(def *domainxml.Domain) error {
 	return nil
 }
 
+// checkSecLabels refuses a definition asking for a security label model
+// this host cannot apply, as libvirt's virSecurityManagerCheckAllLabel
+// does at start: virtlxc's security model is "none" (no SELinux or
+// AppArmor driver), so only model "none" (or none given) passes.
+func checkSecLabels(def *domainxml.Domain) error {
+	for _, l := range def.SecLabel {
+		if l.Model != "" && l.Model != "none" {
+			return virerr.New(virerr.ErrConfigUnsupported, virerr.FromSecurity,
+				"Unable to find security driver for model %s", l.Model)
+		}
+	}
+	return nil
+}
+
 // ensurePartition gives def the default resource partition when it has
 // none (libvirt does this to the definition being started).
 func ensurePartition(def *domainxml.Domain) {

@@ -61,6 +61,9 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	if err := checkConsoles(def); err != nil {
 		return Ref{}, err
 	}
+	if err := checkSecLabels(def); err != nil {
+		return Ref{}, err
+	}
 	live, err := buildLiveDef(def)
 	if err != nil {
 		return Ref{}, err
