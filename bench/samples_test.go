@@ -131,7 +131,7 @@ func allFigures() []*figure {
 
 // sections order the report: floor, API, the same-run anchors, virsh,
 // list, memory, density, console, meminfo, then anything else.
-var sections = []string{"floor/", "api/", "crun/", "lxc/", "virsh/", "list/", "mem/", "density/", "console/", "meminfo/"}
+var sections = []string{"floor/", "api/", "libvirt/", "crun/", "lxc/", "virsh/", "list/", "mem/", "density/", "console/", "meminfo/"}
 
 func section(key string) int {
 	for i, p := range sections {
