@@ -165,13 +165,7 @@ func BenchmarkLibvirt(b *testing.B) {
 	}
 	vstart := record("libvirt/virsh-start", "libvirt", "ms", "libvirt 9.0: virsh start, whole command")
 	for i := 0; i < n; i++ {
-		err := vstart.timeOp(func() error {
-			if out, err := exec.Command("virsh", "-c", d.uri, "start", "vlbl-coop").CombinedOutput(); err != nil {
-				return fmt.Errorf("virsh start: %w: %s", err, out)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := vstart.timeOp(func() error { return virsh(d.uri, "start", "vlbl-coop") }); err != nil {
 			b.Fatal(err)
 		}
 		if err := l.DomainDestroy(coop); err != nil {
@@ -273,13 +267,7 @@ func lvMemory(b *testing.B, d *lvDaemon, rootfs string) {
 func virshTimes(b *testing.B, uri, key, title string, n int, args ...string) {
 	fig := record(key, "libvirt", "ms", title)
 	for i := 0; i < n; i++ {
-		err := fig.timeOp(func() error {
-			if out, err := exec.Command("virsh", append([]string{"-c", uri}, args...)...).CombinedOutput(); err != nil {
-				return fmt.Errorf("virsh %v: %w: %s", args, err, out)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := fig.timeOp(func() error { return virsh(uri, args...) }); err != nil {
 			b.Fatal(err)
 		}
 	}

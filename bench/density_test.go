@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"sync"
 	"testing"
@@ -199,10 +198,4 @@ func listAll(l *libvirt.Libvirt, want int) error {
 }
 
 // virshList runs `virsh -c URI list --all` once.
-func (d *privDaemon) virshList() error {
-	out, err := exec.Command("virsh", "-c", d.uri, "list", "--all").CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("virsh list --all: %w: %s", err, out)
-	}
-	return nil
-}
+func (d *privDaemon) virshList() error { return virsh(d.uri, "list", "--all") }

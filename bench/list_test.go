@@ -52,13 +52,7 @@ func BenchmarkVirshStart(b *testing.B) {
 	}
 	fig := record("virsh/start", "virtlxc", "ms", "virsh start, defined container (init sleep), whole command")
 	for b.Loop() {
-		err := fig.timeOp(func() error {
-			if out, err := exec.Command("virsh", "-c", d.uri, "start", "bvstart").CombinedOutput(); err != nil {
-				return fmt.Errorf("virsh start: %w: %s", err, out)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := fig.timeOp(func() error { return virsh(d.uri, "start", "bvstart") }); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
@@ -75,14 +69,16 @@ func BenchmarkVirshURI(b *testing.B) {
 	d := startDaemon(b)
 	fig := record("virsh/uri", "virtlxc", "ms", "virsh connect + uri (client overhead only)")
 	for b.Loop() {
-		err := fig.timeOp(func() error {
-			if out, err := exec.Command("virsh", "-c", d.uri, "uri").CombinedOutput(); err != nil {
-				return fmt.Errorf("virsh uri: %w: %s", err, out)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := fig.timeOp(func() error { return virsh(d.uri, "uri") }); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// virsh runs `virsh -c uri args...` (the real virsh) once.
+func virsh(uri string, args ...string) error {
+	if out, err := exec.Command("virsh", append([]string{"-c", uri}, args...)...).CombinedOutput(); err != nil {
+		return fmt.Errorf("virsh %v: %w: %s", args, err, out)
+	}
+	return nil
 }
