@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"virtlxc/internal/testutil"
 )
 
 // reportEnv names the file prefix the report is written to (set by `make
@@ -26,9 +29,10 @@ func TestMain(m *testing.M) {
 	}
 	started := time.Now()
 	load := loadavg()
+	commit := treeVersion()
 	code := m.Run()
 	if prefix := os.Getenv(reportEnv); prefix != "" {
-		if err := writeReport(prefix, started, load); err != nil {
+		if err := writeReport(prefix, started, load, commit); err != nil {
 			fmt.Fprintln(os.Stderr, "bench report:", err)
 			if code == 0 {
 				code = 1
@@ -42,6 +46,7 @@ func TestMain(m *testing.M) {
 type run struct {
 	Started   string   `json:"started"`
 	Finished  string   `json:"finished"`
+	Commit    string   `json:"commit"` // the tree measured (binaries are built from it)
 	Kernel    string   `json:"kernel"`
 	CPUs      int      `json:"cpus"`
 	CPU       string   `json:"cpu"`
@@ -77,7 +82,7 @@ type compare struct {
 const maxSamples = 2000
 
 // writeReport writes prefix.json and prefix.md.
-func writeReport(prefix string, started time.Time, load string) error {
+func writeReport(prefix string, started time.Time, load, commit string) error {
 	figs := allFigures()
 	if len(figs) == 0 {
 		return nil
@@ -87,7 +92,7 @@ func writeReport(prefix string, started time.Time, load string) error {
 		byKey[f.Key] = f
 	}
 	r := run{
-		Started: started.UTC().Format(time.RFC3339), Finished: time.Now().UTC().Format(time.RFC3339),
+		Started: started.UTC().Format(time.RFC3339), Finished: time.Now().UTC().Format(time.RFC3339), Commit: commit,
 		Kernel: strings.TrimSpace(readFile("/proc/sys/kernel/osrelease")), CPUs: runtime.NumCPU(),
 		CPU: cpuModel(), MemTotal: memTotal(), LoadStart: load, LoadEnd: loadavg(),
 	}
@@ -131,8 +136,8 @@ func writeReport(prefix string, started time.Time, load string) error {
 func markdown(r run) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# virtlxc benchmark report\n\n")
-	fmt.Fprintf(&b, "Run %s – %s; %s, %d CPUs (%s), %s; load average at start %s, at end %s.\n\n",
-		r.Started, r.Finished, "Linux "+r.Kernel, r.CPUs, r.CPU, r.MemTotal, r.LoadStart, r.LoadEnd)
+	fmt.Fprintf(&b, "Run %s – %s of %s; %s, %d CPUs (%s), %s; load average at start %s, at end %s.\n\n",
+		r.Started, r.Finished, r.Commit, "Linux "+r.Kernel, r.CPUs, r.CPU, r.MemTotal, r.LoadStart, r.LoadEnd)
 	b.WriteString("Ratio = virtlxc median / anchor median (below 1: virtlxc faster or smaller). ")
 	b.WriteString("Anchors marked † are from " + anchorsDate + ", not this run.\n\n")
 	b.WriteString("| figure | tool | unit | n | median | p25–p75 | min–max | target | anchors (median, ratio) |\n")
@@ -182,6 +187,21 @@ func ratio(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.2f", v)
+}
+
+// treeVersion is the repository's commit, "+changes" when the working
+// tree differs from it (the binaries measured are built from the tree).
+func treeVersion() string {
+	root := testutil.RepoRoot()
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown commit"
+	}
+	v := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		v += " +changes"
+	}
+	return v
 }
 
 func readFile(p string) string {
