@@ -74,6 +74,13 @@ func (g *Group) killRound(pids []int) error {
 		if err := writeFile(dir, "freezer.state", "THAWED"); err != nil {
 			return fmt.Errorf("unable to thaw all processes: %w", err)
 		}
+		// A group below that froze itself (the container may freeze its
+		// own cgroups) keeps its tasks from dying until thawed.
+		if dirs, err := subtree(dir); err == nil {
+			for _, d := range dirs[1:] {
+				_ = writeFile(d, "freezer.state", "THAWED")
+			}
+		}
 	}
 	return nil
 }

@@ -322,6 +322,9 @@ func (s *stage) enterCgroupNS() error {
 	if !s.c.NewCgroup {
 		return nil
 	}
+	if err := s.enterPayload(); err != nil {
+		return err
+	}
 	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
 		return fmt.Errorf("Failed to create the cgroup namespace: %w", err)
 	}

@@ -58,22 +58,24 @@ func runEnterNamespace(s *Session, pc *ParsedCmd) error {
 	}
 	req := nsenter.Request{Namespaces: files, Argv: argv, Env: nsenter.CleanEnv(os.Getenv("TERM")),
 		Stdin: s.Stdin, Stdout: stdFile(s.Stdout, os.Stdout), Stderr: stdFile(s.Stderr, os.Stderr)}
-	if req.Cgroups, err = nsenter.CgroupDirs(strconv.Itoa(int(dom.ID))); err != nil {
-		return enterFailure(err)
-	}
-	// The command gets init's bounding set, no_new_privs and seccomp
-	// filters; without them it does not run.
+	// The command gets init's cgroups, bounding set, no_new_privs and
+	// seccomp filters; without them it does not run.
+	cgroupsOf := strconv.Itoa(int(dom.ID))
 	if pidNS := nsLink(files, "pid:"); pidNS != "" {
 		st, err := nsenter.ReadInitState(int(dom.ID), pidNS)
 		if err != nil {
 			return enterFailure(&nsenter.SetupError{Msg: "Unable to read the state of the domain's init", Err: err})
 		}
+		cgroupsOf = strconv.Itoa(st.Pid)
 		req.CapBnd, req.Seccomp, req.NoNewPrivs = &st.CapBnd, st.Seccomp, st.NoNewPrivs
 		// And its cgroup namespace, which libvirt's fds leave out.
 		if cg, err := os.Open(fmt.Sprintf("/proc/%d/ns/cgroup", st.Pid)); err == nil {
 			defer cg.Close()
 			req.Namespaces = append(req.Namespaces[:len(req.Namespaces):len(req.Namespaces)], cg)
 		}
+	}
+	if req.Cgroups, err = nsenter.CgroupDirs(cgroupsOf); err != nil {
+		return enterFailure(err)
 	}
 	// ^C and ^\ are for the command: virtlxc waits for it. (Notify, not
 	// Ignore: an ignored signal would stay ignored in the command.)
