@@ -31,12 +31,11 @@ var splitControllers = []string{"devices", "freezer", "pids"}
 // container's group by the controller) into the group's child
 // payloadGroup in the v1 hierarchies of splitControllers, before the
 // cgroup namespace is created, so that the namespace is rooted there.
-// The device policy, the pids limit and the controller itself stay on the
-// group above, out of the container's reach: without a user namespace the
-// container's root owns the files of its cgroup namespace's root, through
-// the mounted hierarchies or a fresh cgroup mount. The kernel applies the
-// group's policy to the payload below it; pids.max is copied down so that
-// the container reads its limit.
+// The device policy and the controller itself stay on the group above,
+// the pids limit on the payload (movePidsLimit), out of the container's
+// reach: without a user namespace the container's root owns the files of
+// its cgroup namespace's root, through the mounted hierarchies or a fresh
+// cgroup mount. The kernel applies the policy above to the groups below.
 //
 // Not with a user namespace (the mapped root could not create the
 // directory, and owns none of the group's files anyway), nor on the
@@ -61,14 +60,12 @@ func (s *stage) enterPayload() error {
 		}
 		group := filepath.Join(h.Mount, rel)
 		dir := filepath.Join(group, payloadGroup)
-		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("Failed to create cgroup %s: %w", dir, err)
+		if err := mkCgroup(dir); err != nil {
+			return err
 		}
 		if h.Has("pids") {
-			if v, err := os.ReadFile(filepath.Join(group, "pids.max")); err == nil {
-				if err := os.WriteFile(filepath.Join(dir, "pids.max"), v, 0); err != nil {
-					return fmt.Errorf("Failed to copy pids.max to %s: %w", dir, err)
-				}
+			if dir, err = movePidsLimit(group, dir); err != nil {
+				return err
 			}
 		}
 		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), pid, 0); err != nil {
@@ -76,4 +73,44 @@ func (s *stage) enterPayload() error {
 		}
 	}
 	return nil
+}
+
+// mkCgroup creates a cgroup directory unless it exists.
+func mkCgroup(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("Failed to create cgroup %s: %w", dir, err)
+	}
+	return nil
+}
+
+// movePidsLimit moves the group's pids limit down to its payload child
+// and returns the payload's own child, "init", for the container: the
+// limit then bounds the container alone, not the controller (which stays
+// in the group: a fork bomb must not leave it unable to start a thread),
+// and still sits out of the container's reach. init gets the same value
+// for the container to read.
+func movePidsLimit(group, payload string) (string, error) {
+	limit, err := os.ReadFile(filepath.Join(group, "pids.max"))
+	if err != nil {
+		return "", fmt.Errorf("Failed to read the pids limit: %w", err)
+	}
+	if strings.TrimSpace(string(limit)) == "max" {
+		// After a reboot the limit is already down there.
+		if v, err := os.ReadFile(filepath.Join(payload, "pids.max")); err == nil {
+			limit = v
+		}
+	}
+	inner := filepath.Join(payload, "init")
+	if err := mkCgroup(inner); err != nil {
+		return "", err
+	}
+	for _, d := range []string{payload, inner} {
+		if err := os.WriteFile(filepath.Join(d, "pids.max"), limit, 0); err != nil {
+			return "", fmt.Errorf("Failed to set pids.max of %s: %w", d, err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(group, "pids.max"), []byte("max"), 0); err != nil {
+		return "", fmt.Errorf("Failed to lift the group's pids limit above its payload: %w", err)
+	}
+	return inner, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,8 +26,26 @@ type daemon struct {
 	root string
 	uri  string
 	cmd  *exec.Cmd
-	log  *bytes.Buffer
+	log  *syncBuffer
 	done chan struct{}
+}
+
+// syncBuffer is a bytes.Buffer the daemon writes to while tests read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // copyFile copies src to dst with mode 0755.
@@ -57,7 +76,7 @@ func startDaemon(t *testing.T) *daemon {
 	t.Helper()
 	testutil.RequireRoot(t)
 	built := testutil.Binaries(t)
-	d := &daemon{t: t, bin: hostDir(t), root: t.TempDir(), log: &bytes.Buffer{}, done: make(chan struct{})}
+	d := &daemon{t: t, bin: hostDir(t), root: t.TempDir(), log: &syncBuffer{}, done: make(chan struct{})}
 	for _, b := range []string{"virtlxcd", "virtlxc-controller", "virtlxc"} {
 		src := filepath.Join(built, b)
 		if b == "virtlxc" {
