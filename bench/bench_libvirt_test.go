@@ -159,18 +159,14 @@ func BenchmarkLibvirt(b *testing.B) {
 			b.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond) // init has installed its trap
-		if err := destroy.timeOp(func() error { return l.DomainDestroy(coop) }); err != nil {
-			b.Fatal(err)
-		}
+		tolerate(b, destroy, destroy.timeOp(func() error { return l.DomainDestroy(coop) }))
 	}
 	vstart := record("libvirt/virsh-start", "libvirt", "ms", "libvirt 9.0: virsh start, whole command")
 	for i := 0; i < n; i++ {
 		if err := vstart.timeOp(func() error { return virsh(d.uri, "start", "vlbl-coop") }); err != nil {
 			b.Fatal(err)
 		}
-		if err := l.DomainDestroy(coop); err != nil {
-			b.Fatal(err)
-		}
+		tolerate(b, vstart, l.DomainDestroy(coop))
 	}
 	stub := define("vlbl-stub", stubbornInit)
 	ign := record("libvirt/destroy-ignoring-term", "libvirt", "ms", "libvirt 9.0: API destroy, init ignoring SIGTERM")
@@ -179,9 +175,7 @@ func BenchmarkLibvirt(b *testing.B) {
 			b.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond)
-		if err := ign.timeOp(func() error { return l.DomainDestroy(stub) }); err != nil {
-			b.Fatal(err)
-		}
+		tolerate(b, ign, ign.timeOp(func() error { return l.DomainDestroy(stub) }))
 	}
 	lvRunToExit(b, l, define("vlbl-exit", "exit 0"), n)
 	// The cycle is timed in two parts around an untimed 100 ms pause in
@@ -191,22 +185,22 @@ func BenchmarkLibvirt(b *testing.B) {
 	for i := 0; i < n; i++ {
 		t0 := time.Now()
 		dom, err := l.DomainDefineXML(lvXML("vlbl-cycle", rootfs, coopInit))
-		if err == nil {
-			err = l.DomainCreate(dom)
+		if err != nil {
+			b.Fatal(err)
 		}
+		err = l.DomainCreate(dom)
 		t1 := time.Since(t0)
 		time.Sleep(100 * time.Millisecond)
 		t2 := time.Now()
 		if err == nil {
 			err = l.DomainDestroy(dom)
 		}
-		if err == nil {
-			err = l.DomainUndefine(dom)
+		if uerr := l.DomainUndefine(dom); err == nil && uerr != nil {
+			err = uerr
 		}
-		if err != nil {
-			b.Fatal(err)
+		if tolerate(b, cycle, err) {
+			cycle.addDur(t1 + time.Since(t2))
 		}
-		cycle.addDur(t1 + time.Since(t2))
 	}
 	lvMemory(b, d, rootfs)
 	lvList100(b, d, rootfs, n)
@@ -296,4 +290,23 @@ func lvList100(b *testing.B, d *lvDaemon, rootfs string, n int) {
 		}
 	}
 	virshTimes(b, d.uri, "libvirt/virsh-list-100", "libvirt 9.0: virsh list --all, 100 defined", n, "list", "--all")
+}
+
+// tolerated counts the failed operations per figure.
+var tolerated = map[*figure][]string{}
+
+// tolerate reports whether err is nil. A failure (seen once: a libvirt
+// container gone before its destroy, "domain is not running") is noted on
+// the figure and not counted; the fifth fails the benchmark.
+func tolerate(b *testing.B, f *figure, err error) bool {
+	if err == nil {
+		return true
+	}
+	tolerated[f] = append(tolerated[f], err.Error())
+	lost := tolerated[f]
+	f.note(fmt.Sprintf("%d operations failed and are not counted: %s", len(lost), strings.Join(lost, "; ")))
+	if len(lost) >= 5 {
+		b.Fatalf("%s: %v", f.Key, lost)
+	}
+	return false
 }
