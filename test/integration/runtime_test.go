@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"virtlxc/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -15,6 +17,7 @@ func TestMain(m *testing.M) {
 	for _, d := range dirs {
 		_ = os.Remove(d)
 	}
+	testutil.RemoveBinaries()
 	os.Exit(code)
 }
 

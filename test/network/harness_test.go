@@ -328,6 +328,7 @@ func values(log string) map[string]string {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	removeScope()
+	testutil.RemoveBinaries()
 	os.Exit(code)
 }
 

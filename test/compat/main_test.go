@@ -1,0 +1,15 @@
+package compat
+
+import (
+	"os"
+	"testing"
+
+	"virtlxc/internal/testutil"
+)
+
+// TestMain removes the binaries the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testutil.RemoveBinaries()
+	os.Exit(code)
+}
