@@ -1,9 +1,7 @@
 package containerinit
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +13,7 @@ import (
 
 // payloadGroup is the child of the container's cgroup that the container
 // runs in, and where its cgroup namespace is rooted.
-const payloadGroup = "payload"
+const payloadGroup = cgroups.PayloadGroup
 
 // splitControllers are the v1 controllers whose hierarchies get the
 // payload group: those where the container lifting its own limits is an
@@ -32,7 +30,7 @@ var splitControllers = []string{"devices", "freezer", "pids"}
 // payloadGroup in the v1 hierarchies of splitControllers, before the
 // cgroup namespace is created, so that the namespace is rooted there.
 // The device policy and the controller itself stay on the group above,
-// the pids limit on the payload (movePidsLimit), out of the container's
+// the pids limit on the payload (cgroups.MovePidsLimit), out of the container's
 // reach: without a user namespace the container's root owns the files of
 // its cgroup namespace's root, through the mounted hierarchies or a fresh
 // cgroup mount. The kernel applies the policy above to the groups below.
@@ -60,11 +58,11 @@ func (s *stage) enterPayload() error {
 		}
 		group := filepath.Join(h.Mount, rel)
 		dir := filepath.Join(group, payloadGroup)
-		if err := mkCgroup(dir); err != nil {
+		if err := cgroups.MakeGroupDir(dir); err != nil {
 			return err
 		}
 		if h.Has("pids") {
-			if dir, err = movePidsLimit(group, dir); err != nil {
+			if dir, err = cgroups.MovePidsLimit(group, dir); err != nil {
 				return err
 			}
 		}
@@ -73,44 +71,4 @@ func (s *stage) enterPayload() error {
 		}
 	}
 	return nil
-}
-
-// mkCgroup creates a cgroup directory unless it exists.
-func mkCgroup(dir string) error {
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("Failed to create cgroup %s: %w", dir, err)
-	}
-	return nil
-}
-
-// movePidsLimit moves the group's pids limit down to its payload child
-// and returns the payload's own child, "init", for the container: the
-// limit then bounds the container alone, not the controller (which stays
-// in the group: a fork bomb must not leave it unable to start a thread),
-// and still sits out of the container's reach. init gets the same value
-// for the container to read.
-func movePidsLimit(group, payload string) (string, error) {
-	limit, err := os.ReadFile(filepath.Join(group, "pids.max"))
-	if err != nil {
-		return "", fmt.Errorf("Failed to read the pids limit: %w", err)
-	}
-	if strings.TrimSpace(string(limit)) == "max" {
-		// After a reboot the limit is already down there.
-		if v, err := os.ReadFile(filepath.Join(payload, "pids.max")); err == nil {
-			limit = v
-		}
-	}
-	inner := filepath.Join(payload, "init")
-	if err := mkCgroup(inner); err != nil {
-		return "", err
-	}
-	for _, d := range []string{payload, inner} {
-		if err := os.WriteFile(filepath.Join(d, "pids.max"), limit, 0); err != nil {
-			return "", fmt.Errorf("Failed to set pids.max of %s: %w", d, err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(group, "pids.max"), []byte("max"), 0); err != nil {
-		return "", fmt.Errorf("Failed to lift the group's pids limit above its payload: %w", err)
-	}
-	return inner, nil
 }

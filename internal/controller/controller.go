@@ -206,6 +206,13 @@ func (c *Controller) start() (err error) {
 	if err := c.group.AddPid(c.init.cmd.Process.Pid); err != nil {
 		return fmt.Errorf("placing init in its cgroup: %w", err)
 	}
+	if sp.NewUser && limits(c.dom).PidsMax > 0 {
+		// The mapped root cannot split its group itself: keep the
+		// controller's threads out of the container's pids limit.
+		if err := c.group.ConfinePids(c.init.cmd.Process.Pid); err != nil {
+			return fmt.Errorf("placing init under its pids limit: %w", err)
+		}
+	}
 	// The controller sits in its container's group too, as libvirt's does:
 	// virsh lxc-enter-namespace joins the group of the domain id's pid.
 	if err := c.group.AddPid(os.Getpid()); err != nil {

@@ -63,13 +63,33 @@ func readInt(t *testing.T, path string) int {
 // (pids.events count refused forks); meanwhile the daemon lists domains
 // quickly, and the controller, whose tasks the limit does not count, takes
 // the destroy that stops the container and removes its cgroups.
+//
+// With <idmap> the mapped root cannot split its group: the controller
+// moves the limit to the payload group and init under it itself.
 func TestForkBombBounded(t *testing.T) {
+	t.Run("root", func(t *testing.T) { forkBomb(t, false) })
+	t.Run("idmap", func(t *testing.T) { forkBomb(t, true) })
+}
+
+func forkBomb(t *testing.T, idmap bool) {
 	const limit = 48
 	d := startDaemon(t)
 	root := busyboxRoot(t)
 	a := inRoot(t, root)
 	name := "bomb" + strconv.Itoa(os.Getpid())
 	meta := "<metadata><virtlxc:security xmlns:virtlxc='https://virtlxc.dev/xmlns/1.0'><virtlxc:pids max='" + strconv.Itoa(limit) + "'/></virtlxc:security></metadata>"
+	if idmap {
+		name += "u"
+		meta += "<idmap><uid start='0' target='200000' count='65536'/><gid start='0' target='200000' count='65536'/></idmap>"
+		if err := filepath.Walk(root, func(p string, _ os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, 200000, 200000)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	script := "GOMAXPROCS=1 GOGC=off exec " + a + " forkbomb=4"
 	d.define(name, domainXML(name, script, rootFS(root, false), meta))
 	id, err := d.virtlxc("domid", name)
