@@ -118,3 +118,18 @@ func BusyboxRoot(t testing.TB) string {
 	}
 	return root
 }
+
+// ChownTree hands every file under root (symlinks themselves included) to
+// uid:gid, as a root filesystem for a user-namespaced container whose
+// root maps to uid must be (libvirt's requirement).
+func ChownTree(t testing.TB, root string, uid, gid int) {
+	t.Helper()
+	if err := filepath.Walk(root, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	}); err != nil {
+		t.Fatalf("handing %s to %d:%d: %v", root, uid, gid, err)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"virtlxc/internal/testutil"
 )
 
 func TestPrivnetHasOnlyLoopback(t *testing.T) {
@@ -67,14 +69,7 @@ func TestIDMapContainer(t *testing.T) {
 	if err := os.Chmod(filepath.Dir(root), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := filepath.Walk(root, func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, 200000, 200000)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ChownTree(t, root, 200000, 200000)
 	script := `echo @@id=$(id -u):$(id -g); echo @@uidmap=$(cat /proc/self/uid_map | tr -s ' ');
 ls -ln /dev | sed 's/^/@@dev=/'; echo @@mem=$(cat /proc/meminfo | grep MemTotal | tr -s ' ');
 if mknod /tmp/x c 1 3 2>/dev/null; then echo @@mknod=ok; else echo @@mknod=denied; fi; echo @@done=1`

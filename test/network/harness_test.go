@@ -242,15 +242,7 @@ func mapRoot(t *testing.T, stateDir, rootfs string, base int) {
 			t.Fatal(err)
 		}
 	}
-	err := filepath.Walk(rootfs, func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, base, base)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testutil.ChownTree(t, rootfs, base, base)
 }
 
 // open lets a script blocked on `read x < /gate` go on.

@@ -75,20 +75,15 @@ func forkBomb(t *testing.T, idmap bool) {
 	const limit = 48
 	d := startDaemon(t)
 	root := busyboxRoot(t)
+	if idmap {
+		root = idmapRoot(t)
+	}
 	a := inRoot(t, root)
 	name := "bomb" + strconv.Itoa(os.Getpid())
 	meta := "<metadata><virtlxc:security xmlns:virtlxc='https://virtlxc.dev/xmlns/1.0'><virtlxc:pids max='" + strconv.Itoa(limit) + "'/></virtlxc:security></metadata>"
 	if idmap {
 		name += "u"
-		meta += "<idmap><uid start='0' target='200000' count='65536'/><gid start='0' target='200000' count='65536'/></idmap>"
-		if err := filepath.Walk(root, func(p string, _ os.FileInfo, err error) error {
-			if err != nil {
-				return err
-			}
-			return os.Lchown(p, 200000, 200000)
-		}); err != nil {
-			t.Fatal(err)
-		}
+		meta += idmapXML
 	}
 	script := "GOMAXPROCS=1 GOGC=off exec " + a + " forkbomb=4"
 	d.define(name, domainXML(name, script, rootFS(root, false), meta))

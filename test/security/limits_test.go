@@ -15,14 +15,7 @@ import (
 func idmapRoot(t *testing.T) string {
 	t.Helper()
 	root := busyboxRoot(t)
-	if err := filepath.Walk(root, func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, 200000, 200000)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ChownTree(t, root, 200000, 200000)
 	return root
 }
 
