@@ -39,6 +39,7 @@ type privDaemon struct {
 func startDaemon(b testing.TB) *privDaemon {
 	testutil.RequireRoot(b)
 	bin := testutil.Binaries(b)
+	builtBinaries = bin
 	dir := b.TempDir()
 	_ = os.Chmod(dir, 0o755)
 	root := filepath.Join(dir, "root")

@@ -19,6 +19,9 @@ import (
 // Unset (plain `go test`), nothing is written.
 const reportEnv = "VIRTLXC_BENCH_REPORT"
 
+// builtBinaries is the directory testutil.Binaries built into, if any.
+var builtBinaries string
+
 // helperEnv switches the test binary into a helper role (an init inside a
 // container, a timer inside a private mount namespace); see helpers_test.go.
 const helperEnv = "VIRTLXC_BENCH_HELPER"
@@ -31,6 +34,11 @@ func TestMain(m *testing.M) {
 	load := loadavg()
 	commit := treeVersion()
 	code := m.Run()
+	// testutil builds the binaries into a new temporary directory per
+	// test process and leaves it; this package removes its own.
+	if strings.HasPrefix(filepath.Base(builtBinaries), "virtlxc-bin-") {
+		_ = os.RemoveAll(builtBinaries)
+	}
 	if prefix := os.Getenv(reportEnv); prefix != "" {
 		if err := writeReport(prefix, started, load, commit); err != nil {
 			fmt.Fprintln(os.Stderr, "bench report:", err)
