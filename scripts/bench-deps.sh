@@ -21,22 +21,11 @@ unpack_libvirt() {
 if [ "$(id -u)" -eq 0 ]; then
   unpack_libvirt || echo "bench-deps: libvirt not unpacked: its figures will come from the anchors" >&2
 fi
-pkgs=(busybox-static libvirt-clients crun lxc)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" -ne 0 ]; then
-  echo "bench-deps: missing ${missing[*]}; run as root to install them" >&2
-  exit 1
-fi
-if [[ " ${missing[*]} " == *" lxc "* ]] && [ -d /run/systemd/system ]; then
+pkgs=(busybox-static libvirt-clients crun)
+if dpkg -s lxc >/dev/null 2>&1 || [ ! -d /run/systemd/system ]; then
+  pkgs+=(lxc)
+else
   echo "bench-deps: not installing lxc under systemd (its lxc-net would create a bridge);" >&2
   echo "  install it by hand (and disable lxc-net) or run without the lxc anchors" >&2
-  missing=("${missing[@]/lxc}")
 fi
-echo "bench-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends ${missing[*]} >/dev/null
+exec "$(dirname "$0")/install-test-deps.sh" "${pkgs[@]}"

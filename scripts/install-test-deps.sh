@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use when they are missing, so
-# `make check` works on a fresh Debian 12 machine (run as root).
+# `make check` works on a fresh Debian 12 machine (run as root). With
+# arguments it installs those packages instead (scripts/bench-deps.sh).
 set -euo pipefail
 pkgs=(busybox-static libvirt-clients python3-libvirt e2fsprogs iproute2 bsdutils gcc libc6-dev dnsmasq-base nftables)
+if [ $# -gt 0 ]; then
+  pkgs=("$@")
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
