@@ -81,12 +81,10 @@ func TestContainerCannotLiftLimits(t *testing.T) {
 				t.Fatalf("the container's pids cgroup: %v", dirs)
 			}
 			rel := strings.TrimPrefix(dirs[0], "/sys/fs/cgroup/pids")
-			// Without a user namespace the pids limit sits on the payload.
-			pidsMax := "pids/pids.max"
-			if !tc.idmap {
-				pidsMax = "pids/payload/pids.max"
-			}
-			unchanged := map[string]string{pidsMax: "48", "devices/devices.list": "c 1:3 rwm"}
+			// The pids limit sits on the payload (moved there by the init
+			// stage, or with <idmap> by the controller), the group has none.
+			unchanged := map[string]string{"pids/payload/pids.max": "48", "pids/pids.max": "max",
+				"devices/devices.list": "c 1:3 rwm"}
 			if tc.idmap { // without, the memory limit can be raised (README)
 				unchanged["memory/memory.limit_in_bytes"] = "100663296"
 			}
