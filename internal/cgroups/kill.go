@@ -76,7 +76,9 @@ func (g *Group) killRound(pids []int) error {
 		}
 		// A group below that froze itself (the container may freeze its
 		// own cgroups) keeps its tasks from dying until thawed.
-		if dirs, err := subtree(dir); err == nil {
+		// subtree is empty once the group is gone (removed by the
+		// controller's teardown while a destroy request still kills).
+		if dirs, err := subtree(dir); err == nil && len(dirs) > 1 {
 			for _, d := range dirs[1:] {
 				_ = writeFile(d, "freezer.state", "THAWED")
 			}
