@@ -168,6 +168,8 @@ sleep 1000`)
 		{"domifaddr", "c1", "--source", "bogus"}, {"domifaddr", "nosuch"}, {"net-dhcp-leases", "default"},
 		{"net-dhcp-leases", "default", "--mac", "52:54:00:aa:00:02"}, {"-q", "net-dhcp-leases", "default"},
 		{"net-dhcp-leases", "nosuch"}, {"help", "domifaddr"}, {"help", "net-dhcp-leases"},
+		{"domiflist", "c1"}, {"domiflist", "c2", "--inactive"}, {"-q", "domiflist", "c1"}, {"domiflist", "nosuch"},
+		{"help", "domiflist"},
 	} {
 		got := outcome(filepath.Join(bin, "virtlxc"), append([]string{"-c", uri}, args...)...)
 		if want := outcome("virsh", append([]string{"-c", uri}, args...)...); got != want {
