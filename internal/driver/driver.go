@@ -9,13 +9,14 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"virtlxc/internal/cgroups"
 
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/audit"
+	"virtlxc/internal/cgroups"
 	"virtlxc/internal/configstore"
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/eventbus"
 	"virtlxc/internal/paths"
 )
 
@@ -59,7 +60,7 @@ type Driver struct {
 	store      *configstore.Store
 	launcher   Launcher
 	cg         Cgroups
-	events     *eventBus
+	events     *eventbus.Bus[Event]
 	audit      audit.Sink
 	networks   Networks
 
@@ -106,7 +107,7 @@ func New(opts Options) (*Driver, error) {
 		store:        configstore.New(opts.Layout.ConfigDir, opts.Layout.AutostartDir, opts.Log),
 		launcher:     opts.Launcher,
 		cg:           opts.Cgroups,
-		events:       newEventBus(),
+		events:       eventbus.New[Event](),
 		audit:        nonNilSink(opts.Audit),
 		networks:     opts.Networks,
 		jobWait:      jobWait,
@@ -169,7 +170,7 @@ func (d *Driver) Close() error {
 			dom.mu.Unlock()
 		}
 		d.wg.Wait()
-		d.events.closeAll()
+		d.events.CloseAll()
 		d.removeScope()
 		if d.lockFile != nil {
 			_ = d.lockFile.Close()
@@ -190,7 +191,7 @@ func (d *Driver) isClosing() bool {
 
 // emit publishes a lifecycle event for ref.
 func (d *Driver) emit(ref Ref, t EventType, detail int) {
-	d.events.emit(Event{Kind: EventLifecycle, Domain: ref, Type: t, Detail: detail})
+	d.events.Emit(Event{Kind: EventLifecycle, Domain: ref, Type: t, Detail: detail})
 }
 
 // register adds dom to the registry. Callers hold d.mu for writing.

@@ -147,7 +147,7 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 // emitStart sends STARTED/BOOTED, or REBOOT for a restart.
 func (d *Driver) emitStart(ref Ref, reboot bool) {
 	if reboot {
-		d.events.emit(Event{Kind: EventReboot, Domain: ref})
+		d.events.Emit(Event{Kind: EventReboot, Domain: ref})
 		return
 	}
 	d.emit(ref, EventStarted, DetailStartedBooted)
