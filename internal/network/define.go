@@ -97,6 +97,7 @@ func (r *Registry) Define(data []byte) (Info, error) {
 		r.nets[n.Name] = o
 	}
 	o.def, o.persistent = n, true
+	r.emit(o, EventDefined)
 	return r.info(o), nil
 }
 
@@ -117,6 +118,7 @@ func (r *Registry) Undefine(name string) error {
 			"cannot delete config of network '%s': %s", name, err)
 	}
 	o.persistent = false
+	r.emit(o, EventUndefined)
 	if o.live == nil {
 		delete(r.nets, name)
 	} else {
@@ -146,5 +148,6 @@ func (r *Registry) CreateXML(data []byte) (Info, error) {
 		delete(r.nets, n.Name)
 		return Info{}, err
 	}
+	r.emit(o, EventStarted)
 	return r.info(o), nil
 }

@@ -25,7 +25,11 @@ func (r *Registry) Start(name string) error {
 	if o.live != nil {
 		return invalid("network is already active")
 	}
-	return r.start(o)
+	if err := r.start(o); err != nil {
+		return err
+	}
+	r.emit(o, EventStarted)
+	return nil
 }
 
 // start brings o up and records its live definition; the caller holds
@@ -122,6 +126,7 @@ func (r *Registry) Destroy(name string) error {
 		r.log.Warn("cannot remove network state", "network", name, "err", err)
 	}
 	o.live = nil
+	r.emit(o, EventStopped)
 	if !o.persistent {
 		delete(r.nets, name)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"virtlxc/internal/configstore"
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/eventbus"
 	"virtlxc/internal/netdev"
 	"virtlxc/internal/virerr"
 )
@@ -85,6 +86,7 @@ type Registry struct {
 	dnsmasqDir string
 	links      Links
 	services   Services
+	events     *eventbus.Bus[Event]
 	log        *slog.Logger
 }
 
@@ -106,6 +108,7 @@ func NewRegistry(c Config) *Registry {
 		dnsmasqDir: c.DnsmasqDir,
 		links:      c.Links,
 		services:   c.Services,
+		events:     eventbus.New[Event](),
 		log:        c.Log,
 	}
 }

@@ -24,6 +24,7 @@ const (
 	ProcNetworkGetDhcpLeases             uint32 = 341
 	ProcConnectNetworkEventRegisterAny   uint32 = 313
 	ProcConnectNetworkEventDeregisterAny uint32 = 314
+	ProcNetworkEventLifecycle            uint32 = 315
 	ProcNetworkDefineXMLFlags            uint32 = 432
 	ProcNetworkCreateXMLFlags            uint32 = 437
 )
@@ -51,6 +52,7 @@ var networkProcs = []procInfo{
 	{ProcNetworkGetDhcpLeases, "NETWORK_GET_DHCP_LEASES", "virNetworkGetDHCPLeases"},
 	{ProcConnectNetworkEventRegisterAny, "CONNECT_NETWORK_EVENT_REGISTER_ANY", "virConnectNetworkEventRegisterAny"},
 	{ProcConnectNetworkEventDeregisterAny, "CONNECT_NETWORK_EVENT_DEREGISTER_ANY", "virConnectNetworkEventDeregisterAny"},
+	{ProcNetworkEventLifecycle, "NETWORK_EVENT_LIFECYCLE", ""},
 	{ProcNetworkDefineXMLFlags, "NETWORK_DEFINE_XML_FLAGS", "virNetworkDefineXMLFlags"},
 	{ProcNetworkCreateXMLFlags, "NETWORK_CREATE_XML_FLAGS", "virNetworkCreateXMLFlags"},
 }
