@@ -189,6 +189,9 @@ func runEvent(s *Session, pc *ParsedCmd) error {
 type eventWaiter struct {
 	s               *Session
 	loop, timestamp bool
+	// render turns a message into its line ("" to skip it); nil is the
+	// domain events' format.
+	render func(client.Event) string
 
 	mu      sync.Mutex
 	names   map[int32]string
@@ -215,7 +218,11 @@ func (w *eventWaiter) flush() {
 	w.pending = nil
 	w.mu.Unlock()
 	for _, ev := range evs {
-		text := w.format(ev)
+		render := w.render
+		if render == nil {
+			render = w.format
+		}
+		text := render(ev)
 		if text == "" || w.isDone() {
 			continue
 		}

@@ -16,7 +16,7 @@ const netXMLInactive = 1
 // virsh's order.
 func networkCommands() []*CmdDef {
 	return []*CmdDef{
-		cmdNetAutostart(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(),
+		cmdNetAutostart(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(), cmdNetEvent(),
 		cmdNetInfo(), cmdNetList(), cmdNetStart(), cmdNetUndefine(),
 	}
 }

@@ -1,9 +1,11 @@
 package network
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -89,6 +91,10 @@ func (n *testNS) daemonAt(root string, args ...string) (bin, sock string, p *os.
 	t.Cleanup(func() {
 		_ = d.Process.Signal(syscall.SIGTERM)
 		_ = d.Wait()
+		// A daemon leaves active networks running, as it leaves
+		// containers: stop the dnsmasq of each (the namespace goes with
+		// the test).
+		stopDnsmasqs(root)
 		if t.Failed() {
 			b, _ := os.ReadFile(logf.Name())
 			t.Logf("virtlxcd log:\n%s", b)
@@ -105,4 +111,23 @@ func (n *testNS) daemonAt(root string, args ...string) (bin, sock string, p *os.
 		time.Sleep(10 * time.Millisecond)
 	}
 	return bin, sock, d.Process
+}
+
+// stopDnsmasqs kills the dnsmasq processes started by the daemon on root
+// that are still running (their pid files name them).
+func stopDnsmasqs(root string) {
+	pids, _ := filepath.Glob(filepath.Join(root, "run/libvirt/network/*.pid"))
+	for _, f := range pids {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			continue
+		}
+		if cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && strings.Contains(string(cmd), root) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }

@@ -13,17 +13,18 @@ import (
 // TestNetworkEventsWithVirsh watches network lifecycle events with the
 // real virsh (net-event --loop) while another virsh defines, starts,
 // destroys and undefines a network: every event arrives, in order, and a
-// watch on one network sees only that network's.
+// watch on one network sees only that network's. virtlxc's net-event
+// prints the same as virsh's.
 func TestNetworkEventsWithVirsh(t *testing.T) {
 	if _, err := exec.LookPath("virsh"); err != nil {
 		t.Skip("virsh (libvirt-clients) is not installed")
 	}
 	ns := newNS(t)
-	_, root, sock := ns.daemon()
+	bin, root, sock := ns.daemon()
 	uri := "lxc:///system?socket=" + sock
-	watch := func(args ...string) (*exec.Cmd, *bytes.Buffer) {
+	watchWith := func(client string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 		var out bytes.Buffer
-		cmd := exec.Command("virsh", append([]string{"-c", uri, "net-event", "--loop", "--timeout", "3"}, args...)...)
+		cmd := exec.Command(client, append([]string{"-c", uri, "net-event", "--loop", "--timeout", "3"}, args...)...)
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -31,6 +32,7 @@ func TestNetworkEventsWithVirsh(t *testing.T) {
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 		return cmd, &out
 	}
+	watch := func(args ...string) (*exec.Cmd, *bytes.Buffer) { return watchWith("virsh", args...) }
 	other := filepath.Join(root, "other.xml")
 	if err := os.WriteFile(other, []byte("<network><name>other</name><bridge name='vlothbr0'/></network>\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -38,6 +40,7 @@ func TestNetworkEventsWithVirsh(t *testing.T) {
 	mustVirsh(t, sock, "net-define", other)
 	all, allOut := watch("--event", "lifecycle")
 	one, oneOut := watch("--event", "lifecycle", "--network", "other")
+	ours, oursOut := watchWith(filepath.Join(bin, "virtlxc"), "--event", "lifecycle")
 	time.Sleep(500 * time.Millisecond) // both have registered their callbacks
 	cfg := filepath.Join(root, "iso.xml")
 	if err := os.WriteFile(cfg, []byte(isoNetXML), 0o600); err != nil {
@@ -50,6 +53,19 @@ func TestNetworkEventsWithVirsh(t *testing.T) {
 	mustVirsh(t, sock, "net-undefine", "other")
 	_ = all.Wait()
 	_ = one.Wait()
+	_ = ours.Wait()
+	if oursOut.String() != allOut.String() {
+		t.Errorf("virtlxc net-event printed:\n%s\nvirsh:\n%s", oursOut, allOut)
+	}
+	// (virsh ignores an unknown --network and waits for every network's
+	// events; virtlxc says the network does not exist.)
+	for _, args := range [][]string{{"net-event", "--list"}, {"net-event"}, {"net-event", "--event", "bogus"},
+		{"help", "net-event"}} {
+		got := outcome(filepath.Join(bin, "virtlxc"), append([]string{"-c", uri}, args...)...)
+		if want := outcome("virsh", append([]string{"-c", uri}, args...)...); got != want {
+			t.Errorf("%s:\nvirtlxc:\n%s\nvirsh:\n%s", strings.Join(args, " "), got, want)
+		}
+	}
 	want := "event 'lifecycle' for network iso: Defined\n" +
 		"event 'lifecycle' for network iso: Started\n" +
 		"event 'lifecycle' for network iso: Stopped\n" +
