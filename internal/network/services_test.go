@@ -165,3 +165,32 @@ func TestInstallDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestLifecycleEvents(t *testing.T) {
+	r, _ := newTestRegistry(t, newFake())
+	sub := r.Subscribe()
+	defer sub.Close()
+	if _, err := r.Define([]byte(isoXML)); err != nil {
+		t.Fatal(err)
+	}
+	steps := []func() error{
+		func() error { return r.Start("iso") },
+		func() error { return r.Undefine("iso") }, // active: stays, transient
+		func() error { return r.Destroy("iso") },
+		func() error { _, err := r.CreateXML([]byte(`<network><name>t</name></network>`)); return err },
+		func() error { return r.Destroy("t") },
+	}
+	for _, f := range steps {
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []Event{{Name: "iso", Type: EventDefined}, {Name: "iso", Type: EventStarted}, {Name: "iso", Type: EventUndefined},
+		{Name: "iso", Type: EventStopped}, {Name: "t", Type: EventStarted}, {Name: "t", Type: EventStopped}}
+	for i, w := range want {
+		ev := <-sub.C
+		if ev.Name != w.Name || ev.Type != w.Type || ev.UUID == "" {
+			t.Errorf("event %d = %+v, want %s %d", i, ev, w.Name, w.Type)
+		}
+	}
+}
