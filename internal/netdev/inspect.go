@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/vishvananda/netlink"
@@ -101,4 +102,41 @@ func ARPTable() ([]Neighbour, error) {
 		out = append(out, Neighbour{IP: f[0], MAC: strings.ToLower(f[3])})
 	}
 	return out, nil
+}
+
+// LinkCounters are a device's traffic counters, as the kernel keeps them.
+type LinkCounters struct {
+	RxBytes, RxPackets, RxErrs, RxDrop int64
+	TxBytes, TxPackets, TxErrs, TxDrop int64
+}
+
+// Counters reads dev's counters in the caller's network namespace from
+// /proc/net/dev (per process, unlike /sys/class/net, which shows the
+// namespace of whoever mounted sysfs).
+func Counters(dev string) (LinkCounters, error) {
+	data, err := os.ReadFile("/proc/net/dev")
+	if err != nil {
+		return LinkCounters{}, fmt.Errorf("reading the counters of %s: %w", dev, err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(name) != dev {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) < 12 {
+			break
+		}
+		var v [12]int64
+		for i := range v {
+			if v[i], err = strconv.ParseInt(f[i], 10, 64); err != nil {
+				return LinkCounters{}, fmt.Errorf("reading the counters of %s: %w", dev, err)
+			}
+		}
+		// Receive: bytes packets errs drop fifo frame compressed
+		// multicast; transmit: bytes packets errs drop ...
+		return LinkCounters{RxBytes: v[0], RxPackets: v[1], RxErrs: v[2], RxDrop: v[3],
+			TxBytes: v[8], TxPackets: v[9], TxErrs: v[10], TxDrop: v[11]}, nil
+	}
+	return LinkCounters{}, fmt.Errorf("no device %s in /proc/net/dev", dev)
 }

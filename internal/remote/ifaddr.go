@@ -34,8 +34,9 @@ func opt(s string) libvirt.OptString {
 	return libvirt.OptString{s}
 }
 
-// addressProcs are virNetworkGetDHCPLeases and virDomainInterfaceAddresses
-// (lease and ARP sources, as libvirt's LXC driver answers them).
+// addressProcs are virNetworkGetDHCPLeases, virDomainInterfaceAddresses
+// (lease and ARP sources, as libvirt's LXC driver answers them) and
+// virDomainInterfaceStats.
 func (h *Handlers) addressProcs() map[uint32]server.Procedure {
 	return map[uint32]server.Procedure{
 		proto.ProcNetworkGetDhcpLeases: netProc(true, func(a *libvirt.NetworkGetDhcpLeasesArgs) libvirt.Network { return a.Net },
@@ -59,6 +60,11 @@ func (h *Handlers) addressProcs() map[uint32]server.Procedure {
 				}
 				return ret, nil
 			}, h),
+		proto.ProcDomainInterfaceStats: {ReadOnly: true,
+			NewArgs: func() any { return &libvirt.DomainInterfaceStatsArgs{} },
+			Handler: func(c *server.Call) (any, error) {
+				return h.interfaceStats(c.Args.(*libvirt.DomainInterfaceStatsArgs))
+			}},
 		proto.ProcDomainInterfaceAddresses: {ReadOnly: true,
 			NewArgs: func() any { return &libvirt.DomainInterfaceAddressesArgs{} },
 			Handler: func(c *server.Call) (any, error) {
@@ -137,4 +143,32 @@ func arpAddresses(ifaces []driver.Iface) ([]libvirt.DomainInterface, error) {
 		}
 	}
 	return out, nil
+}
+
+// interfaceStats answers virDomainInterfaceStats as libvirt's LXC driver
+// does: the interface named by its host-side device or its MAC, counters
+// of the host end with receive and transmit swapped (what the host end
+// sends, the container receives).
+func (h *Handlers) interfaceStats(a *libvirt.DomainInterfaceStatsArgs) (*libvirt.DomainInterfaceStatsRet, error) {
+	ifaces, err := h.drv.Interfaces(toRef(a.Dom))
+	if err != nil {
+		return nil, err
+	}
+	dev := ""
+	for _, i := range ifaces {
+		if i.Dev != "" && (i.Dev == a.Device || strings.EqualFold(i.MAC, a.Device)) {
+			dev = i.Dev
+		}
+	}
+	if dev == "" {
+		return nil, virerr.New(virerr.ErrInvalidArg, virerr.FromDomain, "'%s' is not a known interface", a.Device)
+	}
+	st, err := netdev.Counters(dev)
+	if err != nil {
+		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromDomain, "%s", err)
+	}
+	return &libvirt.DomainInterfaceStatsRet{
+		RxBytes: st.TxBytes, RxPackets: st.TxPackets, RxErrs: st.TxErrs, RxDrop: st.TxDrop,
+		TxBytes: st.RxBytes, TxPackets: st.RxPackets, TxErrs: st.RxErrs, TxDrop: st.RxDrop,
+	}, nil
 }

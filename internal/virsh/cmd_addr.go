@@ -140,3 +140,39 @@ func cmdNetDHCPLeases() *CmdDef {
 		},
 	}
 }
+
+func cmdDomifstat() *CmdDef {
+	return &CmdDef{
+		Name: "domifstat", Group: "monitor",
+		Help: "get network interface stats for a domain",
+		Desc: "Get network interface stats for a running domain.",
+		Opts: []OptDef{
+			optDomainFull(),
+			{Name: "interface", Type: OptData, Required: true, Help: "interface device specified by name or MAC Address"},
+		},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			dom, err := s.domainArg(pc, byAny)
+			if err != nil {
+				return err
+			}
+			dev, _, err := pc.String("interface")
+			if err != nil {
+				return err
+			}
+			var st libvirt.DomainInterfaceStatsRet
+			if err := s.conn.call(proto.ProcDomainInterfaceStats, &libvirt.DomainInterfaceStatsArgs{Dom: dom, Device: dev}, &st); err != nil {
+				return failed(err, "Failed to get interface stats %s %s", dom.Name, dev)
+			}
+			for _, f := range []struct {
+				name string
+				v    int64
+			}{{"rx_bytes", st.RxBytes}, {"rx_packets", st.RxPackets}, {"rx_errs", st.RxErrs}, {"rx_drop", st.RxDrop},
+				{"tx_bytes", st.TxBytes}, {"tx_packets", st.TxPackets}, {"tx_errs", st.TxErrs}, {"tx_drop", st.TxDrop}} {
+				if f.v >= 0 {
+					s.printf("%s %s %d\n", dev, f.name, f.v)
+				}
+			}
+			return nil
+		},
+	}
+}

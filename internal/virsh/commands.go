@@ -107,7 +107,7 @@ func domainCommands() []*CmdDef {
 
 // monitorCommands are the "Domain Monitoring" group, plus top.
 func monitorCommands() []*CmdDef {
-	return []*CmdDef{cmdDomifaddr(), cmdDomiflist(), cmdDominfo(), cmdDomstate(), cmdList(), cmdTop()}
+	return []*CmdDef{cmdDomifaddr(), cmdDomiflist(), cmdDomifstat(), cmdDominfo(), cmdDomstate(), cmdList(), cmdTop()}
 }
 
 func eventCommands() []*CmdDef { return []*CmdDef{cmdEvent()} }

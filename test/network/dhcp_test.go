@@ -188,6 +188,21 @@ sleep 1000`)
 		}
 	}
 
+	// Interface counters, seen from the container (host end swapped).
+	stats := mustVirsh(t, sock, "domifstat", "c2", "52:54:00:aa:00:02")
+	if !regexp.MustCompile(`^52:54:00:aa:00:02 rx_bytes [1-9]\d*\n52:54:00:aa:00:02 rx_packets [1-9]\d*\n52:54:00:aa:00:02 rx_errs 0\n52:54:00:aa:00:02 rx_drop \d+\n` +
+		`52:54:00:aa:00:02 tx_bytes [1-9]\d*\n52:54:00:aa:00:02 tx_packets [1-9]\d*\n52:54:00:aa:00:02 tx_errs 0\n52:54:00:aa:00:02 tx_drop \d+\n\n$`).MatchString(stats) {
+		t.Errorf("virsh domifstat:\n%s", stats)
+	}
+	if out, err := virtlxc(t, bin, sock, "domifstat", "c2", "52:54:00:aa:00:02"); err != nil || !strings.HasPrefix(out, "52:54:00:aa:00:02 rx_bytes ") || strings.Count(out, "\n") != strings.Count(stats, "\n") {
+		t.Errorf("virtlxc domifstat: %v\n%s", err, out)
+	}
+	for _, args := range [][]string{{"domifstat", "c2", "nosuch"}, {"help", "domifstat"}} {
+		got := outcome(filepath.Join(bin, "virtlxc"), append([]string{"-c", uri}, args...)...)
+		if want := outcome("virsh", append([]string{"-c", uri}, args...)...); got != want {
+			t.Errorf("%s:\nvirtlxc:\n%s\nvirsh:\n%s", strings.Join(args, " "), got, want)
+		}
+	}
 	for _, c := range []string{"c1", "c2"} {
 		mustVirsh(t, sock, "destroy", c)
 	}
