@@ -1,6 +1,8 @@
 package remote
 
 import (
+	"strconv"
+
 	libvirt "github.com/digitalocean/go-libvirt"
 
 	"virtlxc/internal/driver"
@@ -13,12 +15,14 @@ import (
 const (
 	statsState   = 1 // VIR_DOMAIN_STATS_STATE
 	statsCPU     = 2 // VIR_DOMAIN_STATS_CPU_TOTAL
-	statsBalloon = 4 // VIR_DOMAIN_STATS_BALLOON
+	statsBalloon = 4  // VIR_DOMAIN_STATS_BALLOON
+	statsIface   = 16 // VIR_DOMAIN_STATS_INTERFACE
 )
 
 // statsProc is CONNECT_GET_ALL_DOMAIN_STATS, which libvirt's LXC driver
-// lacks and virtlxc answers (virtlxc top uses it): state, CPU time and
-// memory of each domain in one call.
+// lacks and virtlxc answers (virtlxc top uses it): state, CPU time,
+// memory and, for a running domain, its interfaces' counters (net.*, in
+// the layout libvirt's QEMU driver uses) in one call.
 func (h *Handlers) statsProc() server.Procedure {
 	return server.Procedure{ReadOnly: true,
 		NewArgs: func() any { return &libvirt.ConnectGetAllDomainStatsArgs{} },
@@ -41,7 +45,7 @@ func (h *Handlers) statsProc() server.Procedure {
 			}
 			groups := a.Stats
 			if groups == 0 {
-				groups = statsState | statsCPU | statsBalloon
+				groups = statsState | statsCPU | statsBalloon | statsIface
 			}
 			ret := &libvirt.ConnectGetAllDomainStatsRet{}
 			for _, r := range refs {
@@ -78,6 +82,9 @@ func (h *Handlers) domainStats(r driver.Ref, groups uint32) (libvirt.DomainStats
 	if groups&statsBalloon != 0 {
 		add("balloon.current", xdr.ParamULLong, in.MemoryKiB)
 		add("balloon.maximum", xdr.ParamULLong, in.MaxMemKiB)
+	}
+	if groups&statsIface != 0 {
+		h.addInterfaceStats(r, add)
 	}
 	return rec, nil
 }
@@ -120,4 +127,33 @@ func (h *Handlers) cpuStatsProc() server.Procedure {
 			params, n := firstN([]libvirt.TypedParam{ullong("cpu_time", total), ullong("user_time", user), ullong("system_time", system)}, int32(a.Nparams))
 			return &libvirt.DomainGetCPUStatsRet{Params: params, Nparams: n}, nil
 		})
+}
+
+// addInterfaceStats adds net.count and, for each interface with a host
+// end, net.N.name and its counters as the container sees them. Inactive
+// domains have none.
+func (h *Handlers) addInterfaceStats(r driver.Ref, add func(string, uint32, any)) {
+	ifaces, err := h.drv.Interfaces(r)
+	if err != nil {
+		return
+	}
+	add("net.count", xdr.ParamUint, uint32(len(ifaces)))
+	for i, it := range ifaces {
+		if it.Dev == "" {
+			continue
+		}
+		st, err := h.interfaceStats(&libvirt.DomainInterfaceStatsArgs{Dom: fromRef(r), Device: it.Dev})
+		if err != nil {
+			continue
+		}
+		p := "net." + strconv.Itoa(i) + "."
+		add(p+"name", xdr.ParamString, it.Dev)
+		for _, f := range []struct {
+			name string
+			v    int64
+		}{{"rx.bytes", st.RxBytes}, {"rx.pkts", st.RxPackets}, {"rx.errs", st.RxErrs}, {"rx.drop", st.RxDrop},
+			{"tx.bytes", st.TxBytes}, {"tx.pkts", st.TxPackets}, {"tx.errs", st.TxErrs}, {"tx.drop", st.TxDrop}} {
+			add(p+f.name, xdr.ParamULLong, uint64(f.v))
+		}
+	}
 }

@@ -197,6 +197,9 @@ sleep 1000`)
 	if out, err := virtlxc(t, bin, sock, "domifstat", "c2", "52:54:00:aa:00:02"); err != nil || !strings.HasPrefix(out, "52:54:00:aa:00:02 rx_bytes ") || strings.Count(out, "\n") != strings.Count(stats, "\n") {
 		t.Errorf("virtlxc domifstat: %v\n%s", err, out)
 	}
+	if ds := mustVirsh(t, sock, "domstats", "c2", "--interface"); !regexp.MustCompile(`(?s)Domain: 'c2'\n  net\.count=1\n  net\.0\.name=\S+\n  net\.0\.rx\.bytes=[1-9]\d*\n.*  net\.0\.tx\.drop=\d+\n`).MatchString(ds) {
+		t.Errorf("virsh domstats --interface:\n%s", ds)
+	}
 	for _, args := range [][]string{{"domifstat", "c2", "nosuch"}, {"help", "domifstat"}} {
 		got := outcome(filepath.Join(bin, "virtlxc"), append([]string{"-c", uri}, args...)...)
 		if want := outcome("virsh", append([]string{"-c", uri}, args...)...); got != want {
