@@ -13,8 +13,8 @@ import (
 
 // Stats groups of virConnectGetAllDomainStats that virtlxc fills.
 const (
-	statsState   = 1 // VIR_DOMAIN_STATS_STATE
-	statsCPU     = 2 // VIR_DOMAIN_STATS_CPU_TOTAL
+	statsState   = 1  // VIR_DOMAIN_STATS_STATE
+	statsCPU     = 2  // VIR_DOMAIN_STATS_CPU_TOTAL
 	statsBalloon = 4  // VIR_DOMAIN_STATS_BALLOON
 	statsIface   = 16 // VIR_DOMAIN_STATS_INTERFACE
 )
