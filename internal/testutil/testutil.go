@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -132,4 +133,20 @@ func ChownTree(t testing.TB, root string, uid, gid int) {
 	}); err != nil {
 		t.Fatalf("handing %s to %d:%d: %v", root, uid, gid, err)
 	}
+}
+
+// Values collects the "@@KEY=value" lines a container's script printed
+// (the marker starts the line, after any carriage return is dropped);
+// repeated keys are joined by newlines.
+func Values(log string) map[string]string {
+	m := map[string]string{}
+	for _, l := range strings.Split(log, "\n") {
+		l = strings.TrimRight(l, "\r")
+		if !strings.HasPrefix(l, "@@") {
+			continue
+		}
+		k, v, _ := strings.Cut(strings.TrimPrefix(l, "@@"), "=")
+		m[k] = strings.TrimSpace(m[k] + "\n" + v)
+	}
+	return m
 }

@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -187,21 +186,8 @@ func (c *ctr) logText() string {
 	return string(b)
 }
 
-// values collects "KEY=value" lines printed after a "@@" marker by the
-// container's script.
-func values(log string) map[string]string {
-	m := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(log))
-	for sc.Scan() {
-		l := strings.TrimRight(sc.Text(), "\r")
-		if !strings.HasPrefix(l, "@@") {
-			continue
-		}
-		k, v, _ := strings.Cut(strings.TrimPrefix(l, "@@"), "=")
-		m[k] = strings.TrimSpace(m[k] + "\n" + v)
-	}
-	return m
-}
+// values is testutil.Values.
+func values(log string) map[string]string { return testutil.Values(log) }
 
 // assertNothingLeft checks the host holds nothing of the container: no
 // cgroup directory, no mount, no file in the run directory.

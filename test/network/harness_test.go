@@ -6,7 +6,6 @@
 package network
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -301,19 +300,8 @@ func (c *ctr) logText() string {
 	return string(b)
 }
 
-// values collects "@@KEY=value" lines; repeated keys are joined by newlines.
-func values(log string) map[string]string {
-	m := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(log))
-	for sc.Scan() {
-		l := strings.TrimRight(sc.Text(), "\r")
-		if i := strings.Index(l, "@@"); i >= 0 {
-			k, v, _ := strings.Cut(l[i+2:], "=")
-			m[k] = strings.TrimSpace(m[k] + "\n" + v)
-		}
-	}
-	return m
-}
+// values is testutil.Values.
+func values(log string) map[string]string { return testutil.Values(log) }
 
 // TestMain removes this process's (empty) cgroup partition once the tests
 // are done.
