@@ -1,6 +1,7 @@
 package virsh
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -149,6 +150,21 @@ func runEvent(s *Session, pc *ParsedCmd) error {
 		w.mu.Unlock()
 		cbIDs = append(cbIDs, ret.CallbackID)
 	}
+	err = w.wait(c, timeout, hasTimeout)
+	if errors.Is(err, errDisconnected) {
+		cbIDs = nil // nothing to deregister on a closed connection
+	}
+	return err
+}
+
+// errDisconnected is wait's error when the daemon closed the connection.
+var errDisconnected = cmdErrorf("internal error: client socket is closed")
+
+// wait prints events until one arrived (without --loop), the timeout
+// passed, the user interrupted or the connection closed, then the outcome
+// and the count, as virsh's vshEventWait and its callers do.
+func (w *eventWaiter) wait(c *Conn, timeout uint, hasTimeout bool) error {
+	s := w.s
 	var deadline <-chan time.Time
 	if hasTimeout {
 		deadline = time.After(time.Duration(timeout) * time.Second)
@@ -172,8 +188,7 @@ func runEvent(s *Session, pc *ParsedCmd) error {
 			w.flush()
 			fmt.Fprintf(s.Stderr, "error: Disconnected from %s due to end of file\n", s.URI)
 			s.printf("events received: %d\n", w.count)
-			cbIDs = nil
-			return cmdErrorf("internal error: client socket is closed")
+			return errDisconnected
 		}
 	}
 	s.print(outcome)

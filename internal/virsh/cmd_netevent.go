@@ -3,9 +3,6 @@ package virsh
 import (
 	"fmt"
 	"math"
-	"os"
-	"os/signal"
-	"time"
 
 	libvirt "github.com/digitalocean/go-libvirt"
 
@@ -84,35 +81,7 @@ func runNetEvent(s *Session, pc *ParsedCmd) error {
 		return err
 	}
 	defer c.call(proto.ProcConnectNetworkEventDeregisterAny, &libvirt.ConnectNetworkEventDeregisterAnyArgs{CallbackID: ret.CallbackID}, nil)
-	var deadline <-chan time.Time
-	if hasTimeout {
-		deadline = time.After(time.Duration(timeout) * time.Second)
-	}
-	intr := make(chan os.Signal, 1)
-	signal.Notify(intr, os.Interrupt)
-	defer signal.Stop(intr)
-	outcome := ""
-	for outcome == "" {
-		w.flush()
-		if w.isDone() {
-			break
-		}
-		select {
-		case <-w.wake:
-		case <-deadline:
-			outcome = "event loop timed out\n"
-		case <-intr:
-			outcome = "event loop interrupted\n"
-		case <-c.Done():
-			return cmdErrorf("internal error: client socket is closed")
-		}
-	}
-	s.print(outcome)
-	s.printf("events received: %d\n", w.count)
-	if w.count == 0 {
-		return silentFailure()
-	}
-	return nil
+	return w.wait(c, timeout, hasTimeout)
 }
 
 // formatNetEvent renders a network lifecycle event as virsh net-event
