@@ -1,8 +1,6 @@
 package remote
 
 import (
-	"sync"
-
 	libvirt "github.com/digitalocean/go-libvirt"
 
 	"virtlxc/internal/driver"
@@ -28,10 +26,8 @@ type registration struct {
 
 // connEvents is one connection's event callbacks and driver subscription.
 type connEvents struct {
-	mu   sync.Mutex
-	next int32
-	regs map[int32]registration
-	sub  *driver.Subscription
+	callbacks[registration]
+	sub *driver.Subscription
 }
 
 type eventsKey struct{}
@@ -50,26 +46,14 @@ func (h *Handlers) eventProcs() map[uint32]server.Procedure {
 				if len(a.Dom) > 0 {
 					reg.uuid = toRef(a.Dom[0]).UUID
 				}
-				ce := h.events(c.Conn)
-				ce.mu.Lock()
-				ce.next++
-				id := ce.next
-				ce.regs[id] = reg
-				ce.mu.Unlock()
+				id := h.events(c.Conn).add(reg)
 				return &libvirt.ConnectDomainEventCallbackRegisterAnyRet{CallbackID: id}, nil
 			}},
 		proto.ProcConnectDomainEventCallbackDeregisterAny: {ReadOnly: true,
 			NewArgs: func() any { return &libvirt.ConnectDomainEventCallbackDeregisterAnyArgs{} },
 			Handler: func(c *server.Call) (any, error) {
 				id := c.Args.(*libvirt.ConnectDomainEventCallbackDeregisterAnyArgs).CallbackID
-				ce := h.events(c.Conn)
-				ce.mu.Lock()
-				defer ce.mu.Unlock()
-				if _, ok := ce.regs[id]; !ok {
-					return nil, virerr.New(virerr.ErrInvalidArg, virerr.FromRPC, "callback %d not registered", id)
-				}
-				delete(ce.regs, id)
-				return nil, nil
+				return nil, h.events(c.Conn).remove(id)
 			}},
 	}
 }
@@ -77,7 +61,7 @@ func (h *Handlers) eventProcs() map[uint32]server.Procedure {
 // events returns the connection's event state, subscribing to the driver
 // the first time and forwarding until the connection closes.
 func (h *Handlers) events(conn *server.Conn) *connEvents {
-	fresh := &connEvents{regs: map[int32]registration{}}
+	fresh := &connEvents{}
 	ce := conn.LoadOrStore(eventsKey{}, fresh).(*connEvents)
 	if ce != fresh {
 		return ce
@@ -92,15 +76,14 @@ func (h *Handlers) events(conn *server.Conn) *connEvents {
 func (h *Handlers) forward(conn *server.Conn, ce *connEvents) {
 	for ev := range ce.sub.C {
 		dom := fromRef(ev.Domain)
-		ce.mu.Lock()
 		type out struct {
 			proc uint32
 			msg  any
 		}
 		var msgs []out
-		for id, r := range ce.regs {
+		ce.each(func(id int32, r registration) {
 			if r.uuid != "" && r.uuid != ev.Domain.UUID {
-				continue
+				return
 			}
 			switch {
 			case ev.Kind == driver.EventLifecycle && r.eventID == eventIDLifecycle:
@@ -110,8 +93,7 @@ func (h *Handlers) forward(conn *server.Conn, ce *connEvents) {
 				msgs = append(msgs, out{proto.ProcDomainEventCallbackReboot, &libvirt.DomainEventCallbackRebootMsg{
 					CallbackID: id, Msg: libvirt.DomainEventRebootMsg{Dom: dom}}})
 			}
-		}
-		ce.mu.Unlock()
+		})
 		for _, m := range msgs {
 			if err := conn.SendMessage(wire.ProgramRemote, m.proc, m.msg); err != nil {
 				h.log.Debug("dropping event for a closed connection", "err", err)

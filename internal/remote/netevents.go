@@ -1,8 +1,6 @@
 package remote
 
 import (
-	"sync"
-
 	libvirt "github.com/digitalocean/go-libvirt"
 
 	"virtlxc/internal/network"
@@ -16,13 +14,11 @@ import (
 // event id libvirt 9.0 has.
 const netEventIDLifecycle = 0
 
-// connNetEvents is one connection's network event callbacks (callback id
-// → network uuid, "" for every network) and registry subscription.
+// connNetEvents is one connection's network event callbacks (each the
+// uuid of its network, "" for every network) and registry subscription.
 type connNetEvents struct {
-	mu   sync.Mutex
-	next int32
-	regs map[int32]string
-	sub  *network.Subscription
+	callbacks[string]
+	sub *network.Subscription
 }
 
 type netEventsKey struct{}
@@ -41,26 +37,14 @@ func (h *Handlers) netEventProcs() map[uint32]server.Procedure {
 				if len(a.Net) > 0 {
 					uuid = wireUUID(a.Net[0].UUID)
 				}
-				ce := h.netEvents(c.Conn)
-				ce.mu.Lock()
-				ce.next++
-				id := ce.next
-				ce.regs[id] = uuid
-				ce.mu.Unlock()
+				id := h.netEvents(c.Conn).add(uuid)
 				return &libvirt.ConnectNetworkEventRegisterAnyRet{CallbackID: id}, nil
 			}},
 		proto.ProcConnectNetworkEventDeregisterAny: {ReadOnly: true,
 			NewArgs: func() any { return &libvirt.ConnectNetworkEventDeregisterAnyArgs{} },
 			Handler: func(c *server.Call) (any, error) {
 				id := c.Args.(*libvirt.ConnectNetworkEventDeregisterAnyArgs).CallbackID
-				ce := h.netEvents(c.Conn)
-				ce.mu.Lock()
-				defer ce.mu.Unlock()
-				if _, ok := ce.regs[id]; !ok {
-					return nil, virerr.New(virerr.ErrInvalidArg, virerr.FromRPC, "callback %d not registered", id)
-				}
-				delete(ce.regs, id)
-				return nil, nil
+				return nil, h.netEvents(c.Conn).remove(id)
 			}},
 	}
 }
@@ -68,7 +52,7 @@ func (h *Handlers) netEventProcs() map[uint32]server.Procedure {
 // netEvents returns the connection's network event state, subscribing to
 // the registry the first time and forwarding until the connection closes.
 func (h *Handlers) netEvents(conn *server.Conn) *connNetEvents {
-	fresh := &connNetEvents{regs: map[int32]string{}}
+	fresh := &connNetEvents{}
 	ce := conn.LoadOrStore(netEventsKey{}, fresh).(*connNetEvents)
 	if ce != fresh {
 		return ce
@@ -78,14 +62,12 @@ func (h *Handlers) netEvents(conn *server.Conn) *connNetEvents {
 	go func() {
 		for ev := range ce.sub.C {
 			net := toNet(network.Info{Name: ev.Name, UUID: ev.UUID})
-			ce.mu.Lock()
 			var msgs []*libvirt.NetworkEventLifecycleMsg
-			for id, uuid := range ce.regs {
+			ce.each(func(id int32, uuid string) {
 				if uuid == "" || uuid == ev.UUID {
 					msgs = append(msgs, &libvirt.NetworkEventLifecycleMsg{CallbackID: id, Net: net, Event: int32(ev.Type)})
 				}
-			}
-			ce.mu.Unlock()
+			})
 			for _, m := range msgs {
 				if err := conn.SendMessage(wire.ProgramRemote, proto.ProcNetworkEventLifecycle, m); err != nil {
 					h.log.Debug("dropping a network event for a closed connection", "err", err)
