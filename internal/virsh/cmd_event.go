@@ -110,12 +110,9 @@ func runEvent(s *Session, pc *ParsedCmd) error {
 	if len(ids) == 0 {
 		return cmdErrorf("unknown event type %s", name)
 	}
-	timeout, hasTimeout, err := pc.Uint("timeout")
+	timeout, hasTimeout, err := eventTimeout(pc)
 	if err != nil {
 		return err
-	}
-	if hasTimeout && (timeout == 0 || timeout > math.MaxInt32/1000) {
-		return cmdErrorf("Numeric value '%d' for <timeout> option is malformed or out of range", timeout)
 	}
 	var filter libvirt.OptDomain
 	if pc.Bool("domain") {
@@ -155,6 +152,19 @@ func runEvent(s *Session, pc *ParsedCmd) error {
 		cbIDs = nil // nothing to deregister on a closed connection
 	}
 	return err
+}
+
+// eventTimeout reads --timeout as virsh's vshCommandOptTimeoutToMs does:
+// whole seconds, at least one, that fit in milliseconds.
+func eventTimeout(pc *ParsedCmd) (uint, bool, error) {
+	timeout, has, err := pc.Uint("timeout")
+	if err != nil {
+		return 0, false, err
+	}
+	if has && (timeout == 0 || timeout > math.MaxInt32/1000) {
+		return 0, false, cmdErrorf("Numeric value '%d' for <timeout> option is malformed or out of range", timeout)
+	}
+	return timeout, has, nil
 }
 
 // errDisconnected is wait's error when the daemon closed the connection.

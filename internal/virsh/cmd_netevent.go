@@ -2,7 +2,6 @@ package virsh
 
 import (
 	"fmt"
-	"math"
 
 	libvirt "github.com/digitalocean/go-libvirt"
 
@@ -56,12 +55,9 @@ func runNetEvent(s *Session, pc *ParsedCmd) error {
 	if id < 0 {
 		return cmdErrorf("unknown event type %s", name)
 	}
-	timeout, hasTimeout, err := pc.Uint("timeout")
+	timeout, hasTimeout, err := eventTimeout(pc)
 	if err != nil {
 		return err
-	}
-	if hasTimeout && (timeout == 0 || timeout > math.MaxInt32/1000) {
-		return cmdErrorf("Numeric value '%d' for <timeout> option is malformed or out of range", timeout)
 	}
 	var filter libvirt.OptNetwork
 	if pc.Bool("network") {
