@@ -150,3 +150,46 @@ func Values(log string) map[string]string {
 	}
 	return m
 }
+
+// containerGroups lists the cgroup directories, in every hierarchy, of
+// container name run by a controller with --cgroup-scope scope.
+func containerGroups(scope, name string) []string {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/lxc-*-" + name + ".libvirt-lxc")
+	return dirs
+}
+
+// AssertNothingLeft fails t if the host still holds something of the
+// container name that a controller ran with --cgroup-scope scope and
+// --root root: a cgroup directory, a mount under root, or a file in its
+// run directory stateDir.
+func AssertNothingLeft(t testing.TB, scope, name, root, stateDir string) {
+	t.Helper()
+	if dirs := containerGroups(scope, name); len(dirs) > 0 {
+		t.Errorf("cgroup left behind: %v", dirs)
+	}
+	mi, _ := os.ReadFile("/proc/self/mountinfo")
+	if strings.Contains(string(mi), root) {
+		t.Errorf("mount left behind under %s", root)
+	}
+	entries, _ := os.ReadDir(stateDir)
+	for _, e := range entries {
+		t.Errorf("run file left behind: %s", filepath.Join(stateDir, e.Name()))
+	}
+}
+
+// RemoveLeftovers removes the cgroup directories (deepest first) a killed
+// controller left for container name (its processes died with it).
+func RemoveLeftovers(scope, name string) {
+	for _, top := range containerGroups(scope, name) {
+		var dirs []string
+		_ = filepath.WalkDir(top, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				dirs = append(dirs, p)
+			}
+			return nil
+		})
+		for i := len(dirs) - 1; i >= 0; i-- {
+			_ = os.Remove(dirs[i])
+		}
+	}
+}

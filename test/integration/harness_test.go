@@ -189,31 +189,13 @@ func (c *ctr) logText() string {
 // values is testutil.Values.
 func values(log string) map[string]string { return testutil.Values(log) }
 
-// assertNothingLeft checks the host holds nothing of the container: no
-// cgroup directory, no mount, no file in the run directory.
+// assertNothingLeft is testutil.AssertNothingLeft for c.
 func assertNothingLeft(t *testing.T, c *ctr) {
 	t.Helper()
-	matches, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/lxc-*-" + c.name + ".libvirt-lxc")
-	if len(matches) > 0 {
-		t.Errorf("cgroup left behind: %v", matches)
-	}
-	mi, _ := os.ReadFile("/proc/self/mountinfo")
-	if strings.Contains(string(mi), c.root) {
-		t.Errorf("mount left behind under %s", c.root)
-	}
-	entries, _ := os.ReadDir(c.layout.StateDir)
-	for _, e := range entries {
-		t.Errorf("run file left behind: %s", filepath.Join(c.layout.StateDir, e.Name()))
-	}
+	testutil.AssertNothingLeft(t, scope, c.name, c.root, c.layout.StateDir)
 }
 
 func testutilRoot(t *testing.T) string { return testutil.BusyboxRoot(t) }
 
-// removeLeftovers clears what a killed controller could not: the
-// container's cgroup directories (its processes died with the controller).
-func removeLeftovers(c *ctr) {
-	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/lxc-*-" + c.name + ".libvirt-lxc")
-	for _, d := range dirs {
-		_ = os.Remove(d)
-	}
-}
+// removeLeftovers is testutil.RemoveLeftovers for c.
+func removeLeftovers(c *ctr) { testutil.RemoveLeftovers(scope, c.name) }

@@ -181,30 +181,14 @@ func (c *ctr) logText() string {
 // values is testutil.Values.
 func values(log string) map[string]string { return testutil.Values(log) }
 
-// assertNothingLeft checks the host holds nothing of the container.
+// assertNothingLeft is testutil.AssertNothingLeft for c.
 func assertNothingLeft(t *testing.T, c *ctr) {
 	t.Helper()
-	matches, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/lxc-*-" + c.name + ".libvirt-lxc")
-	if len(matches) > 0 {
-		t.Errorf("cgroup left behind: %v", matches)
-	}
-	mi, _ := os.ReadFile("/proc/self/mountinfo")
-	if strings.Contains(string(mi), c.root) {
-		t.Errorf("mount left behind under %s", c.root)
-	}
-	entries, _ := os.ReadDir(c.layout.StateDir)
-	for _, e := range entries {
-		t.Errorf("run file left behind: %s", filepath.Join(c.layout.StateDir, e.Name()))
-	}
+	testutil.AssertNothingLeft(t, scope, c.name, c.root, c.layout.StateDir)
 }
 
-// removeLeftovers removes cgroup directories a killed controller left.
-func removeLeftovers(c *ctr) {
-	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + scope + ".partition/lxc-*-" + c.name + ".libvirt-lxc")
-	for _, d := range dirs {
-		_ = os.Remove(d)
-	}
-}
+// removeLeftovers is testutil.RemoveLeftovers for c.
+func removeLeftovers(c *ctr) { testutil.RemoveLeftovers(scope, c.name) }
 
 // build is one package built once per test process into its own
 // temporary directory (mode 0755, removed by TestMain).
