@@ -10,8 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Binary finds dnsmasq in PATH or /usr/sbin, with libvirt's error when it
@@ -95,40 +96,51 @@ func Running(f Files) (int, bool) {
 
 // Stop ends the dnsmasq serving f (SIGTERM, then SIGKILL after two
 // seconds) and removes its files but the lease file, which Forget
-// removes; a dnsmasq that is not running is no error.
+// removes; a dnsmasq that is not running is no error. The process is
+// held by a pidfd, so a reused pid is never signalled.
 func Stop(f Files) error {
-	pid, ok := Running(f)
-	if ok {
-		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+	if pid, ok := Running(f); ok {
+		pfd, err := unix.PidfdOpen(pid, 0)
+		switch {
+		case errors.Is(err, unix.ESRCH):
+		case err != nil:
 			return fmt.Errorf("stopping dnsmasq %d: %w", pid, err)
-		}
-		deadline := time.Now().Add(2 * time.Second)
-		for alive(pid) {
-			if time.Now().After(deadline) {
-				_ = syscall.Kill(pid, syscall.SIGKILL)
-				deadline = time.Now().Add(2 * time.Second)
+		default:
+			defer unix.Close(pfd)
+			if again, ok := Running(f); ok && again == pid { // still ours once held
+				_ = unix.PidfdSendSignal(pfd, unix.SIGTERM, nil, 0)
+				if !exited(pfd, 2*time.Second) {
+					_ = unix.PidfdSendSignal(pfd, unix.SIGKILL, nil, 0)
+					exited(pfd, 2*time.Second)
+				}
 			}
-			time.Sleep(2 * time.Millisecond)
 		}
 	}
 	removeFiles(f)
 	return nil
 }
 
+// exited waits up to d for the process behind pfd to exit.
+func exited(pfd int, d time.Duration) bool {
+	fds := []unix.PollFd{{Fd: int32(pfd), Events: unix.POLLIN}}
+	for deadline := time.Now().Add(d); ; {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		n, err := unix.Poll(fds, int(left.Milliseconds())+1)
+		if n > 0 {
+			return true
+		}
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return false
+		}
+	}
+}
+
 // Forget removes the lease file of a network that is gone.
 func Forget(f Files) {
 	_ = os.Remove(f.Leases)
-}
-
-// alive reports whether pid still runs (dnsmasq is not our child: once it
-// exits some reaper collects it; a zombie counts as gone).
-func alive(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	i := bytes.LastIndexByte(stat, ')')
-	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
 }
 
 func removeFiles(f Files) {

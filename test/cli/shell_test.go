@@ -124,16 +124,20 @@ COMP_WORDS=(`+bin+` -c '`+d.uri+`' dominf); COMP_CWORD=3; _virtlxc; echo "${COMP
 }
 
 // TestDaemonAutostart runs virtlxc with the default URI in a private mount
-// namespace whose /run, /etc/libvirt, /var/log and /var/lib are empty: it
-// starts the virtlxcd next to it, as libvirt autostarts its session daemon.
+// and network namespace whose /run, /etc/libvirt, /var/log and /var/lib are
+// empty: it starts the virtlxcd next to it, as libvirt autostarts its
+// session daemon. The network config directory exists, so this system
+// daemon does not install the default network (it would on a real first
+// start; the private network namespace keeps the host's untouched anyway).
 func TestDaemonAutostart(t *testing.T) {
 	d := startDaemon(t) // for root and virsh checks; its daemon is not used
 	script := `for m in /run /etc/libvirt /var/log /var/lib; do mount -t tmpfs tmpfs $m || exit 1; done
+mkdir -p /etc/libvirt/qemu/networks || exit 1
 ` + filepath.Join(d.bin, "virtlxc") + ` list --all
 rc=$?
 echo "pid=$(cat /run/libvirt/lxc/driver.pid 2>/dev/null)"
 exit $rc`
-	out, err := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", script).CombinedOutput()
+	out, err := exec.Command("unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script).CombinedOutput()
 	if i := strings.LastIndex(string(out), "pid="); i >= 0 {
 		if pid := strings.TrimSpace(string(out[i+4:])); pid != "" {
 			exec.Command("kill", pid).Run()
