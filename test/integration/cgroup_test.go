@@ -17,7 +17,7 @@ func TestCgroupLimitsOnHost(t *testing.T) {
 <cputune><shares>512</shares><period>100000</period><quota>50000</quota></cputune>`
 	c := start(t, "limits", domainXML("limits", "/bin/sh", []string{"-c", "trap 'exit 0' TERM; echo @@ready=1; while true; do sleep 0.05; done"}, "", tune))
 	c.waitLog("@@ready=1")
-	pid, err := os.ReadFile(c.layout.PidFile("limits"))
+	pid, err := os.ReadFile(c.Layout.PidFile("limits"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,13 +5,11 @@ package integration
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"virtlxc/internal/paths"
 	"virtlxc/internal/testutil"
 )
 
@@ -19,15 +17,7 @@ import (
 var scope = fmt.Sprintf("virtlxc-test-%d", os.Getpid())
 
 // ctr is one container run by virtlxc-controller.
-type ctr struct {
-	t      *testing.T
-	name   string
-	root   string // --root
-	log    string
-	cmd    *exec.Cmd
-	done   chan error
-	layout paths.Layout
-}
+type ctr struct{ *testutil.Controller }
 
 // domainXML builds a domain definition; fs and extra are raw XML fragments
 // for <devices> and the top level.
@@ -87,7 +77,7 @@ func start(t *testing.T, name, xml string, pass ...*os.File) *ctr {
 // runUnder runs a container to completion with the same --root as other.
 func runUnder(t *testing.T, other *ctr, name, xml string) string {
 	t.Helper()
-	c := startIn(t, filepath.Dir(other.root), name, xml)
+	c := startIn(t, filepath.Dir(other.Root), name, xml)
 	err, log := c.wait(30 * time.Second)
 	if err != nil {
 		t.Fatalf("controller failed: %v\n%s", err, log)
@@ -97,75 +87,23 @@ func runUnder(t *testing.T, other *ctr, name, xml string) string {
 
 func startIn(t *testing.T, dir, name, xml string, pass ...*os.File) *ctr {
 	t.Helper()
-	testutil.RequireRoot(t)
-	bin := testutil.Binaries(t)
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	// A user-namespaced init reaches its state dir as the mapped root.
-	for _, d := range []string{dir, filepath.Dir(dir)} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c := &ctr{t: t, name: name, root: filepath.Join(dir, "root"), log: filepath.Join(dir, name+".log"), done: make(chan error, 1)}
-	c.layout = paths.New(c.root, "")
-	if err := c.layout.MkdirAll(); err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(dir, name+".xml")
-	if err := os.WriteFile(cfg, []byte(xml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"--name", name, "--config", cfg, "--root", c.root, "--cgroup-scope", scope, "--log", c.log}
+	var fds []int
 	for i := range pass {
-		args = append(args, "--passfd", fmt.Sprint(3+i))
+		fds = append(fds, 3+i)
 	}
-	c.cmd = exec.Command(filepath.Join(bin, "virtlxc-controller"), args...)
-	c.cmd.ExtraFiles = pass
-	c.cmd.Stdout, c.cmd.Stderr = os.Stderr, os.Stderr
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { c.done <- c.cmd.Wait() }()
-	t.Cleanup(func() {
-		killed := false
-		if c.cmd.ProcessState == nil {
-			_ = c.cmd.Process.Kill()
-			<-c.done
-			killed = true
-		}
-		assertNothingLeft(t, c)
-		if killed || t.Failed() {
-			removeLeftovers(c)
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if _, err := os.Stat(c.layout.PidFile(name)); err == nil {
-			return c
-		}
-		select {
-		case err := <-c.done:
-			c.done <- err
-			return c
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	t.Fatalf("container %s did not start in time\n%s", name, c.logText())
-	return nil
+	return &ctr{testutil.StartController(t, testutil.ControllerOptions{Dir: dir, Name: name, XML: xml, Scope: scope, Files: pass, Pass: fds})}
 }
 
 // wait waits for the controller to exit and returns its error and the log.
 func (c *ctr) wait(timeout time.Duration) (error, string) {
-	c.t.Helper()
+	c.T.Helper()
 	select {
-	case err := <-c.done:
-		c.done <- err
-		return err, c.logText()
+	case err := <-c.Done:
+		c.Done <- err
+		return err, c.LogText()
 	case <-time.After(timeout):
-		_ = c.cmd.Process.Kill()
-		c.t.Fatalf("container %s still running after %v\n%s", c.name, timeout, c.logText())
+		_ = c.Cmd.Process.Kill()
+		c.T.Fatalf("container %s still running after %v\n%s", c.Name, timeout, c.LogText())
 	}
 	return nil, ""
 }
@@ -181,21 +119,7 @@ func run(t *testing.T, name, xml string, pass ...*os.File) string {
 	return log
 }
 
-func (c *ctr) logText() string {
-	b, _ := os.ReadFile(c.log)
-	return string(b)
-}
-
 // values is testutil.Values.
 func values(log string) map[string]string { return testutil.Values(log) }
 
-// assertNothingLeft is testutil.AssertNothingLeft for c.
-func assertNothingLeft(t *testing.T, c *ctr) {
-	t.Helper()
-	testutil.AssertNothingLeft(t, scope, c.name, c.root, c.layout.StateDir)
-}
-
 func testutilRoot(t *testing.T) string { return testutil.BusyboxRoot(t) }
-
-// removeLeftovers is testutil.RemoveLeftovers for c.
-func removeLeftovers(c *ctr) { testutil.RemoveLeftovers(scope, c.name) }

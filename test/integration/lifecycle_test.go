@@ -12,21 +12,21 @@ import (
 
 // watch opens the container's event stream; the first event is init's.
 func (c *ctr) watch() *bufio.Reader {
-	c.t.Helper()
-	conn, err := monitor.Dial(c.layout.MonitorSocket(c.name), monitor.Request{Op: monitor.OpWatch}, 5*time.Second)
+	c.T.Helper()
+	conn, err := monitor.Dial(c.Layout.MonitorSocket(c.Name), monitor.Request{Op: monitor.OpWatch}, 5*time.Second)
 	if err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
-	c.t.Cleanup(func() { conn.Close() })
+	c.T.Cleanup(func() { conn.Close() })
 	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	return bufio.NewReader(conn)
 }
 
 func (c *ctr) call(req monitor.Request) monitor.Reply {
-	c.t.Helper()
-	rep, err := monitor.Call(c.layout.MonitorSocket(c.name), req, 5*time.Second)
+	c.T.Helper()
+	rep, err := monitor.Call(c.Layout.MonitorSocket(c.Name), req, 5*time.Second)
 	if err != nil {
-		c.t.Fatalf("%s: %v", req.Op, err)
+		c.T.Fatalf("%s: %v", req.Op, err)
 	}
 	return rep
 }
@@ -47,15 +47,15 @@ func exitEvent(t *testing.T, r *bufio.Reader) monitor.Event {
 
 // waitLog waits until the container log contains s.
 func (c *ctr) waitLog(s string) {
-	c.t.Helper()
+	c.T.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if strings.Contains(c.logText(), s) {
+		if strings.Contains(c.LogText(), s) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	c.t.Fatalf("log never showed %q:\n%s", s, c.logText())
+	c.T.Fatalf("log never showed %q:\n%s", s, c.LogText())
 }
 
 // trapInit idles until SIGTERM (pid 1 only sees signals it handles).
@@ -155,19 +155,19 @@ func TestSuspendResume(t *testing.T) {
 		t.Fatal(rep.Error)
 	}
 	time.Sleep(100 * time.Millisecond)
-	before := c.logText()
+	before := c.LogText()
 	time.Sleep(200 * time.Millisecond)
-	if c.logText() != before {
+	if c.LogText() != before {
 		t.Errorf("container kept running while suspended")
 	}
 	if rep := c.call(monitor.Request{Op: monitor.OpResume}); rep.Error != "" {
 		t.Fatal(rep.Error)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for c.logText() == before && time.Now().Before(deadline) {
+	for c.LogText() == before && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if c.logText() == before {
+	if c.LogText() == before {
 		t.Errorf("container did not resume")
 	}
 	c.call(monitor.Request{Op: monitor.OpDestroy})
@@ -180,7 +180,7 @@ func TestConsoleAttach(t *testing.T) {
 		"    <console type='pty'/>\n", "")
 	c := start(t, "cons", xml)
 	c.waitLog("early-output")
-	conn, err := monitor.Dial(c.layout.MonitorSocket("cons"), monitor.Request{Op: monitor.OpConsole}, 5*time.Second)
+	conn, err := monitor.Dial(c.Layout.MonitorSocket("cons"), monitor.Request{Op: monitor.OpConsole}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestConsoleAttach(t *testing.T) {
 		t.Fatalf("attach: %v %q", err, rep.Error)
 	}
 	// A second client is refused while the first is attached.
-	conn2, err := monitor.Dial(c.layout.MonitorSocket("cons"), monitor.Request{Op: monitor.OpConsole}, 5*time.Second)
+	conn2, err := monitor.Dial(c.Layout.MonitorSocket("cons"), monitor.Request{Op: monitor.OpConsole}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

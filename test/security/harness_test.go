@@ -10,14 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"virtlxc/internal/monitor"
-	"virtlxc/internal/paths"
 	"virtlxc/internal/testutil"
 )
 
@@ -40,15 +38,7 @@ func TestMain(m *testing.M) {
 }
 
 // ctr is one container run by virtlxc-controller.
-type ctr struct {
-	t      *testing.T
-	name   string
-	root   string // --root
-	log    string
-	cmd    *exec.Cmd
-	done   chan error
-	layout paths.Layout
-}
+type ctr struct{ *testutil.Controller }
 
 // domainXML builds a domain whose init is /bin/sh -c script; devices and
 // extra are raw XML for <devices> and the top level.
@@ -91,68 +81,19 @@ func start(t *testing.T, name, xml string) *ctr {
 // --passfd descriptors, the others are leaks it must not hand on.
 func startFiles(t *testing.T, name, xml string, files []*os.File, pass []int) *ctr {
 	t.Helper()
-	testutil.RequireRoot(t)
-	bin := testutil.Binaries(t)
-	dir := t.TempDir()
-	for _, d := range []string{dir, filepath.Dir(dir)} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c := &ctr{t: t, name: name, root: filepath.Join(dir, "root"), log: filepath.Join(dir, name+".log"), done: make(chan error, 1)}
-	c.layout = paths.New(c.root, "")
-	if err := c.layout.MkdirAll(); err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(dir, name+".xml")
-	if err := os.WriteFile(cfg, []byte(xml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c.cmd = exec.Command(filepath.Join(bin, "virtlxc-controller"),
-		"--name", name, "--config", cfg, "--root", c.root, "--cgroup-scope", scope, "--log", c.log)
-	for _, fd := range pass {
-		c.cmd.Args = append(c.cmd.Args, "--passfd", strconv.Itoa(fd))
-	}
-	c.cmd.Stdout, c.cmd.Stderr = os.Stderr, os.Stderr
-	c.cmd.ExtraFiles = files
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { c.done <- c.cmd.Wait() }()
-	t.Cleanup(func() {
-		if c.cmd.ProcessState == nil {
-			_ = c.cmd.Process.Kill()
-			<-c.done
-		}
-		assertNothingLeft(t, c)
-		removeLeftovers(c)
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if _, err := os.Stat(c.layout.PidFile(name)); err == nil {
-			return c
-		}
-		select {
-		case err := <-c.done:
-			c.done <- err
-			return c
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	t.Fatalf("container %s did not start in time\n%s", name, c.logText())
-	return nil
+	return &ctr{testutil.StartController(t, testutil.ControllerOptions{Name: name, XML: xml, Scope: scope, Files: files, Pass: pass})}
 }
 
 // wait waits for the controller to exit and returns its error and log.
 func (c *ctr) wait(timeout time.Duration) (string, error) {
-	c.t.Helper()
+	c.T.Helper()
 	select {
-	case err := <-c.done:
-		c.done <- err
-		return c.logText(), err
+	case err := <-c.Done:
+		c.Done <- err
+		return c.LogText(), err
 	case <-time.After(timeout):
-		_ = c.cmd.Process.Kill()
-		c.t.Fatalf("container %s still running after %v\n%s", c.name, timeout, c.logText())
+		_ = c.Cmd.Process.Kill()
+		c.T.Fatalf("container %s still running after %v\n%s", c.Name, timeout, c.LogText())
 	}
 	return "", nil
 }
@@ -173,22 +114,8 @@ func run(t *testing.T, name, xml string) map[string]string {
 	return v
 }
 
-func (c *ctr) logText() string {
-	b, _ := os.ReadFile(c.log)
-	return string(b)
-}
-
 // values is testutil.Values.
 func values(log string) map[string]string { return testutil.Values(log) }
-
-// assertNothingLeft is testutil.AssertNothingLeft for c.
-func assertNothingLeft(t *testing.T, c *ctr) {
-	t.Helper()
-	testutil.AssertNothingLeft(t, scope, c.name, c.root, c.layout.StateDir)
-}
-
-// removeLeftovers is testutil.RemoveLeftovers for c.
-func removeLeftovers(c *ctr) { testutil.RemoveLeftovers(scope, c.name) }
 
 // build is one package built once per test process into its own
 // temporary directory (mode 0755, removed by TestMain).
@@ -249,29 +176,29 @@ func hostDir(t *testing.T) string {
 // destroy stops a running container through its monitor, as the driver's
 // destroy does, and waits for the controller to exit.
 func (c *ctr) destroy() {
-	c.t.Helper()
-	if _, err := monitor.Call(c.layout.MonitorSocket(c.name), monitor.Request{Op: monitor.OpDestroy}, 5*time.Second); err != nil {
-		c.t.Errorf("destroy %s: %v", c.name, err)
+	c.T.Helper()
+	if _, err := monitor.Call(c.Layout.MonitorSocket(c.Name), monitor.Request{Op: monitor.OpDestroy}, 5*time.Second); err != nil {
+		c.T.Errorf("destroy %s: %v", c.Name, err)
 	}
 	if _, err := c.wait(10 * time.Second); err != nil {
-		c.t.Logf("controller of %s: %v", c.name, err)
+		c.T.Logf("controller of %s: %v", c.Name, err)
 	}
 }
 
 // waitLog waits until the container's log shows s.
 func (c *ctr) waitLog(s string) {
-	c.t.Helper()
+	c.T.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if strings.Contains(c.logText(), s) {
+		if strings.Contains(c.LogText(), s) {
 			return
 		}
 		select {
-		case err := <-c.done:
-			c.done <- err
-			c.t.Fatalf("controller exited (%v) before its log showed %q:\n%s", err, s, c.logText())
+		case err := <-c.Done:
+			c.Done <- err
+			c.T.Fatalf("controller exited (%v) before its log showed %q:\n%s", err, s, c.LogText())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	c.t.Fatalf("log never showed %q:\n%s", s, c.logText())
+	c.T.Fatalf("log never showed %q:\n%s", s, c.LogText())
 }

@@ -36,7 +36,7 @@ trap 'echo @@got=TERM; exit 0' TERM; echo @@ready=1; while true; do sleep 0.05; 
 	fs := rootFS(root, false) + "    <filesystem type='ram'><source usage='1024'/><target dir='/run'/></filesystem>\n"
 	c := start(t, "initctl", domainXML("initctl", script, fs, ""))
 	c.waitLog("@@ready=1")
-	rep, err := monitor.Call(c.layout.MonitorSocket(c.name), monitor.Request{Op: monitor.OpShutdown, Mode: "initctl"}, 5*time.Second)
+	rep, err := monitor.Call(c.Layout.MonitorSocket(c.Name), monitor.Request{Op: monitor.OpShutdown, Mode: "initctl"}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

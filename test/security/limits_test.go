@@ -68,7 +68,7 @@ func TestContainerCannotLiftLimits(t *testing.T) {
 				`echo @@id=$(id -u); echo @@done=1; echo FROZEN > /sys/fs/cgroup/freezer/freezer.state; sleep 60`
 			c := start(t, tc.name, domainXML(tc.name, script, rootFS(root, false), extra+meta))
 			c.waitLog("@@done=1")
-			v := values(c.logText())
+			v := values(c.LogText())
 			t.Logf("writes: pids %s, memory %s, devices %s, fresh mount %s/%s; kmsg %s", v["pids"], v["mem"], v["allowall"], v["freshpids"], v["freshdev"], v["kmsg"])
 			if v["id"] != "0" {
 				t.Fatalf("id %q: the script did not run as the container's root", v["id"])

@@ -55,13 +55,13 @@ func TestControllerOutOfReach(t *testing.T) {
 	script := `sleep 60 & while [ ! -e /mnt/ctl/pid ]; do sleep 0.05; done; ` +
 		a + ` ptrace-scan signal=/mnt/ctl/pid; echo @@done=1; wait`
 	c := start(t, "ptrace", domainXML("ptrace", script, fs, ""))
-	ctrl := c.cmd.Process.Pid
+	ctrl := c.Cmd.Process.Pid
 	init := initPid(t, ctrl)
 	if err := os.WriteFile(filepath.Join(ctl, "pid"), []byte(strconv.Itoa(ctrl)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	c.waitLog("@@done=1")
-	v := values(c.logText())
+	v := values(c.LogText())
 	ctrlNS, _ := os.Readlink("/proc/" + strconv.Itoa(ctrl) + "/ns/pid")
 	initNS, _ := os.Readlink("/proc/" + strconv.Itoa(init) + "/ns/pid")
 	if ctrlNS == "" || ctrlNS == initNS {
