@@ -82,9 +82,17 @@ func TestNetworkWithVirsh(t *testing.T) {
 
 	// A container on the network sends a line to a server on the bridge
 	// address; the server exits with what it received.
+	// The server's stdin stays open: at EOF busybox nc half-closes the
+	// connection, and a client that sees that FIN before it has read its
+	// own stdin exits without sending (a flake seen in CI).
 	srv := ns.cmd("busybox", "nc", "-l", "-p", "5001")
 	var got bytes.Buffer
 	srv.Stdout = &got
+	stdin, err := srv.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stdin.Close() })
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
