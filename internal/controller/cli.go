@@ -10,8 +10,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"virtlxc/internal/fdclean"
+	"virtlxc/internal/memtrim"
 	"virtlxc/internal/paths"
 )
 
@@ -97,6 +99,7 @@ func Main(args []string) int {
 			_, _ = ready.Write([]byte{'1'}) // the daemon may have gone: it polls too
 			ready.Close()
 		}
+		go trimWhenSettled(log)
 	}
 	ev, err := Run(context.Background(), opts)
 	_ = os.Remove(pidFile)
@@ -135,4 +138,21 @@ func (f *fdList) Set(v string) error {
 	}
 	*f = append(*f, n)
 	return nil
+}
+
+// settleDelay is how long after the start the controller gives its start-up
+// memory back: the daemon's follow-up requests come in the meantime.
+const settleDelay = 200 * time.Millisecond
+
+// trimWhenSettled gives the resident pages of this binary back to the host
+// once the container runs: an idle controller's RSS drops from ≈ 8 MiB to
+// ≈ 3.5 MiB (bench/RESULTS.md).
+func trimWhenSettled(log *slog.Logger) {
+	time.Sleep(settleDelay)
+	released, err := memtrim.Idle()
+	if err != nil {
+		log.Warn("giving memory back", "err", err)
+		return
+	}
+	log.Debug("memory given back", "mapped-bytes", released)
 }

@@ -102,7 +102,9 @@ func Mount(dir string, stats func() (MemStats, error), log *slog.Logger, opts ..
 			Name:              subtype,
 			DirectMountStrict: true,
 			DisableXAttrs:     true,
-			Logger:            goLog,
+			// Only reads of a small file: 4 KiB request buffers, not 128 KiB.
+			MaxWrite: 4096,
+			Logger:   goLog,
 		},
 		EntryTimeout:    &entryTimeout,
 		NegativeTimeout: &entryTimeout,
