@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"slices"
 
 	"golang.org/x/sys/unix"
@@ -71,20 +73,49 @@ func (g *Group) killRound(pids []int) error {
 		}
 	}
 	if v1Freezer {
-		if err := writeFile(dir, "freezer.state", "THAWED"); err != nil {
-			return fmt.Errorf("unable to thaw all processes: %w", err)
+		return thawV1(dir)
+	}
+	return nil
+}
+
+// thawV1 thaws a v1 freezer group and every group below it: a frozen task
+// cannot die, and the container may have frozen its own groups. subtree
+// is empty once the group is gone (removed by the controller's teardown
+// while a destroy request still kills).
+func thawV1(dir string) error {
+	if err := writeFile(dir, "freezer.state", "THAWED"); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // already removed: nothing frozen there
 		}
-		// A group below that froze itself (the container may freeze its
-		// own cgroups) keeps its tasks from dying until thawed.
-		// subtree is empty once the group is gone (removed by the
-		// controller's teardown while a destroy request still kills).
-		if dirs, err := subtree(dir); err == nil && len(dirs) > 1 {
-			for _, d := range dirs[1:] {
-				_ = writeFile(d, "freezer.state", "THAWED")
-			}
+		return fmt.Errorf("unable to thaw all processes: %w", err)
+	}
+	if dirs, err := subtree(dir); err == nil && len(dirs) > 1 {
+		for _, d := range dirs[1:] {
+			_ = writeFile(d, "freezer.state", "THAWED")
 		}
 	}
 	return nil
+}
+
+// StartKill begins killing the group's processes and returns at once: one
+// v2 cgroup.kill where the unified directory offers it, and a thaw of a v1
+// freezer group (and the groups below it) so that killed tasks can die.
+// It reports whether cgroup.kill reached the processes; either way only
+// Kill waits until none is left. The caller must not be in the group.
+func (g *Group) StartKill() (bool, error) {
+	killed := false
+	if dir, _ := g.V2Dir(); dir != "" && fileExists(dir, "cgroup.kill") {
+		if err := writeFile(dir, "cgroup.kill", "1"); err != nil {
+			return false, fmt.Errorf("kill cgroup '%s': %w", g.name, err)
+		}
+		killed = true
+	}
+	if dir, v, err := g.freezer(); err == nil && v == 1 {
+		if err := thawV1(dir); err != nil {
+			return killed, fmt.Errorf("kill cgroup '%s': %w", g.name, err)
+		}
+	}
+	return killed, nil
 }
 
 func signalAll(pids []int, sig unix.Signal) error {
@@ -99,13 +130,25 @@ func signalAll(pids []int, sig unix.Signal) error {
 
 // Destroy kills whatever is left in the group and removes its directories
 // and any cgroup below them, deepest first, in every hierarchy.
-// Directories that are already gone are not an error.
+// Directories that are already gone are not an error. An empty group goes
+// with a few rmdir calls (a removed cgroup had no task); only when one
+// refuses are the processes killed and the hierarchies walked.
 func (g *Group) Destroy(ctx context.Context) error {
+	var left []groupDir
+	for _, d := range slices.Backward(g.dirs) {
+		if !removeKnown(d.dir) {
+			left = append(left, d)
+		}
+	}
+	if len(left) == 0 {
+		g.m.log.Debug("cgroup destroyed", "name", g.name)
+		return nil
+	}
 	if err := g.Kill(ctx); err != nil {
 		return fmt.Errorf("destroy cgroup: %w", err)
 	}
 	var errs []error
-	for _, d := range slices.Backward(g.dirs) {
+	for _, d := range left {
 		if err := removeTree(ctx, d.dir); err != nil {
 			errs = append(errs, err)
 		}
@@ -115,4 +158,17 @@ func (g *Group) Destroy(ctx context.Context) error {
 	}
 	g.m.log.Debug("cgroup destroyed", "name", g.name)
 	return nil
+}
+
+// removeKnown removes an emptied group that has no cgroups below it but
+// the payload ones virtlxc makes, without listing directories; it reports
+// false when something else is left there (removeTree then walks it).
+func removeKnown(dir string) bool {
+	payload := filepath.Join(dir, PayloadGroup)
+	for _, d := range []string{filepath.Join(payload, payloadInit), payload, dir} {
+		if err := unix.Rmdir(d); err != nil && !errors.Is(err, unix.ENOENT) {
+			return false
+		}
+	}
+	return true
 }

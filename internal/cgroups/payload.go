@@ -15,6 +15,10 @@ import (
 // lives there, with the container one level further down ("init").
 const PayloadGroup = "payload"
 
+// payloadInit is PayloadGroup's child that holds the container when the
+// pids limit was moved down (MovePidsLimit).
+const payloadInit = "init"
+
 // MakeGroupDir creates a cgroup directory unless it exists.
 func MakeGroupDir(dir string) error {
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
@@ -40,7 +44,7 @@ func MovePidsLimit(group, payload string) (string, error) {
 			limit = v
 		}
 	}
-	inner := filepath.Join(payload, "init")
+	inner := filepath.Join(payload, payloadInit)
 	if err := MakeGroupDir(inner); err != nil {
 		return "", err
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -72,6 +73,8 @@ type Controller struct {
 	peers           []*os.File     // slave ends kept open so consoles survive init reopening them
 	hostEnds        []string       // host ends of the container's veth pairs
 	netDevs         *netdev.Moved  // host devices lent to the container
+	outOfGroup      atomic.Bool    // the controller left the container's groups
+	leaveMu         sync.Mutex     // held while leaving them
 }
 
 // Run starts the container and supervises it until init exits; it returns
@@ -328,19 +331,50 @@ func (c *Controller) supervise(ctx context.Context) monitor.Event {
 	return c.status
 }
 
-// destroy kills every process of the container (cgroup.kill where the
-// kernel has it) and waits until init is reaped.
+// killGrace is how long destroy lets the kernel take init's pid namespace
+// down before it goes through the groups process by process.
+const killGrace = 500 * time.Millisecond
+
+// destroy kills every process of the container and waits until init is
+// reaped. init goes first: its death takes its whole pid namespace with it,
+// which the kernel does while the controller leaves the groups and sends
+// cgroup.kill (where the kernel has it) after the rest. Processes of the
+// groups outside the namespace die in teardown (Group.Destroy); a group
+// the kernel cannot empty in killGrace (frozen tasks) is killed here.
 func (c *Controller) destroy() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := c.group.Leave(os.Getpid()); err != nil {
-		c.log.Warn("leaving the container's cgroup", "err", err)
+	_ = c.init.signal(unix.SIGKILL)
+	c.leaveGroup()
+	if _, err := c.group.StartKill(); err != nil {
+		c.log.Warn("killing the container's processes", "err", err)
+	}
+	select {
+	case <-c.exited:
+		// What the namespace did not hold, teardown's Destroy kills.
+		return
+	case <-time.After(killGrace):
 	}
 	if err := c.group.Kill(ctx); err != nil {
 		c.log.Warn("killing the container's processes", "err", err)
 		_ = c.init.signal(unix.SIGKILL)
 	}
 	<-c.exited
+}
+
+// leaveGroup moves the controller out of its container's groups (once;
+// a destroy request and the teardown after init's death both want it).
+func (c *Controller) leaveGroup() {
+	c.leaveMu.Lock()
+	defer c.leaveMu.Unlock()
+	if c.outOfGroup.Load() {
+		return
+	}
+	if err := c.group.Leave(os.Getpid()); err != nil {
+		c.log.Warn("leaving the container's cgroup", "err", err)
+		return
+	}
+	c.outOfGroup.Store(true)
 }
 
 // teardown removes what start created: consoles, cgroup, monitor socket.
@@ -351,9 +385,7 @@ func (c *Controller) teardown() {
 	c.closeLoops()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := c.group.Leave(os.Getpid()); err != nil {
-		c.log.Warn("leaving the container's cgroup", "err", err)
-	}
+	c.leaveGroup()
 	if err := c.group.Destroy(ctx); err != nil {
 		c.log.Warn("removing the container's cgroup", "err", err)
 	}

@@ -106,8 +106,9 @@ func (c *Controller) do(req monitor.Request) error {
 		if err := c.group.Leave(os.Getpid()); err != nil {
 			return err
 		}
+		c.outOfGroup.Store(true)
 		if err := c.group.Freeze(ctx); err != nil {
-			_ = c.group.AddPid(os.Getpid())
+			c.rejoinGroup()
 			return err
 		}
 		return nil
@@ -122,7 +123,7 @@ func (c *Controller) do(req monitor.Request) error {
 		if err := c.group.Thaw(); err != nil {
 			return err
 		}
-		return c.group.AddPid(os.Getpid())
+		return c.rejoinGroup()
 	}
 	return fmt.Errorf("unknown monitor operation %q", req.Op)
 }
@@ -242,4 +243,13 @@ func (g *greetFirst) Write(p []byte) (int, error) {
 		return 0, nil
 	}
 	return g.Conn.Write(p)
+}
+
+// rejoinGroup puts the controller back into its container's groups.
+func (c *Controller) rejoinGroup() error {
+	if err := c.group.AddPid(os.Getpid()); err != nil {
+		return err
+	}
+	c.outOfGroup.Store(false)
+	return nil
 }
