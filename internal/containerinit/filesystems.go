@@ -131,32 +131,61 @@ func (s *stage) makeDevice(d spec.Device) error {
 	return os.Chmod(p, os.FileMode(d.Mode))
 }
 
-// detachUnder lazily unmounts every mount at or below dir, deepest first
+// detachUnder lazily unmounts every mount at or below each of dirs
 // (libvirt's lxcContainerUnmountSubtree): /run may be a plain directory
-// whose submounts (/run/netns, …) must go too.
-func detachUnder(dir string) error {
+// whose submounts (/run/netns, …) must go too. A lazy unmount takes the
+// mounts below it along, so only the outermost mounts are unmounted, each
+// as often as mounts are stacked on it: every umount costs the kernel an
+// RCU grace period, and a host root copy holds a score of mounts there.
+func detachUnder(dirs ...string) error {
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		return fmt.Errorf("reading mountinfo: %w", err)
 	}
-	var targets []string
-	for _, line := range strings.Split(string(data), "\n") {
+	for _, t := range outermostMounts(string(data), dirs) {
+		for {
+			err := unix.Unmount(t, unix.MNT_DETACH)
+			if err == unix.EINVAL || err == unix.ENOENT {
+				break // no (more) mount there
+			}
+			if err != nil {
+				return fmt.Errorf("Failed to unmount '%s': %w", t, err)
+			}
+		}
+	}
+	return nil
+}
+
+// outermostMounts lists the mount points of a mountinfo text that lie at
+// or below one of dirs and below no other such mount point, once each.
+func outermostMounts(mountinfo string, dirs []string) []string {
+	under := func(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/") }
+	var all []string
+	for _, line := range strings.Split(mountinfo, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 5 {
 			continue
 		}
 		mp := unescapeMount(f[4])
-		if mp == dir || strings.HasPrefix(mp, dir+"/") {
-			targets = append(targets, mp)
+		for _, d := range dirs {
+			if under(mp, d) {
+				all = append(all, mp)
+				break
+			}
 		}
 	}
-	sort.Sort(sort.Reverse(sort.StringSlice(targets)))
-	for _, t := range targets {
-		if err := unix.Unmount(t, unix.MNT_DETACH); err != nil && err != unix.EINVAL && err != unix.ENOENT {
-			return fmt.Errorf("Failed to unmount '%s': %w", t, err)
+	sort.Strings(all) // an ancestor sorts before what lies below it
+	var out []string
+next:
+	for _, mp := range all {
+		for _, o := range out {
+			if under(mp, o) {
+				continue next
+			}
 		}
+		out = append(out, mp)
 	}
-	return nil
+	return out
 }
 
 // unescapeMount decodes mountinfo's octal escapes (\040 for a space).

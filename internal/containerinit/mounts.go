@@ -114,10 +114,12 @@ func (s *stage) buildRoot() error {
 	if s.c.Root.SharedHost() {
 		// The host's own /proc, /sys, /dev and /run came along with the
 		// recursive bind: detach those copies, fresh ones replace them.
+		var dirs []string
 		for _, p := range []string{"/proc", "/sys", "/dev", "/run"} {
-			if err := detachUnder(filepath.Join(s.root, p)); err != nil {
-				return err
-			}
+			dirs = append(dirs, filepath.Join(s.root, p))
+		}
+		if err := detachUnder(dirs...); err != nil {
+			return err
 		}
 	}
 	steps := []func() error{
