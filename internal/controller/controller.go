@@ -68,6 +68,7 @@ type Controller struct {
 	staging         string
 	meminfo         *procfs.Server
 	meminfoDetached bool
+	meminfoDetach   chan struct{}  // closed when an asynchronous detach is done
 	loops           []*os.File     // loop devices of image filesystems
 	reqs            sync.WaitGroup // monitor requests being answered
 	peers           []*os.File     // slave ends kept open so consoles survive init reopening them
@@ -244,7 +245,7 @@ func (c *Controller) start() (err error) {
 		return err
 	}
 	c.init.sync.Close()
-	c.detachMeminfo()
+	c.detachMeminfoAsync()
 	for _, m := range masters {
 		peer, err := console.OpenPeer(m, "", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
 		if err != nil {

@@ -75,8 +75,23 @@ func (c *Controller) memStats() (procfs.MemStats, error) {
 	}, nil
 }
 
+// detachMeminfoAsync detaches the host-side mount in the background: the
+// lazy unmount waits for an RCU grace period (≈ 0.3–0.6 ms) that the start
+// need not wait for. stopMeminfo waits for it.
+func (c *Controller) detachMeminfoAsync() {
+	done := make(chan struct{})
+	c.meminfoDetach = done
+	go func() {
+		defer close(done)
+		c.detachMeminfo()
+	}()
+}
+
 // stopMeminfo ends the meminfo server.
 func (c *Controller) stopMeminfo() {
+	if c.meminfoDetach != nil {
+		<-c.meminfoDetach
+	}
 	c.detachMeminfo()
 	c.meminfo = nil
 }
