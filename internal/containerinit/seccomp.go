@@ -18,7 +18,7 @@ func (s *stage) seccompWanted() bool {
 	if !s.c.Seccomp {
 		return false
 	}
-	if _, err := seccomp.Plan(runtime.GOARCH); errors.Is(err, seccomp.ErrUnsupportedArch) {
+	if _, err := seccomp.Programs(runtime.GOARCH); errors.Is(err, seccomp.ErrUnsupportedArch) {
 		fmt.Fprintf(os.Stderr, "virtlxc: container %s runs without a seccomp filter: %v\n", s.c.Name, err)
 		return false
 	}

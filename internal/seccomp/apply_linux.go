@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"unsafe"
 
-	libseccomp "github.com/elastic/go-seccomp-bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,9 +19,6 @@ func Apply() error {
 	progs, err := Programs(runtime.GOARCH)
 	if err != nil {
 		return err
-	}
-	if !libseccomp.Supported() {
-		return errors.New("installing the seccomp filter: the kernel has no seccomp filter mode")
 	}
 	for _, p := range progs {
 		if err := Load(p.Filter); err != nil {

@@ -1,25 +1,20 @@
-package seccomp
+package policy
 
 import (
 	"fmt"
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/seccomp"
 )
 
-// Program is one assembled filter of the default set.
-type Program struct {
-	// Name says which filter it is, for errors.
-	Name string
-	// Filter is the classic BPF program as seccomp(2) takes it.
-	Filter []unix.SockFilter
-}
-
 // Programs assembles the default filter set for goarch (pure): the x86_64
-// deny list, its i386 twin and the mount rules, in the order Apply loads
-// them. lxc-enter-namespace hands them to its helper, so that an entered
-// command runs under the same filters as the container's init.
-func Programs(goarch string) ([]Program, error) {
+// deny list, its i386 twin and the mount rules, in the order
+// seccomp.Apply loads them. The runtime does not call it: it loads the
+// copy generated from it (seccomp/zprograms.go, kept equal by
+// TestGenerated).
+func Programs(goarch string) ([]seccomp.Program, error) {
 	f, err := Plan(goarch)
 	if err != nil {
 		return nil, err
@@ -36,7 +31,7 @@ func Programs(goarch string) ([]Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Program
+	var out []seccomp.Program
 	for _, p := range []struct {
 		name string
 		prog []bpf.Instruction
@@ -49,7 +44,7 @@ func Programs(goarch string) ([]Program, error) {
 		for i, r := range raw {
 			filter[i] = unix.SockFilter{Code: r.Op, Jt: r.Jt, Jf: r.Jf, K: r.K}
 		}
-		out = append(out, Program{Name: p.name, Filter: filter})
+		out = append(out, seccomp.Program{Name: p.name, Filter: filter})
 	}
 	return out, nil
 }

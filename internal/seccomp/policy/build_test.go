@@ -1,8 +1,10 @@
-package seccomp
+package policy
 
 import (
 	"errors"
 	"testing"
+
+	"virtlxc/internal/seccomp"
 )
 
 func TestPrograms(t *testing.T) {
@@ -19,7 +21,7 @@ func TestPrograms(t *testing.T) {
 			t.Errorf("program %d: %s with %d instructions", i, p.Name, len(p.Filter))
 		}
 	}
-	if _, err := Programs("arm64"); !errors.Is(err, ErrUnsupportedArch) {
+	if _, err := Programs("arm64"); !errors.Is(err, seccomp.ErrUnsupportedArch) {
 		t.Errorf("Programs(arm64) = %v, want ErrUnsupportedArch", err)
 	}
 }

@@ -1,17 +1,14 @@
-package seccomp
+package policy
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 
 	libseccomp "github.com/elastic/go-seccomp-bpf"
 	"github.com/elastic/go-seccomp-bpf/arch"
-)
 
-// ErrUnsupportedArch is returned by Plan for an architecture the default
-// filter has no syscall list for.
-var ErrUnsupportedArch = errors.New("no default seccomp filter for this architecture")
+	"virtlxc/internal/seccomp"
+)
 
 // Denied are the syscalls the default filter refuses with EPERM, by their
 // x86_64 names. Each either attacks the host kernel directly or is a known
@@ -38,10 +35,10 @@ var Denied = []string{
 var deniedI386 = []string{"vm86", "vm86old"}
 
 // Plan returns the default filter for goarch (a GOARCH name), or
-// ErrUnsupportedArch.
+// seccomp.ErrUnsupportedArch.
 func Plan(goarch string) (libseccomp.Filter, error) {
 	if goarch != "amd64" {
-		return libseccomp.Filter{}, fmt.Errorf("%w: %s", ErrUnsupportedArch, goarch)
+		return libseccomp.Filter{}, fmt.Errorf("%w: %s", seccomp.ErrUnsupportedArch, goarch)
 	}
 	return libseccomp.Filter{
 		NoNewPrivs: false,

@@ -1,4 +1,4 @@
-package seccomp
+package policy
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 	"github.com/elastic/go-seccomp-bpf/arch"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/seccomp"
 )
 
 func TestPlanDeniesEscapeSyscalls(t *testing.T) {
@@ -48,7 +50,7 @@ func TestPlanDeniesEscapeSyscalls(t *testing.T) {
 
 func TestPlanUnsupportedArch(t *testing.T) {
 	for _, a := range []string{"arm64", "386", "riscv64"} {
-		if _, err := Plan(a); !errors.Is(err, ErrUnsupportedArch) {
+		if _, err := Plan(a); !errors.Is(err, seccomp.ErrUnsupportedArch) {
 			t.Errorf("Plan(%s) = %v, want ErrUnsupportedArch", a, err)
 		}
 	}
