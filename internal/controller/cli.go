@@ -14,6 +14,7 @@ import (
 
 	"virtlxc/internal/fdclean"
 	"virtlxc/internal/memtrim"
+	"virtlxc/internal/monitor"
 	"virtlxc/internal/paths"
 )
 
@@ -29,8 +30,9 @@ tears everything down when init exits. virtlxcd starts it; it also runs by hand.
   --cgroup-scope S keep this instance's cgroups under <partition>/S.partition
   --passfd N       descriptor N (inherited) becomes init's fd 3, 4, … in order
   --log FILE       append the container log to FILE (default: stderr)
-  --ready-fd N     write one byte to descriptor N (inherited) once init runs
-                   and the monitor socket listens, then close it
+  --ready-fd N     write the init event (a monitor line) to descriptor N
+                   (inherited) once init runs and the monitor socket
+                   listens, then close it
 
 Exit status: 0 when init ran and exited, 1 when the container failed to start.
 `
@@ -91,12 +93,14 @@ func Main(args []string) int {
 	}
 	ready := readyPipe(*readyFD)
 	pidFile := layout.PidFile(*name)
-	opts.Ready = func(initPID int) {
+	opts.Ready = func(ev monitor.Event) {
 		if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
 			log.Warn("writing pid file", "err", err)
 		}
 		if ready != nil {
-			_, _ = ready.Write([]byte{'1'}) // the daemon may have gone: it polls too
+			// The init event, as the monitor sends it: the daemon goes
+			// on without a round trip (it may have gone: it polls too).
+			_ = monitor.WriteLine(ready, ev)
 			ready.Close()
 		}
 		go trimWhenSettled(log)

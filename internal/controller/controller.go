@@ -43,8 +43,10 @@ type Options struct {
 	Log *slog.Logger
 	// LogFile receives the init stage's error output.
 	LogFile *os.File
-	// Ready, when set, is called once init runs, with its host pid.
-	Ready func(initPID int)
+	// Ready, when set, is called once init runs and the monitor listens,
+	// with the init event (init's host pid, the host ends of its
+	// interfaces).
+	Ready func(ev monitor.Event)
 }
 
 // Controller is one running container.
@@ -265,7 +267,7 @@ func (c *Controller) start() (err error) {
 	}
 	go c.reap()
 	if c.opts.Ready != nil {
-		c.opts.Ready(c.init.cmd.Process.Pid)
+		c.opts.Ready(c.initEvent())
 	}
 	c.broadcast(c.initEvent())
 	return nil

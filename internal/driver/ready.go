@@ -1,15 +1,19 @@
 package driver
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"slices"
 	"strconv"
+
+	"virtlxc/internal/monitor"
 )
 
 // withReadyPipe gives a virtlxc controller a pipe to announce that its
-// container runs (--ready-fd): the start then connects to the monitor at
-// once instead of at the next poll. It returns the read end; the write end
+// container runs (--ready-fd): it writes its init event there (a monitor
+// line), so the start need not wait for a monitor round trip before it
+// goes on, and is not left to polling. It returns the read end; the write end
 // is in spec.ExtraFiles and is closed in the daemon by closeReadyWriter
 // after the launch. Another emulator gets no pipe and is only polled.
 func (d *Driver) withReadyPipe(spec *LaunchSpec) (*os.File, error) {
@@ -34,19 +38,24 @@ func closeReadyWriter(spec LaunchSpec, r *os.File) {
 	}
 }
 
-// readySignal returns a channel closed once r has a byte or EOF (the
-// controller is ready or gone), closing r then; nil when r is nil. A
-// channel never closed would block nothing: the start also polls.
-func readySignal(r *os.File) <-chan struct{} {
+// readySignal returns a channel that delivers the init event the
+// controller wrote to r, or nil when r reached EOF or held something else
+// (the controller is gone, or wrote the bare byte of an older protocol);
+// r is closed then. It returns nil when r is nil: a channel never
+// delivering would block nothing, the start also polls.
+func readySignal(r *os.File) <-chan *monitor.Event {
 	if r == nil {
 		return nil
 	}
-	ch := make(chan struct{})
+	ch := make(chan *monitor.Event, 1)
 	go func() {
-		var b [1]byte
-		_, _ = r.Read(b[:])
-		r.Close()
-		close(ch)
+		defer r.Close()
+		var ev monitor.Event
+		if err := monitor.ReadLine(bufio.NewReader(r), &ev); err != nil || ev.Kind != monitor.EventInit {
+			ch <- nil
+			return
+		}
+		ch <- &ev
 	}()
 	return ch
 }

@@ -2,8 +2,11 @@ package driver
 
 import (
 	"os"
+	"reflect"
 	"testing"
 	"time"
+
+	"virtlxc/internal/monitor"
 )
 
 func TestReadySignal(t *testing.T) {
@@ -13,9 +16,14 @@ func TestReadySignal(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		tell func(w *os.File)
+		want *monitor.Event
 	}{
-		{"byte", func(w *os.File) { _, _ = w.Write([]byte{'1'}) }},
-		{"EOF", func(w *os.File) { w.Close() }},
+		{"init event", func(w *os.File) {
+			_ = monitor.WriteLine(w, monitor.Event{Kind: monitor.EventInit, InitPID: 42, HostIfaces: []string{"vnet0"}})
+		}, &monitor.Event{Kind: monitor.EventInit, InitPID: 42, HostIfaces: []string{"vnet0"}}},
+		{"bare byte", func(w *os.File) { _, _ = w.Write([]byte{'1'}); w.Close() }, nil},
+		{"other event", func(w *os.File) { _ = monitor.WriteLine(w, monitor.Event{Kind: monitor.EventExit}) }, nil},
+		{"EOF", func(w *os.File) { w.Close() }, nil},
 	} {
 		r, w, err := os.Pipe()
 		if err != nil {
@@ -24,14 +32,17 @@ func TestReadySignal(t *testing.T) {
 		ch := readySignal(r)
 		select {
 		case <-ch:
-			t.Fatalf("%s: closed before the controller said anything", tc.name)
+			t.Fatalf("%s: delivered before the controller said anything", tc.name)
 		case <-time.After(20 * time.Millisecond):
 		}
 		tc.tell(w)
 		select {
-		case <-ch:
+		case got := <-ch:
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
+			}
 		case <-time.After(5 * time.Second):
-			t.Fatalf("%s: not closed", tc.name)
+			t.Fatalf("%s: nothing delivered", tc.name)
 		}
 		w.Close()
 	}

@@ -119,6 +119,10 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	if err == nil {
 		w, ev, err = d.waitReady(r, ready)
 	}
+	var watcherCh <-chan Watcher
+	if err == nil && w == nil {
+		watcherCh = d.connectWatcher(r)
+	}
 	initPID := ev.InitPID
 	if errors.Is(err, errControllerExited) && r.proc.ExitCode() == 0 {
 		d.auditStart(dom, live, so.reboot, proc.Pid(), true)
@@ -130,7 +134,6 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	}
 	d.auditInit(dom, proc.Pid(), initPID)
 	dom.mu.Lock()
-	r.watcher = w
 	dom.initPID = initPID
 	recordHostIfaces(live, ev.HostIfaces)
 	dom.autodestroy, dom.autodestroyID = so.autodestroy, so.conn
@@ -138,6 +141,14 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	ref := dom.ref()
 	dom.mu.Unlock()
 	d.auditStart(dom, live, so.reboot, proc.Pid(), true)
+	if watcherCh != nil {
+		// Before the reply, as when the start itself connected: the
+		// watcher is registered before a client can act on the domain.
+		w = <-watcherCh
+	}
+	dom.mu.Lock()
+	r.watcher = w
+	dom.mu.Unlock()
 	d.emitStart(ref, so.reboot)
 	d.wg.Add(1)
 	go d.watch(dom, r)
@@ -241,12 +252,15 @@ func errText(err error) string {
 // errControllerExited is a start that ended with the controller's exit.
 var errControllerExited = errors.New("the controller exited before the container started")
 
-// waitReady waits until the controller's monitor answers a watch with the
-// init event, the controller exits, or startTimeout passes.
+// waitReady waits until the controller reports its init (through the
+// ready pipe, or its monitor answering a watch with the init event), the
+// controller exits, or startTimeout passes. The watcher is nil when the
+// ready pipe told: the caller connects it (connectWatcher).
 //
-// ready, when not nil, is closed when the controller says it is ready (or
-// exits): the monitor is tried at once then, not at the next poll.
-func (d *Driver) waitReady(r *run, ready <-chan struct{}) (Watcher, monitor.Event, error) {
+// ready, when not nil, delivers the init event the controller wrote to
+// the ready pipe, or nil when the pipe closed without one; the monitor is
+// polled meanwhile and after.
+func (d *Driver) waitReady(r *run, ready <-chan *monitor.Event) (Watcher, monitor.Event, error) {
 	deadline := time.NewTimer(d.startTimeout)
 	defer deadline.Stop()
 	delay := 500 * time.Microsecond
@@ -263,13 +277,37 @@ func (d *Driver) waitReady(r *run, ready <-chan struct{}) (Watcher, monitor.Even
 			return nil, monitor.Event{}, errControllerExited
 		case <-deadline.C:
 			return nil, monitor.Event{}, fmt.Errorf("timed out after %s waiting for the container to start", d.startTimeout)
-		case <-ready:
-			ready = nil // once: EOF stays readable
+		case ev := <-ready:
+			if ev != nil {
+				return nil, *ev, nil // the watcher connects meanwhile (connectWatcher)
+			}
+			ready = nil // EOF: the controller is gone or will not say
 			continue
 		case <-time.After(delay):
 		}
 		delay = min(delay*2, 2*time.Millisecond)
 	}
+}
+
+// connectWatcher opens r's monitor watch in the background, for a start
+// that learnt of init from the ready pipe; the channel delivers the
+// watcher (its init event read) or nil when the controller is already
+// gone (the exit is then seen from the process alone).
+func (d *Driver) connectWatcher(r *run) <-chan Watcher {
+	ch := make(chan Watcher, 1)
+	go func() {
+		w, err := d.launcher.Watch(r.socket)
+		if err == nil {
+			if _, err = w.Next(); err != nil {
+				w.Close()
+			}
+		}
+		if err != nil {
+			w = nil
+		}
+		ch <- w
+	}()
+	return ch
 }
 
 // abortStart undoes a start whose controller is running or exiting: it
