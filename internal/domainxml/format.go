@@ -90,7 +90,7 @@ func escapeText(s string) string {
 // escapeAttr is escapeText for attribute values, where tabs and newlines
 // are written as references too: read back raw they would become spaces.
 func escapeAttr(s string) string {
-	return strings.NewReplacer("\t", "&#9;", "\n", "&#10;").Replace(escapeText(s))
+	return attrControlEscaper.Replace(escapeText(s))
 }
 
 // minimalText and minimalAttr are for the values libvirt prints without
@@ -100,13 +100,12 @@ func escapeAttr(s string) string {
 // attribute the quote, tabs and newlines), so the output is libvirt's
 // whenever libvirt's can be read back.
 func minimalText(s string) string {
-	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", "\r", "&#13;").Replace(s)
+	s = minimalTextEscaper.Replace(s)
 	return strings.ReplaceAll(s, "]]>", "]]&gt;")
 }
 
 func minimalAttr(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", "'", "&apos;",
-		"\r", "&#13;", "\n", "&#10;", "\t", "&#9;").Replace(s)
+	return minimalAttrEscaper.Replace(s)
 }
 
 // qname is the element or attribute name as libvirt prints it: elements of
@@ -179,3 +178,14 @@ func writeNode(b *bytes.Buffer, n *node, depth int, parent string) {
 		fmt.Fprintf(b, "%s</%s>\n", ind, qname(n.name))
 	}
 }
+
+// The replacers are built once: a strings.Replacer builds its tables on
+// first use, and formatting a domain escapes every attribute.
+var (
+	attrControlEscaper  = strings.NewReplacer("\t", "&#9;", "\n", "&#10;")
+	minimalTextEscaper  = strings.NewReplacer("&", "&amp;", "<", "&lt;", "\r", "&#13;")
+	minimalAttrEscaper  = strings.NewReplacer("&", "&amp;", "<", "&lt;", "'", "&apos;", "\r", "&#13;", "\n", "&#10;", "\t", "&#9;")
+	libxmlTextEscaper   = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", "\r", "&#13;")
+	libxmlQuoteEscaper  = strings.NewReplacer("&", "&amp;", "<", "&lt;")
+	encodingPunctuation = strings.NewReplacer("-", "", "_", "", ".", "", ":", "", " ", "")
+)

@@ -302,7 +302,7 @@ func (n *mdNode) dump(b *strings.Builder, level int, format, root bool) {
 
 // escapeLibxmlText is xmlEscapeContent.
 func escapeLibxmlText(s string) string {
-	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", "\r", "&#13;").Replace(s)
+	return libxmlTextEscaper.Replace(s)
 }
 
 // escapeLibxmlAttr is xmlBufAttrSerializeTxtContent for a node without a
@@ -338,7 +338,7 @@ func escapeLibxmlAttr(s string) string {
 // writes without escaping; '&' and '<' are escaped here all the same so
 // the output can be read back.
 func quoteLibxml(s string) string {
-	s = strings.NewReplacer("&", "&amp;", "<", "&lt;").Replace(s)
+	s = libxmlQuoteEscaper.Replace(s)
 	switch {
 	case strings.Contains(s, `"`) && strings.Contains(s, "'"):
 		return `"` + strings.ReplaceAll(s, `"`, "&quot;") + `"`

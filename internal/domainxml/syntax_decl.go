@@ -92,7 +92,7 @@ func (s *scanner) xmlDecl() bool {
 // knownEncoding approximates iconv's list of encoding names, which ignores
 // case and punctuation.
 func knownEncoding(upper string) bool {
-	n := strings.NewReplacer("-", "", "_", "", ".", "", ":", "", " ", "").Replace(upper)
+	n := encodingPunctuation.Replace(upper)
 	for _, p := range []string{"UTF", "UCS", "ASCII", "USASCII", "ISO8859", "ISOLATIN", "LATIN",
 		"CP", "WINDOWS", "IBM", "KOI8", "EUC", "SHIFTJIS", "SJIS", "GB", "BIG5", "ISO2022",
 		"MAC", "TIS620", "HZ", "ARMSCII", "GEORGIAN", "VISCII", "TCVN", "JOHAB"} {

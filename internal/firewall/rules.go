@@ -133,5 +133,8 @@ func family(p netip.Prefix) string {
 
 // quote is a device name as an nft string literal.
 func quote(dev string) string {
-	return `"` + strings.NewReplacer(`"`, "", `\`, "").Replace(dev) + `"`
+	return `"` + quoteStripper.Replace(dev) + `"`
 }
+
+// quoteStripper drops what would end an nft string literal early.
+var quoteStripper = strings.NewReplacer(`"`, "", `\`, "")
