@@ -14,6 +14,7 @@ import (
 	"time"
 
 	libvirt "github.com/digitalocean/go-libvirt"
+	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/daemon"
 	"virtlxc/internal/testutil"
@@ -32,6 +33,7 @@ type privDaemon struct {
 	sock  string // its read-write socket
 	uri   string // for virsh -c
 	scope string // its cgroup partition component
+	run   string // root/run, a tmpfs of the benchmark's own
 }
 
 // startDaemon starts a private virtlxcd; its cleanup destroys every
@@ -43,7 +45,18 @@ func startDaemon(b testing.TB) *privDaemon {
 	dir := b.TempDir()
 	_ = os.Chmod(dir, 0o755)
 	root := filepath.Join(dir, "root")
-	d := &privDaemon{root: root, sock: filepath.Join(root, "run/libvirt/virtlxcd-sock"), scope: daemon.CgroupScope(root)}
+	// Its run directory is a tmpfs, as /run is on a host: the status,
+	// pid and config files a start writes would otherwise go to the disk
+	// the temporary directory is on.
+	run := filepath.Join(root, "run")
+	if err := os.MkdirAll(run, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", run, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=755"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = unix.Unmount(run, unix.MNT_DETACH) })
+	d := &privDaemon{run: run, root: root, sock: filepath.Join(root, "run/libvirt/virtlxcd-sock"), scope: daemon.CgroupScope(root)}
 	d.uri = "lxc:///system?socket=" + d.sock
 	d.cmd = exec.Command(filepath.Join(bin, "virtlxcd"), "--root", root, "--log-level", "error")
 	if err := d.cmd.Start(); err != nil {

@@ -139,7 +139,7 @@ func (d *privDaemon) leftovers() []string {
 		}
 	}
 	for _, l := range strings.Split(readFile("/proc/self/mountinfo"), "\n") {
-		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], d.root) {
+		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], d.root) && f[4] != d.run {
 			out = append(out, "mount "+f[4])
 		}
 	}

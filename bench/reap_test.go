@@ -52,7 +52,7 @@ func (d *privDaemon) reap(controllers []int) {
 	}
 	var mounts []string
 	for _, l := range strings.Split(readFile("/proc/self/mountinfo"), "\n") {
-		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], d.root) {
+		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], d.root) && f[4] != d.run {
 			mounts = append(mounts, f[4])
 		}
 	}
