@@ -2,6 +2,7 @@ package memtrim
 
 import (
 	"os"
+	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
@@ -88,4 +89,25 @@ func TestIdleReleasesAndKeepsRunning(t *testing.T) {
 		t.Errorf("after release: %s", s)
 	}
 	t.Logf("RssFile %d → %d KiB, %d KiB of mappings released", before, after, released/1024)
+}
+
+// TestPristineImage: the static controller build is pristine, a dynamic
+// executable is not.
+func TestPristineImage(t *testing.T) {
+	if pristineImage("/bin/sh") {
+		t.Error("/bin/sh (dynamically linked) reported pristine")
+	}
+	if pristineImage("/nonexistent") {
+		t.Error("a missing file reported pristine")
+	}
+	dir := t.TempDir()
+	out := dir + "/static"
+	cmd := exec.Command("go", "build", "-o", out, "virtlxc/cmd/virtlxc-controller")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("cannot build a static binary: %v\n%s", err, b)
+	}
+	if !pristineImage(out) {
+		t.Error("the static, non-PIE controller build is not reported pristine")
+	}
 }
