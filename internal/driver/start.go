@@ -258,19 +258,23 @@ var errControllerExited = errors.New("the controller exited before the container
 // ready pipe told: the caller connects it (connectWatcher).
 //
 // ready, when not nil, delivers the init event the controller wrote to
-// the ready pipe, or nil when the pipe closed without one; the monitor is
-// polled meanwhile and after.
+// the ready pipe, or nil when the pipe closed without one; only then, or
+// without a pipe, is the monitor polled.
 func (d *Driver) waitReady(r *run, ready <-chan *monitor.Event) (Watcher, monitor.Event, error) {
 	deadline := time.NewTimer(d.startTimeout)
 	defer deadline.Stop()
 	delay := 500 * time.Microsecond
 	for {
-		if w, err := d.launcher.Watch(r.socket); err == nil {
-			ev, err := w.Next()
-			if err == nil && ev.Kind == monitor.EventInit {
-				return w, ev, nil
+		// With a ready pipe the controller tells; without one (another
+		// emulator, or the pipe closed silently) the monitor is polled.
+		if ready == nil {
+			if w, err := d.launcher.Watch(r.socket); err == nil {
+				ev, err := w.Next()
+				if err == nil && ev.Kind == monitor.EventInit {
+					return w, ev, nil
+				}
+				w.Close()
 			}
-			w.Close()
 		}
 		select {
 		case <-r.proc.Done():
@@ -283,10 +287,19 @@ func (d *Driver) waitReady(r *run, ready <-chan *monitor.Event) (Watcher, monito
 			}
 			ready = nil // EOF: the controller is gone or will not say
 			continue
-		case <-time.After(delay):
+		case <-poll(ready, delay):
 		}
 		delay = min(delay*2, 2*time.Millisecond)
 	}
+}
+
+// poll is the monitor's polling tick: never while a ready pipe may still
+// tell.
+func poll(ready <-chan *monitor.Event, delay time.Duration) <-chan time.Time {
+	if ready != nil {
+		return nil
+	}
+	return time.After(delay)
 }
 
 // connectWatcher opens r's monitor watch in the background, for a start
