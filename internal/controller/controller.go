@@ -65,6 +65,7 @@ type Controller struct {
 	// watchesClosed is set once the exit event went out; later watchers
 	// get it directly.
 	watchesClosed   bool
+	reapers         int             // watchers that remove the cgroups after the exit
 	watchDone       []chan struct{} // closed when each watcher has finished
 	listener        net.Listener
 	staging         string
@@ -339,25 +340,27 @@ func (c *Controller) supervise(ctx context.Context) monitor.Event {
 const killGrace = 500 * time.Millisecond
 
 // destroy kills every process of the container and waits until init is
-// reaped. init goes first: its death takes its whole pid namespace with it,
-// which the kernel does while the controller leaves the groups and sends
-// cgroup.kill (where the kernel has it) after the rest. Processes of the
-// groups outside the namespace die in teardown (Group.Destroy); a group
-// the kernel cannot empty in killGrace (frozen tasks) is killed here.
+// reaped. init goes first: its death takes its whole pid namespace with
+// it. A suspended container's groups are thawed at once (frozen tasks die
+// only then); a group the kernel cannot empty in killGrace (the container
+// froze part of itself) is killed process by process. Processes of the
+// groups outside the namespace die when the groups are removed
+// (Group.Destroy, by teardown or by the daemon).
 func (c *Controller) destroy() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = c.init.signal(unix.SIGKILL)
-	c.leaveGroup()
-	if _, err := c.group.StartKill(); err != nil {
-		c.log.Warn("killing the container's processes", "err", err)
+	if c.outOfGroup.Load() {
+		if _, err := c.group.StartKill(); err != nil {
+			c.log.Warn("killing the container's processes", "err", err)
+		}
 	}
 	select {
 	case <-c.exited:
-		// What the namespace did not hold, teardown's Destroy kills.
 		return
 	case <-time.After(killGrace):
 	}
+	c.leaveGroup()
 	if err := c.group.Kill(ctx); err != nil {
 		c.log.Warn("killing the container's processes", "err", err)
 		_ = c.init.signal(unix.SIGKILL)
@@ -386,11 +389,17 @@ func (c *Controller) teardown() {
 	c.closeRelays()
 	c.stopMeminfo()
 	c.closeLoops()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c.leaveGroup()
-	if err := c.group.Destroy(ctx); err != nil {
-		c.log.Warn("removing the container's cgroup", "err", err)
+	if !c.reaped() {
+		// Nobody else will remove the groups. A daemon that watches
+		// this controller as its reaper removes them once it has
+		// exited (it waits for that exit anyway), which spares the
+		// controller moving its threads out of every hierarchy first.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c.leaveGroup()
+		if err := c.group.Destroy(ctx); err != nil {
+			c.log.Warn("removing the container's cgroup", "err", err)
+		}
 	}
 	c.returnNetDevs()
 	c.removeHostEnds()

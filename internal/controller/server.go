@@ -71,7 +71,7 @@ func (c *Controller) handle(conn net.Conn) {
 	_ = conn.SetReadDeadline(time.Time{})
 	switch req.Op {
 	case monitor.OpWatch:
-		c.watch(conn)
+		c.watch(conn, req.Reaper)
 	case monitor.OpConsole:
 		c.attachConsole(conn, req)
 	default:
@@ -130,7 +130,7 @@ func (c *Controller) do(req monitor.Request) error {
 
 // watch streams events to one client until the container stops. A watcher
 // that arrives after the exit still gets it.
-func (c *Controller) watch(conn net.Conn) {
+func (c *Controller) watch(conn net.Conn, reaper bool) {
 	ch := make(chan monitor.Event, 4)
 	done := make(chan struct{})
 	defer func() {
@@ -141,6 +141,9 @@ func (c *Controller) watch(conn net.Conn) {
 	closed := c.watchesClosed
 	if !closed {
 		c.watches = append(c.watches, ch)
+		if reaper {
+			c.reapers++
+		}
 	}
 	c.watchDone = append(c.watchDone, done)
 	c.mu.Unlock()
@@ -167,6 +170,14 @@ func (c *Controller) broadcast(ev monitor.Event) {
 		default: // a stuck watcher never blocks the controller
 		}
 	}
+}
+
+// reaped reports whether a watcher that removes the cgroups after the
+// controller's exit (the daemon) follows this controller.
+func (c *Controller) reaped() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reapers > 0
 }
 
 func (c *Controller) closeWatches() {

@@ -159,7 +159,8 @@ func (p *attachedProcess) wait() {
 
 // Watch connects and asks for the event stream.
 func (execLauncher) Watch(socket string) (Watcher, error) {
-	c, err := monitor.Dial(socket, monitor.Request{Op: monitor.OpWatch}, dialTimeout)
+	// The daemon removes a stopped controller's cgroups (handleStop).
+	c, err := monitor.Dial(socket, monitor.Request{Op: monitor.OpWatch, Reaper: true}, dialTimeout)
 	if err != nil {
 		return nil, err
 	}

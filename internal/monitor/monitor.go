@@ -43,6 +43,10 @@ type Request struct {
 	Mode  string `json:"mode,omitempty"`  // shutdown/reboot: "", "initctl", "signal"
 	Rows  uint16 `json:"rows,omitempty"`  // resize: the console's new size
 	Cols  uint16 `json:"cols,omitempty"`
+	// Reaper, on a watch: the watcher removes the container's cgroups
+	// once the controller has exited (the daemon does), so the
+	// controller leaves them in place.
+	Reaper bool `json:"reaper,omitempty"`
 }
 
 // Reply answers a request; Error empty means success.
