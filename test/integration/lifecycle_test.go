@@ -174,6 +174,25 @@ func TestSuspendResume(t *testing.T) {
 	c.wait(10 * time.Second)
 }
 
+// TestDestroySuspended destroys a frozen container: its tasks are thawed
+// at once so they can die, without waiting for the kill fallback.
+func TestDestroySuspended(t *testing.T) {
+	c := start(t, "frozen", domainXML("frozen", "/bin/sh", []string{"-c", "sleep 1000 & echo @@up; wait"}, "", ""))
+	c.waitLog("@@up")
+	if rep := c.call(monitor.Request{Op: monitor.OpSuspend}); rep.Error != "" {
+		t.Fatal(rep.Error)
+	}
+	t0 := time.Now()
+	if rep := c.call(monitor.Request{Op: monitor.OpDestroy}); rep.Error != "" {
+		t.Fatal(rep.Error)
+	}
+	// killGrace (500 ms) would pass if the destroy waited for frozen tasks.
+	if d := time.Since(t0); d > 400*time.Millisecond {
+		t.Errorf("destroy of a suspended container took %v", d)
+	}
+	c.wait(10 * time.Second)
+}
+
 func TestConsoleAttach(t *testing.T) {
 	xml := domainXML("cons", "/bin/sh", []string{"-c",
 		"echo @@ttys=$container_ttys; echo early-output; read line; echo got:$line; echo @@size=$(stty size); echo to-tty2 > /dev/tty2; sleep 0.2"},
