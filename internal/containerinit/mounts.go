@@ -101,21 +101,30 @@ func (s *stage) buildRoot() error {
 		}()
 	}
 	root := s.c.Root.Source
-	if s.c.Root.Kind == spec.MountBlock {
+	attached := false
+	if s.c.Root.SharedHost() && s.rootTree < 0 {
+		var err error
+		if attached, err = attachHostRoot(s.c.Staging); err != nil {
+			return err
+		}
+	}
+	switch {
+	case attached:
+	case s.c.Root.Kind == spec.MountBlock:
 		if err := mountBlock(root, s.c.Staging, s.c.Root.ReadOnly); err != nil {
 			return err
 		}
-	} else {
+	default:
 		if err := s.attachRoot(root); err != nil {
 			return err
 		}
 	}
 	s.root = s.c.Staging
-	if s.c.Root.SharedHost() {
+	if s.c.Root.SharedHost() && !attached {
 		// The host's own /proc, /sys, /dev and /run came along with the
 		// recursive bind: detach those copies, fresh ones replace them.
 		var dirs []string
-		for _, p := range []string{"/proc", "/sys", "/dev", "/run"} {
+		for _, p := range hostPrivate {
 			dirs = append(dirs, filepath.Join(s.root, p))
 		}
 		if err := detachUnder(dirs...); err != nil {

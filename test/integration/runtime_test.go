@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"virtlxc/internal/testutil"
 )
 
@@ -60,6 +62,38 @@ func TestHostRootContainer(t *testing.T) {
 	}
 	if v["fds"] != "0 1 2 3" { // 3 is ls's own directory handle
 		t.Errorf("open descriptors %q, want only stdio (+ls's own)", v["fds"])
+	}
+}
+
+// TestHostRootSeesHostMounts: a host-root container sees the host's
+// mounts outside /proc, /sys, /dev and /run, with what is mounted below
+// them, and none of the host's /run mounts.
+func TestHostRootSeesHostMounts(t *testing.T) {
+	dir := t.TempDir()
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=1m"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = unix.Unmount(dir, unix.MNT_DETACH) })
+	inner := filepath.Join(dir, "inner")
+	if err := os.Mkdir(inner, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", inner, "tmpfs", 0, "size=1m"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = unix.Unmount(inner, unix.MNT_DETACH) })
+	for p, text := range map[string]string{dir + "/outer-mark": "outer", inner + "/inner-mark": "inner"} {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := "echo @@outer=$(cat " + dir + "/outer-mark); echo @@inner=$(cat " + inner + "/inner-mark);" +
+		" echo @@runmounts=$(cut -d' ' -f5 /proc/self/mountinfo | grep -c '^/run/'); echo @@done=1"
+	v := values(run(t, "hostmounts", domainXML("hostmounts", "/bin/sh", []string{"-c", script}, "", "")))
+	for k, want := range map[string]string{"outer": "outer", "inner": "inner", "runmounts": "0", "done": "1"} {
+		if v[k] != want {
+			t.Errorf("%s = %q, want %q", k, v[k], want)
+		}
 	}
 }
 

@@ -1,0 +1,96 @@
+package containerinit
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// hostPrivate are the host-root directories a container gets fresh
+// mounts of instead of the host's (spec §2.3).
+var hostPrivate = []string{"/proc", "/sys", "/dev", "/run"}
+
+// hostRootChildren lists the mount points of a mountinfo text that sit
+// directly on a "/" mount and outside hostPrivate: with their own
+// submounts they are what a host-root container sees of the host's
+// mounts beside the root itself. Stacked mounts appear once.
+func hostRootChildren(mountinfo string) []string {
+	rootIDs := map[string]bool{}
+	type entry struct{ parent, mp string }
+	var entries []entry
+	for _, line := range strings.Split(mountinfo, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		mp := unescapeMount(f[4])
+		if mp == "/" {
+			rootIDs[f[0]] = true
+			continue
+		}
+		entries = append(entries, entry{parent: f[1], mp: mp})
+	}
+	seen := map[string]bool{}
+	var out []string
+next:
+	for _, e := range entries {
+		if !rootIDs[e.parent] || seen[e.mp] {
+			continue
+		}
+		for _, p := range hostPrivate {
+			if e.mp == p || strings.HasPrefix(e.mp, p+"/") {
+				continue next
+			}
+		}
+		seen[e.mp] = true
+		out = append(out, e.mp)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// attachHostRoot puts the host's root at staging without the host's /proc,
+// /sys, /dev and /run mounts: a plain bind of "/" and, cloned before it
+// (so no clone holds the new bind), each other mount sitting on "/" with
+// everything below it. That spares the lazy unmounts of the copies a
+// recursive bind would bring along, each of which waits for an RCU grace
+// period. It reports false, having changed nothing, when the kernel has
+// no open_tree (Linux < 5.2): the caller binds recursively and detaches.
+func attachHostRoot(staging string) (bool, error) {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false, fmt.Errorf("reading mountinfo: %w", err)
+	}
+	var trees []int
+	defer func() {
+		for _, fd := range trees {
+			unix.Close(fd)
+		}
+	}()
+	children := hostRootChildren(string(data))
+	for _, mp := range children {
+		fd, err := unix.OpenTree(unix.AT_FDCWD, mp, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
+		if errors.Is(err, unix.ENOSYS) && len(trees) == 0 {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("Failed to clone the host mount %s: %w", mp, err)
+		}
+		trees = append(trees, fd)
+	}
+	if err := mount("/", staging, "", unix.MS_BIND, ""); err != nil {
+		return false, err
+	}
+	for i, mp := range children {
+		dst := filepath.Join(staging, mp)
+		if err := unix.MoveMount(trees[i], "", unix.AT_FDCWD, dst, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+			return true, fmt.Errorf("Failed to attach the host mount %s: %w", mp, err)
+		}
+	}
+	return true, nil
+}
