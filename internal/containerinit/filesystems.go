@@ -159,33 +159,47 @@ func detachUnder(dirs ...string) error {
 // outermostMounts lists the mount points of a mountinfo text that lie at
 // or below one of dirs and below no other such mount point, once each.
 func outermostMounts(mountinfo string, dirs []string) []string {
-	under := func(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/") }
 	var all []string
-	for _, line := range strings.Split(mountinfo, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 {
-			continue
-		}
-		mp := unescapeMount(f[4])
-		for _, d := range dirs {
-			if under(mp, d) {
-				all = append(all, mp)
-				break
-			}
+	for _, m := range parseMountinfo(mountinfo) {
+		if underAny(m.point, dirs) {
+			all = append(all, m.point)
 		}
 	}
 	sort.Strings(all) // an ancestor sorts before what lies below it
 	var out []string
 next:
 	for _, mp := range all {
-		for _, o := range out {
-			if under(mp, o) {
-				continue next
-			}
+		if underAny(mp, out) {
+			continue next
 		}
 		out = append(out, mp)
 	}
 	return out
+}
+
+// mountEntry is one line of a mountinfo text.
+type mountEntry struct{ id, parent, point string }
+
+// parseMountinfo reads the ids and (decoded) mount points of a mountinfo
+// text.
+func parseMountinfo(mountinfo string) []mountEntry {
+	var out []mountEntry
+	for _, line := range strings.Split(mountinfo, "\n") {
+		if f := strings.Fields(line); len(f) >= 5 {
+			out = append(out, mountEntry{id: f[0], parent: f[1], point: unescapeMount(f[4])})
+		}
+	}
+	return out
+}
+
+// underAny reports whether path is one of dirs or lies below one.
+func underAny(path string, dirs []string) bool {
+	for _, d := range dirs {
+		if path == d || strings.HasPrefix(path, d+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // unescapeMount decodes mountinfo's octal escapes (\040 for a space).

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,35 +19,21 @@ var hostPrivate = []string{"/proc", "/sys", "/dev", "/run"}
 // submounts they are what a host-root container sees of the host's
 // mounts beside the root itself. Stacked mounts appear once.
 func hostRootChildren(mountinfo string) []string {
+	entries := parseMountinfo(mountinfo)
 	rootIDs := map[string]bool{}
-	type entry struct{ parent, mp string }
-	var entries []entry
-	for _, line := range strings.Split(mountinfo, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 {
-			continue
+	for _, m := range entries {
+		if m.point == "/" {
+			rootIDs[m.id] = true
 		}
-		mp := unescapeMount(f[4])
-		if mp == "/" {
-			rootIDs[f[0]] = true
-			continue
-		}
-		entries = append(entries, entry{parent: f[1], mp: mp})
 	}
 	seen := map[string]bool{}
 	var out []string
-next:
-	for _, e := range entries {
-		if !rootIDs[e.parent] || seen[e.mp] {
+	for _, m := range entries {
+		if m.point == "/" || !rootIDs[m.parent] || seen[m.point] || underAny(m.point, hostPrivate) {
 			continue
 		}
-		for _, p := range hostPrivate {
-			if e.mp == p || strings.HasPrefix(e.mp, p+"/") {
-				continue next
-			}
-		}
-		seen[e.mp] = true
-		out = append(out, e.mp)
+		seen[m.point] = true
+		out = append(out, m.point)
 	}
 	sort.Strings(out)
 	return out
