@@ -58,7 +58,11 @@ func startDaemon(b testing.TB) *privDaemon {
 	b.Cleanup(func() { _ = unix.Unmount(run, unix.MNT_DETACH) })
 	d := &privDaemon{run: run, root: root, sock: filepath.Join(root, "run/libvirt/virtlxcd-sock"), scope: daemon.CgroupScope(root)}
 	d.uri = "lxc:///system?socket=" + d.sock
-	d.cmd = exec.Command(filepath.Join(bin, "virtlxcd"), "--root", root, "--log-level", "error")
+	args := []string{"--root", root, "--log-level", "error"}
+	if v := os.Getenv("VIRTLXC_BENCH_SPARE"); v != "" {
+		args = append(args, "--spare-controller", v) // yes (the default) or no
+	}
+	d.cmd = exec.Command(filepath.Join(bin, "virtlxcd"), args...)
 	if err := d.cmd.Start(); err != nil {
 		b.Fatal(err)
 	}

@@ -135,6 +135,9 @@ func (d *privDaemon) leftovers() []string {
 	}
 	if d.cmd.Process != nil {
 		for _, c := range procTree()[d.cmd.Process.Pid] {
+			if isSpare(c) {
+				continue // the daemon's booted spare controller, no container's
+			}
 			out = append(out, fmt.Sprintf("process %d (%s)", c, strings.TrimSpace(readFile(fmt.Sprintf("/proc/%d/comm", c)))))
 		}
 	}
@@ -182,3 +185,11 @@ func (d *privDaemon) partitionCPU() float64 {
 
 // mib converts KiB to MiB.
 func mib(kib int64) float64 { return float64(kib) / 1024 }
+
+// isSpare reports whether pid is an unclaimed spare controller (virtlxcd
+// --spare-controller): its command line is "virtlxc-controller --spare"
+// and it has no child yet (a claimed one keeps that command line but runs
+// its container's init stage or init).
+func isSpare(pid int) bool {
+	return strings.HasSuffix(readFile(fmt.Sprintf("/proc/%d/cmdline", pid)), "\x00--spare\x00") && len(procTree()[pid]) == 0
+}

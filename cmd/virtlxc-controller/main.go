@@ -21,5 +21,8 @@ func main() {
 	if containerinit.IsInit() {
 		containerinit.Main()
 	}
+	if len(os.Args) == 2 && os.Args[1] == controller.SpareArg {
+		os.Exit(controller.RunSpare())
+	}
 	os.Exit(controller.Main(os.Args[1:]))
 }

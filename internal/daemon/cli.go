@@ -20,7 +20,7 @@ import (
 )
 
 const usage = `Usage: virtlxcd [--root DIR] [--socket PATH] [--pid-file PATH] [--daemon] [--log-level LEVEL]
-                [--default-network yes|no]
+                [--default-network yes|no] [--spare-controller yes|no]
 
 The virtlxc daemon: libvirt's LXC driver speaking libvirt's RPC protocol, so
 virsh -c lxc:///system, python3-libvirt and go-libvirt manage its containers.
@@ -35,6 +35,10 @@ virsh -c lxc:///system, python3-libvirt and go-libvirt manage its containers.
                      on the first start (no network config directory yet),
                      define, autostart and start libvirt's 'default' NAT
                      network on virbr0 (default: yes without --root)
+  --spare-controller yes|no
+                     keep one virtlxc-controller booted (an idle process,
+                     ≈ 2 MiB) for the next start, which saves it the exec
+                     and Go runtime start, ≈ 1.5 ms (default: yes)
 
 SIGTERM stops serving and leaves running containers running.
 `
@@ -50,6 +54,7 @@ func Main(args []string) int {
 	level := fs.String("log-level", "info", "")
 	controller := fs.String("controller", "", "")
 	defNet := fs.String("default-network", "", "")
+	spare := fs.String("spare-controller", "yes", "")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fmt.Print(usage)
@@ -64,6 +69,10 @@ func Main(args []string) int {
 	}
 	if *defNet != "" && *defNet != "yes" && *defNet != "no" {
 		fmt.Fprintf(os.Stderr, "virtlxcd: bad --default-network %q (yes or no)\n", *defNet)
+		return 2
+	}
+	if *spare != "yes" && *spare != "no" {
+		fmt.Fprintf(os.Stderr, "virtlxcd: bad --spare-controller %q (yes or no)\n", *spare)
 		return 2
 	}
 	var lvl slog.Level
@@ -84,7 +93,7 @@ func Main(args []string) int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	err := Run(ctx, Options{Root: *root, Socket: *socket, PidFile: *pidFile, ControllerPath: *controller, DefaultNetwork: *defNet, Log: log})
+	err := Run(ctx, Options{Root: *root, Socket: *socket, PidFile: *pidFile, ControllerPath: *controller, DefaultNetwork: *defNet, SpareController: *spare, Log: log})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "virtlxcd: %v\n", err)
 		return 1

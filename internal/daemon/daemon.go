@@ -38,6 +38,9 @@ type Options struct {
 	// virbr0) when the daemon first starts: "yes", "no", or "" (auto:
 	// only for the system daemon, without --root).
 	DefaultNetwork string
+	// SpareController "no" starts every controller with an exec instead
+	// of keeping one booted ahead of the next start.
+	SpareController string
 	// Ready, when set, is called once both sockets listen.
 	Ready func()
 }
@@ -103,7 +106,8 @@ func Run(ctx context.Context, opts Options) error {
 		Layout: layout, ControllerPath: ctrl, CgroupScope: CgroupScope(opts.Root), Log: log, Audit: auditor, Networks: nets,
 		// Shown in XML and capabilities as Debian's libvirt shows it;
 		// the driver runs virtlxc's controller for it.
-		Emulator: hostinfo.DefaultEmulator,
+		Emulator:        hostinfo.DefaultEmulator,
+		SpareController: opts.SpareController != "no",
 	})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package driver
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -47,6 +48,9 @@ type Options struct {
 	// Networks resolves <interface type='network'>; nil leaves such
 	// interfaces unresolved (the start fails).
 	Networks Networks
+	// SpareController keeps one controller booted ahead of the next
+	// start (the real launcher only).
+	SpareController bool
 }
 
 // Driver is the LXC domain driver. Its methods are safe for concurrent
@@ -93,7 +97,11 @@ func New(opts Options) (*Driver, error) {
 		if opts.ControllerPath == "" {
 			return nil, errors.New("driver: no controller executable given")
 		}
-		opts.Launcher = execLauncher{}
+		l := execLauncher{}
+		if opts.SpareController {
+			l.spares = newSparePool(opts.ControllerPath, controllerEnv(), opts.Log)
+		}
+		opts.Launcher = l
 	}
 	if opts.Cgroups == nil {
 		opts.Cgroups = &hostCgroups{scope: opts.CgroupScope, log: opts.Log}
@@ -170,6 +178,9 @@ func (d *Driver) Close() error {
 			dom.mu.Unlock()
 		}
 		d.wg.Wait()
+		if c, ok := d.launcher.(io.Closer); ok {
+			_ = c.Close() // the spare controller
+		}
 		d.events.CloseAll()
 		d.removeScope()
 		if d.lockFile != nil {

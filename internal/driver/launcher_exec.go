@@ -23,12 +23,20 @@ const (
 	callTimeout = 30 * time.Second
 )
 
-// execLauncher is the real Launcher.
-type execLauncher struct{}
+// execLauncher is the real Launcher; spares, when set, holds a booted
+// controller that a start uses instead of exec'ing one.
+type execLauncher struct{ spares *sparePool }
 
 // Launch execs the controller in its own session with stdin on /dev/null
-// and stdout/stderr on the log, and reaps it when it exits.
-func (execLauncher) Launch(spec LaunchSpec) (Process, error) {
+// and stdout/stderr on the log, and reaps it when it exits; with a spare
+// controller at hand it hands the spare the same command line and
+// descriptors instead.
+func (l execLauncher) Launch(spec LaunchSpec) (Process, error) {
+	if l.spares != nil && spec.Binary == l.spares.binary {
+		if p, ok := l.spares.launch(spec); ok {
+			return p, nil
+		}
+	}
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		return nil, err
@@ -53,6 +61,22 @@ func (execLauncher) Launch(spec LaunchSpec) (Process, error) {
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// RefillSpare boots the next spare controller, if the launcher keeps one
+// and has none (the driver calls it when a start is over).
+func (l execLauncher) RefillSpare() {
+	if l.spares != nil {
+		l.spares.refill()
+	}
+}
+
+// Close ends the spare controller, if any.
+func (l execLauncher) Close() error {
+	if l.spares != nil {
+		l.spares.Close()
+	}
+	return nil
 }
 
 // childProcess is a controller this process started (and reaps).

@@ -49,6 +49,7 @@ type startOpts struct {
 // got that far, op=init when init is up, and the resource records and
 // op=start (success or failure) at the end.
 func (d *Driver) startDomain(dom *domain, def *domainxml.Domain, so startOpts) (Ref, error) {
+	defer d.refillSpare()
 	ref, err := d.startProcess(dom, def, so)
 	if err != nil {
 		d.auditStart(dom, def, so.reboot, 0, false)
@@ -178,6 +179,23 @@ func (d *Driver) startedAndStopped(dom *domain, r *run, so startOpts) (Ref, erro
 	return ref, nil
 }
 
+// refillSpare has the launcher boot its next spare controller in the
+// background, now that a start is over.
+func (d *Driver) refillSpare() {
+	if r, ok := d.launcher.(interface{ RefillSpare() }); ok {
+		go r.RefillSpare()
+	}
+}
+
+// controllerEnv is a controller's whole environment: the daemon's PATH.
+func controllerEnv() []string {
+	path := os.Getenv("PATH")
+	if path == "" {
+		path = "/usr/sbin:/usr/bin:/sbin:/bin"
+	}
+	return []string{"PATH=" + path}
+}
+
 // prepareLaunch opens the log, writes libvirt's preamble and builds the
 // controller's command line. It returns the log, the offset after the
 // preamble and the launch spec.
@@ -193,12 +211,7 @@ func (d *Driver) prepareLaunch(dom *domain, def *domainxml.Domain, so startOpts)
 	for i := range so.files {
 		args = append(args, "--passfd", strconv.Itoa(3+i))
 	}
-	path := os.Getenv("PATH")
-	if path == "" {
-		path = "/usr/sbin:/usr/bin:/sbin:/bin"
-	}
-	env := []string{"PATH=" + path}
-	spec := LaunchSpec{Name: dom.name, Binary: binary, Args: args, Env: env, ExtraFiles: so.files}
+	spec := LaunchSpec{Name: dom.name, Binary: binary, Args: args, Env: controllerEnv(), ExtraFiles: so.files}
 	logPath := d.layout.LogFile(dom.name)
 	if err := os.MkdirAll(d.layout.LogDir, 0o700); err != nil {
 		return nil, 0, spec, internalError(err, "cannot create log directory %s", d.layout.LogDir)
@@ -208,7 +221,7 @@ func (d *Driver) prepareLaunch(dom *domain, def *domainxml.Domain, so startOpts)
 		return nil, 0, spec, virerr.Wrap(err, virerr.ErrSystemError, virerr.FromLXC, "Failed to open '%s': %s", logPath, errText(err))
 	}
 	preamble := time.Now().UTC().Format("2006-01-02 15:04:05.000+0000") + ": starting up\n" +
-		strings.Join(env, " ") + " " + binary + " " + strings.Join(args, " ") + "\n"
+		strings.Join(spec.Env, " ") + " " + binary + " " + strings.Join(args, " ") + "\n"
 	if _, err := f.WriteString(preamble); err != nil {
 		f.Close()
 		return nil, 0, spec, internalError(err, "cannot write log %s", logPath)

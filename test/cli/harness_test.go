@@ -87,9 +87,10 @@ type daemon struct {
 	log  *bytes.Buffer
 }
 
-// startDaemon runs "virtlxcd --root DIR" for one test. At the end every
-// container it runs is destroyed and the daemon is killed by its PID.
-func startDaemon(t *testing.T) *daemon {
+// startDaemon runs "virtlxcd --root DIR [extra...]" for one test. At the
+// end every container it runs is destroyed and the daemon is killed by its
+// PID.
+func startDaemon(t *testing.T, extra ...string) *daemon {
 	t.Helper()
 	testutil.RequireRoot(t)
 	if _, err := os.Stat(virshPath); err != nil {
@@ -100,7 +101,7 @@ func startDaemon(t *testing.T) *daemon {
 	d := &daemon{t: t, root: root, bin: bin, log: &bytes.Buffer{},
 		sock: filepath.Join(root, "run/libvirt/virtlxcd-sock")}
 	d.uri = "lxc:///system?socket=" + d.sock
-	d.cmd = exec.Command(filepath.Join(bin, "virtlxcd"), "--root", root)
+	d.cmd = exec.Command(filepath.Join(bin, "virtlxcd"), append([]string{"--root", root}, extra...)...)
 	d.cmd.Stdout, d.cmd.Stderr = d.log, d.log
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -117,6 +118,12 @@ func startDaemon(t *testing.T) *daemon {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return d
+}
+
+// readLog returns domain name's container log.
+func (d *daemon) readLog(name string) string {
+	b, _ := os.ReadFile(filepath.Join(d.root, "var/log/libvirt/lxc", name+".log"))
+	return string(b)
 }
 
 func (d *daemon) stop() {

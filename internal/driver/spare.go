@@ -1,0 +1,170 @@
+package driver
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/controller"
+)
+
+// sparePool keeps one controller booted ahead of need (controller.SpareArg):
+// a start hands it its command line and descriptors instead of exec'ing a
+// new one, which saves the exec, the Go runtime's start and the package
+// initialisation (≈ 1.5 ms) on the start's path. A new spare is started in
+// the background after each use. The spare ends by itself when the
+// daemon's end of its socket closes (Close, or the daemon's death).
+type sparePool struct {
+	binary string
+	env    []string
+	log    *slog.Logger
+
+	mu     sync.Mutex
+	cur    *spareProc
+	closed bool
+}
+
+// spareProc is one booted, unclaimed controller.
+type spareProc struct {
+	proc *childProcess
+	sock *os.File // the daemon's end
+}
+
+// newSparePool starts the first spare of binary, run with env.
+func newSparePool(binary string, env []string, log *slog.Logger) *sparePool {
+	p := &sparePool{binary: binary, env: env, log: log}
+	p.refill()
+	return p
+}
+
+// refill starts a spare unless one is there or the pool is closed.
+func (p *sparePool) refill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || p.cur != nil {
+		return
+	}
+	sp, err := p.start()
+	if err != nil {
+		p.log.Warn("cannot start a spare controller", "err", err)
+		return
+	}
+	p.cur = sp
+}
+
+// start execs a spare: /dev/null on 0–2 and on the placeholders, the
+// socket after them.
+func (p *sparePool) start() (*spareProc, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socketpair: %w", err)
+	}
+	mine, theirs := os.NewFile(uintptr(fds[0]), "spare"), os.NewFile(uintptr(fds[1]), "spare-peer")
+	defer theirs.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		mine.Close()
+		return nil, err
+	}
+	defer devnull.Close()
+	extra := make([]*os.File, 0, controller.SparePlaceholders+1)
+	for i := 0; i < controller.SparePlaceholders; i++ {
+		extra = append(extra, devnull)
+	}
+	extra = append(extra, theirs)
+	cmd := &exec.Cmd{
+		Path:        p.binary,
+		Args:        []string{p.binary, controller.SpareArg},
+		Env:         p.env,
+		Stdin:       devnull,
+		Stdout:      devnull,
+		Stderr:      devnull,
+		ExtraFiles:  extra,
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+	}
+	if err := cmd.Start(); err != nil {
+		mine.Close()
+		return nil, err
+	}
+	proc := &childProcess{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		close(proc.done)
+	}()
+	return &spareProc{proc: proc, sock: mine}, nil
+}
+
+// take hands out the spare if there is a live one; nil otherwise.
+func (p *sparePool) take() *spareProc {
+	p.mu.Lock()
+	sp := p.cur
+	p.cur = nil
+	p.mu.Unlock()
+	if sp == nil {
+		return nil
+	}
+	select {
+	case <-sp.proc.done:
+		sp.sock.Close()
+		return nil
+	default:
+		return sp
+	}
+}
+
+// launch turns a spare into spec's controller; ok is false (and the spare
+// gone) when that failed and the caller must exec one. The next spare is
+// started by refill once the start is over (RefillSpare): booted at once,
+// it would take CPU from the very start that used this one.
+func (p *sparePool) launch(spec LaunchSpec) (Process, bool) {
+	sp := p.take()
+	if sp == nil || len(spec.ExtraFiles) > controller.SparePlaceholders {
+		if sp != nil {
+			p.discard(sp)
+		}
+		return nil, false
+	}
+	msg, err := json.Marshal(controller.Launch{Args: spec.Args, Env: spec.Env})
+	if err != nil {
+		p.discard(sp)
+		return nil, false
+	}
+	fds := []int{int(spec.Log.Fd())}
+	for _, f := range spec.ExtraFiles {
+		fds = append(fds, int(f.Fd()))
+	}
+	err = unix.Sendmsg(int(sp.sock.Fd()), msg, unix.UnixRights(fds...), nil, 0)
+	sp.sock.Close() // the spare has what it needs, or will exit
+	if err != nil {
+		p.log.Warn("cannot hand a start to the spare controller", "err", err)
+		p.discard(sp)
+		return nil, false
+	}
+	return sp.proc, true
+}
+
+// discard ends a spare that will not be used.
+func (p *sparePool) discard(sp *spareProc) {
+	sp.sock.Close()
+	_ = sp.proc.Signal(syscall.SIGKILL)
+	<-sp.proc.done
+}
+
+// Close ends the pool: the spare leaves once its socket closes.
+func (p *sparePool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	sp := p.cur
+	p.cur = nil
+	p.mu.Unlock()
+	if sp != nil {
+		sp.sock.Close()
+		<-sp.proc.done
+	}
+}
