@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/fdclean"
 	"virtlxc/internal/memtrim"
@@ -32,7 +35,8 @@ tears everything down when init exits. virtlxcd starts it; it also runs by hand.
   --log FILE       append the container log to FILE (default: stderr)
   --ready-fd N     write the init event (a monitor line) to descriptor N
                    (inherited) once init runs and the monitor socket
-                   listens, then close it
+                   listens, then close it; on a socket, serve it as a
+                   watch (init event, then exit event) for a reaper
 
 Exit status: 0 when init ran and exited, 1 when the container failed to start.
 `
@@ -91,7 +95,12 @@ func Main(args []string) int {
 	for _, fd := range passfds {
 		opts.PassFDs = append(opts.PassFDs, os.NewFile(uintptr(fd), "passfd-"+strconv.Itoa(fd)))
 	}
-	ready := readyPipe(*readyFD)
+	ready, watcher, err := readyFile(*readyFD)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "virtlxc-controller: %v\n", err)
+		return 1
+	}
+	opts.Watcher = watcher
 	pidFile := layout.PidFile(*name)
 	opts.Ready = func(ev monitor.Event) {
 		if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
@@ -115,13 +124,23 @@ func Main(args []string) int {
 	return 0
 }
 
-// readyPipe is the inherited descriptor fd (already close-on-exec, so it
-// stays out of the container), or nil when fd is negative.
-func readyPipe(fd int) *os.File {
+// readyFile turns the inherited descriptor fd (already close-on-exec, so
+// it stays out of the container) into a ready pipe, or, when it is a
+// socket, into the daemon's watch stream; both nil when fd is negative.
+func readyFile(fd int) (*os.File, net.Conn, error) {
 	if fd < 0 {
-		return nil
+		return nil, nil, nil
 	}
-	return os.NewFile(uintptr(fd), "ready")
+	f := os.NewFile(uintptr(fd), "ready")
+	if _, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE); err != nil {
+		return f, nil, nil // not a socket: a pipe
+	}
+	conn, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("--ready-fd %d: %w", fd, err)
+	}
+	return nil, conn, nil
 }
 
 // fdList collects repeated --passfd values.

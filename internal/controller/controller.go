@@ -43,6 +43,10 @@ type Options struct {
 	Log *slog.Logger
 	// LogFile receives the init stage's error output.
 	LogFile *os.File
+	// Watcher, when set, is a watch stream the daemon opened with the
+	// launch (--ready-fd on a socket): it gets the init event once init
+	// runs, then the events a monitor watch gets, as a reaper watch.
+	Watcher net.Conn
 	// Ready, when set, is called once init runs and the monitor listens,
 	// with the init event (init's host pid, the host ends of its
 	// interfaces).
@@ -269,6 +273,12 @@ func (c *Controller) start() (err error) {
 	go c.reap()
 	if c.opts.Ready != nil {
 		c.opts.Ready(c.initEvent())
+	}
+	if w := c.opts.Watcher; w != nil {
+		// The daemon's watch, connected since the launch: the init event
+		// on it, written now, is the start's confirmation.
+		ws := c.addWatch(w, true)
+		go c.streamWatch(w, ws)
 	}
 	c.broadcast(c.initEvent())
 	return nil

@@ -131,30 +131,50 @@ func (c *Controller) do(req monitor.Request) error {
 // watch streams events to one client until the container stops. A watcher
 // that arrives after the exit still gets it.
 func (c *Controller) watch(conn net.Conn, reaper bool) {
-	ch := make(chan monitor.Event, 4)
-	done := make(chan struct{})
-	defer func() {
-		conn.Close()
-		close(done)
-	}()
+	c.streamWatch(conn, c.addWatch(conn, reaper))
+}
+
+// watchState is one registered watch.
+type watchState struct {
+	ch     chan monitor.Event // its event queue
+	done   chan struct{}      // closed when the watch is over
+	closed bool               // registered after the exit event went out
+	failed bool               // the init event could not be written
+}
+
+// addWatch registers a watch on conn and writes it the init event; the
+// caller then streams it (streamWatch).
+func (c *Controller) addWatch(conn net.Conn, reaper bool) watchState {
+	ws := watchState{ch: make(chan monitor.Event, 4), done: make(chan struct{})}
 	c.mu.Lock()
-	closed := c.watchesClosed
-	if !closed {
-		c.watches = append(c.watches, ch)
+	ws.closed = c.watchesClosed
+	if !ws.closed {
+		c.watches = append(c.watches, ws.ch)
 		if reaper {
 			c.reapers++
 		}
 	}
-	c.watchDone = append(c.watchDone, done)
+	c.watchDone = append(c.watchDone, ws.done)
 	c.mu.Unlock()
-	if err := monitor.WriteLine(conn, c.initEvent()); err != nil {
+	ws.failed = monitor.WriteLine(conn, c.initEvent()) != nil
+	return ws
+}
+
+// streamWatch writes the watch's events until the exit event, then closes
+// conn.
+func (c *Controller) streamWatch(conn net.Conn, ws watchState) {
+	defer func() {
+		conn.Close()
+		close(ws.done)
+	}()
+	if ws.failed {
 		return
 	}
-	if closed {
+	if ws.closed {
 		_ = monitor.WriteLine(conn, c.status)
 		return
 	}
-	for ev := range ch {
+	for ev := range ws.ch {
 		if err := monitor.WriteLine(conn, ev); err != nil {
 			return
 		}

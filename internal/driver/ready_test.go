@@ -6,29 +6,35 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"virtlxc/internal/monitor"
 )
 
 func TestReadySignal(t *testing.T) {
 	if readySignal(nil) != nil {
-		t.Fatal("no pipe: want a nil channel")
+		t.Fatal("no socket: want a nil channel")
 	}
+	initEv := monitor.Event{Kind: monitor.EventInit, InitPID: 42, HostIfaces: []string{"vnet0"}}
+	exitEv := monitor.Event{Kind: monitor.EventExit, Status: monitor.ExitShutdown}
 	for _, tc := range []struct {
 		name string
 		tell func(w *os.File)
 		want *monitor.Event
 	}{
-		{"init event", func(w *os.File) {
-			_ = monitor.WriteLine(w, monitor.Event{Kind: monitor.EventInit, InitPID: 42, HostIfaces: []string{"vnet0"}})
-		}, &monitor.Event{Kind: monitor.EventInit, InitPID: 42, HostIfaces: []string{"vnet0"}}},
+		{"init event, then the watch", func(w *os.File) {
+			_ = monitor.WriteLine(w, initEv)
+			_ = monitor.WriteLine(w, exitEv)
+		}, &initEv},
 		{"bare byte", func(w *os.File) { _, _ = w.Write([]byte{'1'}); w.Close() }, nil},
-		{"other event", func(w *os.File) { _ = monitor.WriteLine(w, monitor.Event{Kind: monitor.EventExit}) }, nil},
+		{"other event", func(w *os.File) { _ = monitor.WriteLine(w, exitEv) }, nil},
 		{"EOF", func(w *os.File) { w.Close() }, nil},
 	} {
-		r, w, err := os.Pipe()
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
+		r, w := os.NewFile(uintptr(fds[0]), "r"), os.NewFile(uintptr(fds[1]), "w")
 		ch := readySignal(r)
 		select {
 		case <-ch:
@@ -38,8 +44,17 @@ func TestReadySignal(t *testing.T) {
 		tc.tell(w)
 		select {
 		case got := <-ch:
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
+			switch {
+			case tc.want == nil && got != nil:
+				t.Errorf("%s: got %+v, want nothing", tc.name, got.ev)
+			case tc.want != nil && (got == nil || !reflect.DeepEqual(got.ev, *tc.want)):
+				t.Errorf("%s: got %+v, want %+v", tc.name, got, *tc.want)
+			case tc.want != nil:
+				// The same socket carries the watch on.
+				if ev, err := got.w.Next(); err != nil || !reflect.DeepEqual(ev, exitEv) {
+					t.Errorf("%s: next event %+v, %v; want %+v", tc.name, ev, err, exitEv)
+				}
+				got.w.Close()
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatalf("%s: nothing delivered", tc.name)

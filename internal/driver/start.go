@@ -120,10 +120,7 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	if err == nil {
 		w, ev, err = d.waitReady(r, ready)
 	}
-	var watcherCh <-chan Watcher
-	if err == nil && w == nil {
-		watcherCh = d.connectWatcher(r)
-	}
+
 	initPID := ev.InitPID
 	if errors.Is(err, errControllerExited) && r.proc.ExitCode() == 0 {
 		d.auditStart(dom, live, so.reboot, proc.Pid(), true)
@@ -142,11 +139,6 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	ref := dom.ref()
 	dom.mu.Unlock()
 	d.auditStart(dom, live, so.reboot, proc.Pid(), true)
-	if watcherCh != nil {
-		// Before the reply, as when the start itself connected: the
-		// watcher is registered before a client can act on the domain.
-		w = <-watcherCh
-	}
 	dom.mu.Lock()
 	r.watcher = w
 	dom.mu.Unlock()
@@ -265,15 +257,14 @@ func errText(err error) string {
 // errControllerExited is a start that ended with the controller's exit.
 var errControllerExited = errors.New("the controller exited before the container started")
 
-// waitReady waits until the controller reports its init (through the
-// ready pipe, or its monitor answering a watch with the init event), the
-// controller exits, or startTimeout passes. The watcher is nil when the
-// ready pipe told: the caller connects it (connectWatcher).
+// waitReady waits until the controller reports its init (on the ready
+// socket, which then carries the watch, or its monitor answering a watch
+// with the init event), the controller exits, or startTimeout passes.
 //
-// ready, when not nil, delivers the init event the controller wrote to
-// the ready pipe, or nil when the pipe closed without one; only then, or
-// without a pipe, is the monitor polled.
-func (d *Driver) waitReady(r *run, ready <-chan *monitor.Event) (Watcher, monitor.Event, error) {
+// ready, when not nil, delivers what the ready socket told, or nil when
+// it closed without an init event; only then, or without a socket, is the
+// monitor polled.
+func (d *Driver) waitReady(r *run, ready <-chan *readyMsg) (Watcher, monitor.Event, error) {
 	deadline := time.NewTimer(d.startTimeout)
 	defer deadline.Stop()
 	delay := 500 * time.Microsecond
@@ -294,9 +285,9 @@ func (d *Driver) waitReady(r *run, ready <-chan *monitor.Event) (Watcher, monito
 			return nil, monitor.Event{}, errControllerExited
 		case <-deadline.C:
 			return nil, monitor.Event{}, fmt.Errorf("timed out after %s waiting for the container to start", d.startTimeout)
-		case ev := <-ready:
-			if ev != nil {
-				return nil, *ev, nil // the watcher connects meanwhile (connectWatcher)
+		case msg := <-ready:
+			if msg != nil {
+				return msg.w, msg.ev, nil
 			}
 			ready = nil // EOF: the controller is gone or will not say
 			continue
@@ -308,32 +299,11 @@ func (d *Driver) waitReady(r *run, ready <-chan *monitor.Event) (Watcher, monito
 
 // poll is the monitor's polling tick: never while a ready pipe may still
 // tell.
-func poll(ready <-chan *monitor.Event, delay time.Duration) <-chan time.Time {
+func poll(ready <-chan *readyMsg, delay time.Duration) <-chan time.Time {
 	if ready != nil {
 		return nil
 	}
 	return time.After(delay)
-}
-
-// connectWatcher opens r's monitor watch in the background, for a start
-// that learnt of init from the ready pipe; the channel delivers the
-// watcher (its init event read) or nil when the controller is already
-// gone (the exit is then seen from the process alone).
-func (d *Driver) connectWatcher(r *run) <-chan Watcher {
-	ch := make(chan Watcher, 1)
-	go func() {
-		w, err := d.launcher.Watch(r.socket)
-		if err == nil {
-			if _, err = w.Next(); err != nil {
-				w.Close()
-			}
-		}
-		if err != nil {
-			w = nil
-		}
-		ch <- w
-	}()
-	return ch
 }
 
 // abortStart undoes a start whose controller is running or exiting: it
