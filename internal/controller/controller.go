@@ -247,6 +247,12 @@ func (c *Controller) start() (err error) {
 	if err != nil {
 		return err
 	}
+	// The monitor socket is made while the init stage builds the root;
+	// it is served once init runs.
+	if err := c.listen(); err != nil {
+		return err
+	}
+	undo = append(undo, c.stopListening)
 	masters, err := c.init.awaitExec(sp.Consoles)
 	if err != nil {
 		return err
@@ -267,9 +273,7 @@ func (c *Controller) start() (err error) {
 		c.relays = append(c.relays, r)
 	}
 	undo = append(undo, c.closeRelays)
-	if err := c.listen(); err != nil {
-		return err
-	}
+	go c.serve(c.listener)
 	go c.reap()
 	if c.opts.Ready != nil {
 		c.opts.Ready(c.initEvent())

@@ -23,7 +23,8 @@ func devicePolicy(sp *spec.Container) cgroups.DevicePolicy {
 	return cgroups.DevicePolicy{Mknod: sp.CapStates["mknod"] == "on"}
 }
 
-// listen opens the monitor socket (0600) the daemon connects to.
+// listen opens the monitor socket (0600) the daemon connects to; serve
+// starts answering it. In between, connections wait in the backlog.
 func (c *Controller) listen() error {
 	path := c.layout.MonitorSocket(c.dom.Name)
 	_ = os.Remove(path)
@@ -36,7 +37,6 @@ func (c *Controller) listen() error {
 	c.mu.Lock()
 	c.listener = l
 	c.mu.Unlock()
-	go c.serve(l)
 	return nil
 }
 
@@ -51,6 +51,7 @@ func (c *Controller) stopListening() {
 	}
 }
 
+// serve answers the monitor socket listen opened.
 func (c *Controller) serve(l net.Listener) {
 	for {
 		conn, err := l.Accept()
