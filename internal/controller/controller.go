@@ -224,11 +224,6 @@ func (c *Controller) start() (err error) {
 			return fmt.Errorf("placing init under its pids limit: %w", err)
 		}
 	}
-	// The controller sits in its container's group too, as libvirt's does:
-	// virsh lxc-enter-namespace joins the group of the domain id's pid.
-	if err := c.group.AddPid(os.Getpid()); err != nil {
-		return fmt.Errorf("placing the controller in the container's cgroup: %w", err)
-	}
 	// The container ends go straight into init's network namespace; init
 	// configures them once released.
 	if c.hostEnds, err = netdev.SetupHost(sp.Interfaces, c.init.cmd.Process.Pid, netdev.AutoPrefix(c.opts.Root)); err != nil {
@@ -247,12 +242,17 @@ func (c *Controller) start() (err error) {
 	if err != nil {
 		return err
 	}
-	// The monitor socket is made while the init stage builds the root;
-	// it is served once init runs.
+	// The monitor socket is made, and the controller joins its
+	// container's group (as libvirt's does: virsh lxc-enter-namespace
+	// joins the group of the domain id's pid), while the init stage
+	// builds the root; the socket is served once init runs.
 	if err := c.listen(); err != nil {
 		return err
 	}
 	undo = append(undo, c.stopListening)
+	if err := c.group.AddPid(os.Getpid()); err != nil {
+		return fmt.Errorf("placing the controller in the container's cgroup: %w", err)
+	}
 	masters, err := c.init.awaitExec(sp.Consoles)
 	if err != nil {
 		return err
