@@ -158,6 +158,18 @@ func (c *Controller) addWatch(conn net.Conn, reaper bool) watchState {
 	c.watchDone = append(c.watchDone, ws.done)
 	c.mu.Unlock()
 	ws.failed = monitor.WriteLine(conn, c.initEvent()) != nil
+	if reaper && !ws.closed {
+		// A watcher never writes: its end closing means it is gone
+		// (the daemon stopped), and with it the promise to remove the
+		// groups after this controller's exit.
+		go func() {
+			var b [1]byte
+			_, _ = conn.Read(b[:])
+			c.mu.Lock()
+			c.reapers--
+			c.mu.Unlock()
+		}()
+	}
 	return ws
 }
 

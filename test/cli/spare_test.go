@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -102,4 +103,60 @@ func TestNoSpareController(t *testing.T) {
 			t.Errorf("a spare controller runs: %d", c)
 		}
 	}
+}
+
+// TestControllerCleansUpWithoutDaemon: a container whose init exits while
+// its daemon is stopped loses its cgroups anyway: the controller removes
+// them itself once the daemon that would have is gone.
+func TestControllerCleansUpWithoutDaemon(t *testing.T) {
+	d := startDaemon(t)
+	flag := filepath.Join(d.root, "exit-now")
+	d.startHostRoot("orphan", "while [ ! -e "+flag+" ]; do sleep 0.05; done")
+	id, _ := strconv.Atoi(d.domid("orphan"))
+	groups, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/*/machine/*.partition/lxc-%d-orphan.libvirt-lxc", id))
+	if len(groups) == 0 {
+		t.Fatal("no cgroup found for the container")
+	}
+	// The daemon leaves its (then empty) partition behind: it stopped
+	// while the container ran.
+	t.Cleanup(func() {
+		for _, g := range groups {
+			_ = os.Remove(filepath.Dir(g))
+		}
+	})
+	// SIGTERM: the daemon leaves, the container keeps running.
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = d.cmd.Wait()
+	if syscall.Kill(id, 0) != nil {
+		t.Fatal("the controller did not survive its daemon")
+	}
+	if err := os.WriteFile(flag, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Orphaned by its daemon, the controller is reaped by pid 1, late:
+	// exited is enough.
+	deadline := time.Now().Add(10 * time.Second)
+	for running(id) {
+		if time.Now().After(deadline) {
+			t.Fatal("the controller did not exit after its init")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, g := range groups {
+		if _, err := os.Stat(g); err == nil {
+			t.Errorf("cgroup left: %s", g)
+		}
+	}
+}
+
+// running reports whether pid exists and is not a zombie.
+func running(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(f) > 0 && f[0] != "Z"
 }
