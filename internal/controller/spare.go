@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -25,6 +26,10 @@ const SpareArg = "--spare"
 
 // SparePlaceholders is how many descriptors a spare holds for the launch.
 const SparePlaceholders = 16
+
+// SpareNice is the nice value a spare boots and waits at; claimed, it
+// runs at 0 like an exec'd controller.
+const SpareNice = 19
 
 // SpareFD is the spare's socket to the daemon.
 const SpareFD = 3 + SparePlaceholders
@@ -49,6 +54,9 @@ const maxLaunchFDs = 64
 // closing its end first (it stopped, or has no use for this spare) ends the
 // spare with status 0.
 func RunSpare() int {
+	// Booting and waiting at the lowest priority: the spare must not take
+	// CPU from the start or destroy that is running while it boots.
+	setNice(SpareNice)
 	warmUp()
 	buf := make([]byte, maxLaunch)
 	oob := make([]byte, unix.CmsgSpace(maxLaunchFDs*4))
@@ -56,6 +64,7 @@ func RunSpare() int {
 	if err != nil || n == 0 {
 		return 0
 	}
+	setNice(0)
 	fds, err := launchFDs(oob[:oobn])
 	if err != nil || len(fds) == 0 {
 		fmt.Fprintf(os.Stderr, "virtlxc-controller: bad launch message: %v\n", err)
@@ -167,5 +176,19 @@ func warmUp() {
 	}
 	if sp, err := plan.Build(d, 0, plan.Host{}); err == nil {
 		_, _ = json.Marshal(sp)
+	}
+}
+
+// setNice gives every thread of this process the nice value n (Linux's
+// nice is per thread; threads made later inherit their creator's).
+func setNice(n int) {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return
+	}
+	for _, t := range tasks {
+		if tid, err := strconv.Atoi(t.Name()); err == nil {
+			_ = unix.Setpriority(unix.PRIO_PROCESS, tid, n)
+		}
 	}
 }

@@ -92,6 +92,9 @@ func (p *sparePool) start() (*spareProc, error) {
 		mine.Close()
 		return nil, err
 	}
+	// Low priority from its first instructions on (the spare lowers the
+	// threads it made before this lands, and restores 0 when claimed).
+	_ = unix.Setpriority(unix.PRIO_PROCESS, cmd.Process.Pid, controller.SpareNice)
 	proc := &childProcess{cmd: cmd, done: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()

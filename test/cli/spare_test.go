@@ -61,11 +61,18 @@ func (d *daemon) spareOf(not int) int {
 func TestSpareController(t *testing.T) {
 	d := startDaemon(t)
 	spare := d.spareOf(0)
+	time.Sleep(100 * time.Millisecond) // booted
+	if n := nices(spare); len(n) == 0 || strings.Trim(strings.Join(n, ""), "19") != "" {
+		t.Errorf("spare threads' nice values %v, want 19", n)
+	}
 	d.startHostRoot("sp", "echo @@ran-by-spare; "+idleScript)
 	if id := d.domid("sp"); id != strconv.Itoa(spare) {
 		t.Fatalf("domain id %s, want the spare's pid %d", id, spare)
 	}
 	next := d.spareOf(spare)
+	if n := nices(spare); len(n) == 0 || strings.Trim(strings.Join(n, ""), "0") != "" {
+		t.Errorf("claimed controller threads' nice values %v, want 0", n)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(d.readLog("sp"), "@@ran-by-spare") {
 		if time.Now().After(deadline) {
@@ -159,4 +166,21 @@ func running(pid int) bool {
 	}
 	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 	return len(f) > 0 && f[0] != "Z"
+}
+
+// nices lists the nice value of each thread of pid.
+func nices(pid int) []string {
+	var out []string
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, task := range tasks {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) > 16 {
+			out = append(out, f[16])
+		}
+	}
+	return out
 }
