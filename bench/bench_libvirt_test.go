@@ -223,11 +223,16 @@ func lvRunToExit(b *testing.B, l *libvirt.Libvirt, dom libvirt.Domain, n int) {
 	fig := record("libvirt/run-to-exit", "libvirt", "ms", "libvirt 9.0: API run-to-exit → STOPPED event")
 	for i := 0; i < n; i++ {
 		t0 := time.Now()
-		if err := l.DomainCreate(dom); err != nil {
-			b.Fatal(err)
+		err := l.DomainCreate(dom)
+		if err == nil {
+			// Seen once: libvirt 9.0 sent no STOPPED event in 30 s.
+			err = awaitStopped(events, dom.Name, 10*time.Second)
 		}
-		waitStopped(b, events, dom.Name)
-		fig.addDur(time.Since(t0))
+		if tolerate(b, fig, err) {
+			fig.addDur(time.Since(t0))
+		} else {
+			_ = l.DomainDestroy(dom)
+		}
 	}
 }
 

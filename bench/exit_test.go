@@ -44,18 +44,26 @@ func BenchmarkRunToExit(b *testing.B) {
 
 // waitStopped waits for the STOPPED event of the domain called name.
 func waitStopped(b *testing.B, events <-chan libvirt.DomainEventLifecycleMsg, name string) {
-	timeout := time.After(30 * time.Second)
+	if err := awaitStopped(events, name, 30*time.Second); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// awaitStopped waits up to timeout for the STOPPED event of the domain
+// called name.
+func awaitStopped(events <-chan libvirt.DomainEventLifecycleMsg, name string, timeout time.Duration) error {
+	deadline := time.After(timeout)
 	for {
 		select {
 		case ev, ok := <-events:
 			if !ok {
-				b.Fatal("event stream closed")
+				return fmt.Errorf("event stream closed")
 			}
 			if ev.Dom.Name == name && ev.Event == int32(libvirt.DomainEventStopped) {
-				return
+				return nil
 			}
-		case <-timeout:
-			b.Fatalf("no STOPPED event for %s", name)
+		case <-deadline:
+			return fmt.Errorf("no STOPPED event for %s in %v", name, timeout)
 		}
 	}
 }
