@@ -8,9 +8,15 @@
 // libvirt's codes and messages.
 //
 // Each running domain has one controller process (virtlxc-controller),
-// started detached so that it survives the daemon. The driver talks to it
-// only through the monitor socket (internal/monitor) and finds it again
-// after a daemon restart from the status file STATE/NAME.xml. Process
-// start-up and the monitor are behind the Launcher interface so that the
-// lifecycle logic is tested without root.
+// started detached so that it survives the daemon: exec'd, or a spare
+// controller booted ahead of the start (spare.go) handed its command line
+// and descriptors. The driver talks to it only through monitor streams
+// (internal/monitor): the ready socket given at the launch, on which the
+// controller announces init and which goes on as the driver's watch, and
+// the monitor socket for requests and for watches after a daemon restart,
+// when the status file STATE/NAME.xml finds it again. The driver watches
+// every controller as its reaper: it removes the container's cgroups once
+// the controller has exited, as libvirtd does. Process start-up and the
+// monitor are behind the Launcher interface so that the lifecycle logic is
+// tested without root.
 package driver

@@ -269,8 +269,8 @@ func (d *Driver) waitReady(r *run, ready <-chan *readyMsg) (Watcher, monitor.Eve
 	defer deadline.Stop()
 	delay := 500 * time.Microsecond
 	for {
-		// With a ready pipe the controller tells; without one (another
-		// emulator, or the pipe closed silently) the monitor is polled.
+		// With a ready socket the controller tells; without one (another
+		// emulator, or the socket closed silently) the monitor is polled.
 		if ready == nil {
 			if w, err := d.launcher.Watch(r.socket); err == nil {
 				ev, err := w.Next()
@@ -297,7 +297,7 @@ func (d *Driver) waitReady(r *run, ready <-chan *readyMsg) (Watcher, monitor.Eve
 	}
 }
 
-// poll is the monitor's polling tick: never while a ready pipe may still
+// poll is the monitor's polling tick: never while a ready socket may still
 // tell.
 func poll(ready <-chan *readyMsg, delay time.Duration) <-chan time.Time {
 	if ready != nil {
