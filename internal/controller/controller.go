@@ -11,11 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -321,141 +319,7 @@ func (c *Controller) reap() {
 	close(c.exited)
 }
 
-// supervise waits for init's exit or a stop signal to the controller, then
-// tears the container down and reports the exit to watchers.
-func (c *Controller) supervise(ctx context.Context) monitor.Event {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT)
-	defer signal.Stop(sigs)
-	select {
-	case <-c.exited:
-	case <-ctx.Done():
-		c.destroy()
-	case <-sigs:
-		c.destroy()
-	}
-	<-c.exited
-	c.teardown()
-	c.broadcast(c.status)
-	c.closeWatches()
-	c.flushWatches(5 * time.Second)
-	// Let a destroy or shutdown request in flight send its reply.
-	done := make(chan struct{})
-	go func() { c.reqs.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-	}
-	return c.status
-}
-
-// killGrace is how long destroy lets the kernel take init's pid namespace
-// down before it goes through the groups process by process.
-const killGrace = 500 * time.Millisecond
-
-// destroy kills every process of the container and waits until init is
-// reaped. init goes first: its death takes its whole pid namespace with
-// it. A suspended container's groups are thawed at once (frozen tasks die
-// only then); a group the kernel cannot empty in killGrace (the container
-// froze part of itself) is killed process by process. Processes of the
-// groups outside the namespace die when the groups are removed
-// (Group.Destroy, by teardown or by the daemon).
-func (c *Controller) destroy() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = c.init.signal(unix.SIGKILL)
-	if c.outOfGroup.Load() {
-		if _, err := c.group.StartKill(); err != nil {
-			c.log.Warn("killing the container's processes", "err", err)
-		}
-	}
-	select {
-	case <-c.exited:
-		return
-	case <-time.After(killGrace):
-	}
-	c.leaveGroup()
-	if err := c.group.Kill(ctx); err != nil {
-		c.log.Warn("killing the container's processes", "err", err)
-		_ = c.init.signal(unix.SIGKILL)
-	}
-	<-c.exited
-}
-
-// leaveGroup moves the controller out of its container's groups (once;
-// a destroy request and the teardown after init's death both want it).
-func (c *Controller) leaveGroup() {
-	c.leaveMu.Lock()
-	defer c.leaveMu.Unlock()
-	if c.outOfGroup.Load() {
-		return
-	}
-	if err := c.group.Leave(os.Getpid()); err != nil {
-		c.log.Warn("leaving the container's cgroup", "err", err)
-		return
-	}
-	c.outOfGroup.Store(true)
-}
-
-// teardown removes what start created: consoles, cgroup, monitor socket.
-func (c *Controller) teardown() {
-	c.drainConsoles()
-	c.closeRelays()
-	c.stopMeminfo()
-	c.closeLoops()
-	if !c.reaped() {
-		// Nobody else will remove the groups. A daemon that watches
-		// this controller as its reaper removes them once it has
-		// exited (it waits for that exit anyway), which spares the
-		// controller moving its threads out of every hierarchy first.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c.leaveGroup()
-		if err := c.group.Destroy(ctx); err != nil {
-			c.log.Warn("removing the container's cgroup", "err", err)
-		}
-	}
-	c.returnNetDevs()
-	c.removeHostEnds()
-	c.stopListening()
-	_ = os.Remove(c.staging)
-}
-
 // initEvent is the event announcing the running init.
 func (c *Controller) initEvent() monitor.Event {
 	return monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid, HostIfaces: c.hostEnds}
-}
-
-// returnNetDevs moves the <hostdev> network devices back to the host.
-func (c *Controller) returnNetDevs() {
-	if err := c.netDevs.Return(); err != nil {
-		c.log.Warn("returning host network devices", "err", err)
-	}
-	c.netDevs = nil
-}
-
-// removeHostEnds deletes the host ends of the container's veth pairs.
-func (c *Controller) removeHostEnds() {
-	if err := netdev.RemoveHost(c.hostEnds); err != nil {
-		c.log.Warn("removing network interfaces", "err", err)
-	}
-	c.hostEnds = nil
-}
-
-// drainConsoles lets each relay read what init wrote before it died: with
-// the controller's own slave descriptors closed, the master reports hang-up
-// once the container's last descriptor is gone and the output is read.
-func (c *Controller) drainConsoles() {
-	for _, p := range c.peers {
-		p.Close()
-	}
-	c.peers = nil
-	deadline := time.After(2 * time.Second)
-	for _, r := range c.relays {
-		select {
-		case <-r.Done():
-		case <-deadline:
-			return
-		}
-	}
 }
