@@ -139,12 +139,17 @@ func BenchmarkStart(b *testing.B) {
 
 // BenchmarkDestroy: destroy of a running container (sleep as init).
 func BenchmarkDestroy(b *testing.B) {
+	benchDestroy(b, sleepXML("bdestroy"), record("api/destroy", "virtlxc", "ms", "API destroy, running container"))
+}
+
+// benchDestroy times the destroy of the domain defined by xml, started
+// (untimed) before each one, into fig.
+func benchDestroy(b *testing.B, xml string, fig *figure) {
 	l := daemonConn(b)
-	dom, err := l.DomainDefineXML(sleepXML("bdestroy"))
+	dom, err := l.DomainDefineXML(xml)
 	if err != nil {
 		b.Fatal(err)
 	}
-	fig := record("api/destroy", "virtlxc", "ms", "API destroy, running container")
 	for b.Loop() {
 		b.StopTimer()
 		if err := l.DomainCreate(dom); err != nil {

@@ -72,20 +72,6 @@ func awaitStopped(events <-chan libvirt.DomainEventLifecycleMsg, name string, ti
 // ignores SIGTERM (libvirt waits before it sends SIGKILL; virtlxc kills
 // the cgroup at once).
 func BenchmarkDestroyIgnoringTERM(b *testing.B) {
-	l := daemonConn(b)
-	dom, err := l.DomainDefineXML(initXML("bstubborn", "trap '' TERM; while :; do sleep 1; done"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	fig := record("api/destroy-ignoring-term", "virtlxc", "ms", "API destroy, init ignoring SIGTERM")
-	for b.Loop() {
-		b.StopTimer()
-		if err := l.DomainCreate(dom); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if err := fig.timeOp(func() error { return l.DomainDestroy(dom) }); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchDestroy(b, initXML("bstubborn", "trap '' TERM; while :; do sleep 1; done"),
+		record("api/destroy-ignoring-term", "virtlxc", "ms", "API destroy, init ignoring SIGTERM"))
 }
