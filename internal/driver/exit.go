@@ -19,7 +19,7 @@ const exitWait = 5 * time.Second
 // for a reboot.
 func (d *Driver) watch(dom *domain, r *run) {
 	defer d.wg.Done()
-	for r.watcher != nil {
+	for {
 		ev, err := r.watcher.Next()
 		if err != nil {
 			d.log.Debug("monitor closed", "domain", dom.name, "err", err)
@@ -38,9 +38,7 @@ func (d *Driver) watch(dom *domain, r *run) {
 		}
 		dom.mu.Unlock()
 	}
-	if r.watcher != nil {
-		_ = r.watcher.Close()
-	}
+	_ = r.watcher.Close()
 	if d.isClosing() {
 		return
 	}

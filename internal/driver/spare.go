@@ -126,11 +126,11 @@ func (p *sparePool) take() *spareProc {
 // started by refill once the start is over (RefillSpare): booted at once,
 // it would take CPU from the very start that used this one.
 func (p *sparePool) launch(spec LaunchSpec) (Process, bool) {
+	if len(spec.ExtraFiles) > controller.SparePlaceholders {
+		return nil, false // more descriptors than the spare holds places for
+	}
 	sp := p.take()
-	if sp == nil || len(spec.ExtraFiles) > controller.SparePlaceholders {
-		if sp != nil {
-			p.discard(sp)
-		}
+	if sp == nil {
 		return nil, false
 	}
 	msg, err := json.Marshal(controller.Launch{Args: spec.Args, Env: spec.Env})

@@ -120,7 +120,6 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	if err == nil {
 		w, ev, err = d.waitReady(r, ready)
 	}
-
 	initPID := ev.InitPID
 	if errors.Is(err, errControllerExited) && r.proc.ExitCode() == 0 {
 		d.auditStart(dom, live, so.reboot, proc.Pid(), true)
@@ -132,6 +131,7 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	}
 	d.auditInit(dom, proc.Pid(), initPID)
 	dom.mu.Lock()
+	r.watcher = w
 	dom.initPID = initPID
 	recordHostIfaces(live, ev.HostIfaces)
 	dom.autodestroy, dom.autodestroyID = so.autodestroy, so.conn
@@ -139,9 +139,6 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	ref := dom.ref()
 	dom.mu.Unlock()
 	d.auditStart(dom, live, so.reboot, proc.Pid(), true)
-	dom.mu.Lock()
-	r.watcher = w
-	dom.mu.Unlock()
 	d.emitStart(ref, so.reboot)
 	d.wg.Add(1)
 	go d.watch(dom, r)
