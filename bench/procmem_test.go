@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Host-side memory and leftovers, read from /proc and /sys.
@@ -147,6 +149,24 @@ func (d *privDaemon) leftovers() []string {
 		}
 	}
 	return out
+}
+
+// waitQuiet waits (up to 10 s) until the host's CPUs are at least 90 %
+// idle over a 200 ms window, so that a figure does not measure the
+// kernel's leftover work from the one before (cgroups and namespaces of
+// destroyed containers are freed in the background); it returns how long
+// it waited.
+func waitQuiet() time.Duration {
+	t0 := time.Now()
+	ncpu := int64(runtime.NumCPU())
+	for time.Since(t0) < 10*time.Second {
+		b0 := busyTicks()
+		time.Sleep(200 * time.Millisecond)
+		if busy := busyTicks() - b0; busy*10 < 20*ncpu { // ticks are 10 ms: < 10 % of 20 per CPU
+			break
+		}
+	}
+	return time.Since(t0)
 }
 
 // busyTicks is the host's CPU time in use so far (all CPUs, every
