@@ -180,15 +180,19 @@ func warmUp() {
 }
 
 // setNice gives every thread of this process the nice value n (Linux's
-// nice is per thread; threads made later inherit their creator's).
+// nice is per thread; threads made later inherit their creator's). A
+// second pass catches a thread made during the first by a thread the
+// first had not reached yet.
 func setNice(n int) {
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return
-	}
-	for _, t := range tasks {
-		if tid, err := strconv.Atoi(t.Name()); err == nil {
-			_ = unix.Setpriority(unix.PRIO_PROCESS, tid, n)
+	for pass := 0; pass < 2; pass++ {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return
+		}
+		for _, t := range tasks {
+			if tid, err := strconv.Atoi(t.Name()); err == nil {
+				_ = unix.Setpriority(unix.PRIO_PROCESS, tid, n)
+			}
 		}
 	}
 }
