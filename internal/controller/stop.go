@@ -64,6 +64,7 @@ func (c *Controller) destroy() {
 	case <-c.exited:
 		return
 	case <-time.After(killGrace):
+		c.log.Info("init outlived its SIGKILL; killing through the cgroups", "after", killGrace)
 	}
 	c.leaveGroup()
 	if err := c.group.Kill(ctx); err != nil {
