@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -168,6 +169,13 @@ func (p *sparePool) Close() {
 	p.mu.Unlock()
 	if sp != nil {
 		sp.sock.Close()
-		<-sp.proc.done
+		select {
+		case <-sp.proc.done:
+		case <-time.After(spareExitWait):
+			p.discard(sp) // it should have left on its socket's EOF
+		}
 	}
 }
+
+// spareExitWait bounds how long Close waits for the spare to leave.
+const spareExitWait = 2 * time.Second
