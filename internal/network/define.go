@@ -106,12 +106,9 @@ func (r *Registry) Define(data []byte) (Info, error) {
 func (r *Registry) Undefine(name string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o, err := r.get(name)
+	o, err := r.getPersistent(name, "can't undefine transient network")
 	if err != nil {
 		return err
-	}
-	if !o.persistent {
-		return invalid("can't undefine transient network")
 	}
 	if err := r.store.Delete(name); err != nil {
 		return virerr.Wrap(err, virerr.ErrOperationFailed, virerr.FromNetwork,

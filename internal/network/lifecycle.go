@@ -137,12 +137,8 @@ func (r *Registry) Destroy(name string) error {
 func (r *Registry) SetAutostart(name string, on bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o, err := r.get(name)
-	if err != nil {
+	if _, err := r.getPersistent(name, "cannot set autostart for transient network"); err != nil {
 		return err
-	}
-	if !o.persistent {
-		return invalid("cannot set autostart for transient network")
 	}
 	if err := r.store.SetAutostart(name, on); err != nil {
 		return virerr.Wrap(err, virerr.ErrOperationFailed, virerr.FromNetwork,

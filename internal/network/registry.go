@@ -152,6 +152,16 @@ func (r *Registry) get(name string) (*object, error) {
 	return o, nil
 }
 
+// getPersistent is get for operations on a persistent definition only: a
+// transient network fails with libvirt's operation-invalid message refused.
+func (r *Registry) getPersistent(name, refused string) (*object, error) {
+	o, err := r.get(name)
+	if err == nil && !o.persistent {
+		return nil, invalid("%s", refused)
+	}
+	return o, err
+}
+
 // LookupByName describes the network called name.
 func (r *Registry) LookupByName(name string) (Info, error) {
 	r.mu.Lock()
