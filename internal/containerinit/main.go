@@ -39,8 +39,11 @@ func LockThread() { runtime.LockOSThread() }
 // Main runs the init stage and never returns: it execs the container's init
 // or exits 1 after telling the controller why.
 func Main() {
-	npass, err := strconv.Atoi(os.Args[2])
-	if err != nil || npass < 0 {
+	var npass int
+	var err error
+	if os.Args[2] == initproto.SpareArg {
+		npass = awaitClaim()
+	} else if npass, err = strconv.Atoi(os.Args[2]); err != nil || npass < 0 {
 		fmt.Fprintf(os.Stderr, "virtlxc init: bad descriptor count %q\n", os.Args[2])
 		os.Exit(1)
 	}

@@ -57,11 +57,19 @@ func RunSpare() int {
 	// Booting and waiting at the lowest priority: the spare must not take
 	// CPU from the start or destroy that is running while it boots.
 	setNice(SpareNice)
-	warmUp()
+	// Nothing the daemon gave the spare goes on to its init stage.
+	_ = unix.CloseRange(3, SpareFD, unix.CLOSE_RANGE_CLOEXEC)
+	startSpareStage()
+	// Warmed beside the wait: a launch that comes first must not wait
+	// for it at nice 19 (the caches it fills are safe to share).
+	go warmUp()
 	buf := make([]byte, maxLaunch)
 	oob := make([]byte, unix.CmsgSpace(maxLaunchFDs*4))
 	n, oobn, _, _, err := unix.Recvmsg(SpareFD, buf, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil || n == 0 {
+		if spareStage != nil {
+			spareStage.discard()
+		}
 		return 0
 	}
 	setNice(0)
@@ -183,9 +191,12 @@ func warmUp() {
 // nice is per thread; threads made later inherit their creator's). A
 // second pass catches a thread made during the first by a thread the
 // first had not reached yet.
-func setNice(n int) {
+func setNice(n int) { setNiceOf("self", n) }
+
+// setNiceOf is setNice for process pid ("self" or a number).
+func setNiceOf(pid string, n int) {
 	for pass := 0; pass < 2; pass++ {
-		tasks, err := os.ReadDir("/proc/self/task")
+		tasks, err := os.ReadDir("/proc/" + pid + "/task")
 		if err != nil {
 			return
 		}

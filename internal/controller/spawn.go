@@ -49,6 +49,18 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 	// The init stage is exec'd through a descriptor of this binary: under a
 	// user namespace the mapped root may not search the directory the
 	// binary lives in, but a descriptor opened here needs no path walk.
+	data, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encoding container spec: %w", err)
+	}
+	if p := takeSpareStage(c, len(passFDs), len(shared)); p != nil {
+		err := p.claim(c, data, passFDs, shared, logFile)
+		if err == nil {
+			return p, nil
+		}
+		p.discard() // a fresh stage may still do
+		fmt.Fprintf(logFile, "virtlxc: the spare init stage failed (%v); starting a fresh one\n", err)
+	}
 	selfPath, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding own executable: %w", err)
@@ -58,10 +70,6 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 		return nil, fmt.Errorf("opening own executable: %w", err)
 	}
 	defer self.Close()
-	data, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("encoding container spec: %w", err)
-	}
 	specR, specW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("spec pipe: %w", err)

@@ -5,6 +5,11 @@
 //
 // The exchange:
 //
+//	controller → init   Spec      "<npass> <clone flags>" + log, spec pipe,
+//	                              passed and shared-namespace fds (only to
+//	                              a stage started ahead of need, SpareArg)
+//	init → controller   Unshared  (after Spec, when a network namespace
+//	                              was made: its ends may be created now)
 //	controller → init   Go        (cgroups joined, id maps written)
 //	init → controller   Consoles  + N pty master fds
 //	init → controller   Error     "<message>" (then init exits 1)
@@ -23,9 +28,31 @@ import (
 // Message kinds.
 const (
 	Go       = "go"
+	Spec     = "spec"
+	Unshared = "unshared"
 	Consoles = "consoles"
 	Error    = "error"
 )
+
+// SpareArg is argv[2] of an init stage started ahead of need: instead of
+// descriptors at fixed places it has the sync socket on SpareSyncFD and
+// waits for a Spec message that brings the rest.
+const SpareArg = "spare"
+
+// SpareSyncFD is a spare stage's end of the socketpair.
+const SpareSyncFD = 3
+
+// SparePlaceholders is how many descriptors after SpareSyncFD a spare
+// stage is started with (/dev/null): they hold the places of those a claim
+// brings, which the Go runtime would otherwise take for its own (epoll,
+// the cgroup CPU limit files) while it boots.
+const SparePlaceholders = 16
+
+// SpareFits reports whether a claim with npass passed descriptors and
+// nshare namespaces to join fits a spare stage's placeholders.
+func SpareFits(npass, nshare int) bool {
+	return ShareFD(npass, nshare) <= SpareSyncFD+SparePlaceholders+1
+}
 
 // Fd layout of the init stage: descriptors passed to init come first so
 // they already sit at 3, 4, … and need no renumbering.
@@ -77,10 +104,16 @@ var ErrClosed = errors.New("init sync socket closed")
 
 // Recv reads one message and the descriptors that came with it.
 func Recv(f *os.File) (kind, text string, fds []int, err error) {
+	return RecvFD(int(f.Fd()))
+}
+
+// RecvFD is Recv on a raw descriptor (no os.File, whose finalizer would
+// close the number once it is reused).
+func RecvFD(fd int) (kind, text string, fds []int, err error) {
 	buf := make([]byte, 64*1024)
 	oob := make([]byte, unix.CmsgSpace(64*4))
 	for {
-		n, oobn, _, _, err := unix.Recvmsg(int(f.Fd()), buf, oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, _, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
 		if err == unix.EINTR {
 			continue
 		}

@@ -39,28 +39,33 @@ func cmdline(pid int) string {
 	return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
 }
 
-// spareOf waits for the daemon's idle spare controller and returns its pid.
-func (d *daemon) spareOf(not int) int {
+// spareOf waits for the daemon's idle spare controller and its spare init
+// stage, and returns their pids.
+func (d *daemon) spareOf(not int) (spare, stage int) {
 	d.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, c := range children(d.cmd.Process.Pid) {
-			if c != not && strings.HasSuffix(cmdline(c), " --spare") && len(children(c)) == 0 {
-				return c
+			kids := children(c)
+			if c != not && strings.HasSuffix(cmdline(c), " --spare") && len(kids) == 1 &&
+				strings.HasSuffix(cmdline(kids[0]), " __virtlxc_init spare") {
+				return c, kids[0]
 			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	d.t.Fatal("virtlxcd keeps no spare controller")
-	return 0
+	d.t.Fatal("virtlxcd keeps no spare controller with a spare init stage")
+	return 0, 0
 }
 
 // TestSpareController: a start turns the daemon's booted spare into the
 // container's controller (the domain id is the spare's pid), a new spare
-// boots after it, and the daemon's stop ends the unclaimed spare.
+// boots after it, and the daemon's stop ends the unclaimed spare. The
+// spare's init stage, booted with it, becomes the container's init, at
+// normal priority.
 func TestSpareController(t *testing.T) {
 	d := startDaemon(t)
-	spare := d.spareOf(0)
+	spare, stage := d.spareOf(0)
 	// Every thread at 19 once the spare has booted (it lowers the threads
 	// its runtime made before the daemon's setpriority landed).
 	deadline := time.Now().Add(10 * time.Second)
@@ -74,9 +79,18 @@ func TestSpareController(t *testing.T) {
 	if id := d.domid("sp"); id != strconv.Itoa(spare) {
 		t.Fatalf("domain id %s, want the spare's pid %d", id, spare)
 	}
-	next := d.spareOf(spare)
+	next, nextStage := d.spareOf(spare)
 	if n := nices(spare); len(n) == 0 || strings.Trim(strings.Join(n, ""), "0") != "" {
 		t.Errorf("claimed controller threads' nice values %v, want 0", n)
+	}
+	if kids := children(spare); len(kids) != 1 || kids[0] != stage {
+		t.Errorf("controller %d has children %v, want its spare stage %d as init", spare, kids, stage)
+	}
+	if got := cmdline(stage); !strings.HasPrefix(got, "/bin/sh ") {
+		t.Errorf("init %d runs %q, want the domain's init", stage, got)
+	}
+	if n := nices(stage); len(n) == 0 || strings.Trim(strings.Join(n, ""), "0") != "" {
+		t.Errorf("init's nice values %v, want 0", n)
 	}
 	deadline = time.Now().Add(10 * time.Second)
 	for !strings.Contains(d.readLog("sp"), "@@ran-by-spare") {
@@ -93,9 +107,9 @@ func TestSpareController(t *testing.T) {
 	}
 	d.stop()
 	deadline = time.Now().Add(5 * time.Second)
-	for syscall.Kill(next, 0) == nil {
+	for syscall.Kill(next, 0) == nil || syscall.Kill(nextStage, 0) == nil {
 		if time.Now().After(deadline) {
-			t.Fatalf("spare controller %d outlived the daemon", next)
+			t.Fatalf("spare controller %d or its stage %d outlived the daemon", next, nextStage)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

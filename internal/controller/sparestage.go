@@ -1,0 +1,130 @@
+package controller
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/containerinit"
+	"virtlxc/internal/initproto"
+	"virtlxc/internal/spec"
+)
+
+// spareStage is the init stage a spare controller started while it waited
+// (nil when there is none, or once a start took it): exec'd, its runtime
+// booted, alone in a new pid namespace, blocked on its sync socket. A
+// claim sends it what a fresh stage gets at its exec; it makes its other
+// namespaces itself. Only the spare's own goroutine and the start that
+// follows touch it.
+var spareStage *initProc
+
+// stageUnshareable are the namespaces a spare stage can make for itself.
+const stageUnshareable = unix.CLONE_NEWNS | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWNET
+
+// startSpareStage starts spareStage. The stage inherits nothing but its
+// sync socket and /dev/null on 0–2: the caller has marked every other
+// descriptor close-on-exec. Failure only means starts exec a fresh stage.
+func startSpareStage() {
+	parent, child, err := initproto.Pair()
+	if err != nil {
+		return
+	}
+	defer child.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		parent.Close()
+		return
+	}
+	defer devnull.Close()
+	cmd := exec.Command("/proc/self/exe", containerinit.Arg, initproto.SpareArg)
+	cmd.Env = []string{}
+	cmd.ExtraFiles = []*os.File{child} // initproto.SpareSyncFD
+	for i := 0; i < initproto.SparePlaceholders; i++ {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, devnull)
+	}
+	pidfd := -1
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags: unix.CLONE_NEWPID,
+		Pdeathsig:  syscall.SIGKILL,
+		PidFD:      &pidfd,
+	}
+	if err := cmd.Start(); err != nil {
+		parent.Close()
+		return
+	}
+	spareStage = &initProc{cmd: cmd, sync: parent, pidfd: pidfd}
+}
+
+// takeSpareStage hands out spareStage if it can become c's init stage
+// with npass passed descriptors and nshare namespaces to join: not with a
+// user namespace (made at clone time only), nor with more descriptors than
+// it holds places for. One that cannot is ended.
+func takeSpareStage(c *spec.Container, npass, nshare int) *initProc {
+	p := spareStage
+	spareStage = nil
+	if p == nil {
+		return nil
+	}
+	if c.NewUser || cloneFlags(c)&^uintptr(unix.CLONE_NEWPID|stageUnshareable) != 0 || !initproto.SpareFits(npass, nshare) {
+		p.discard()
+		return nil
+	}
+	return p
+}
+
+// discard kills an unclaimed or failed stage and reaps it.
+func (p *initProc) discard() {
+	_ = p.signal(unix.SIGKILL)
+	_ = p.cmd.Wait()
+	p.sync.Close()
+	if p.pidfd >= 0 {
+		unix.Close(p.pidfd)
+	}
+}
+
+// claim turns spare stage p into c's init stage: normal priority, then the
+// Spec message with the log, the spec pipe, the passed descriptors and the
+// namespaces to join. With a network namespace it waits until the stage
+// has made it: the controller creates the container ends in it next.
+func (p *initProc) claim(c *spec.Container, data []byte, passFDs, shared []*os.File, logFile *os.File) error {
+	setNiceOf(strconv.Itoa(p.cmd.Process.Pid), 0)
+	specR, specW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("spec pipe: %w", err)
+	}
+	fds := []int{int(logFile.Fd()), int(specR.Fd())}
+	for _, f := range append(append([]*os.File{}, passFDs...), shared...) {
+		fds = append(fds, int(f.Fd()))
+	}
+	flags := cloneFlags(c) &^ unix.CLONE_NEWPID
+	err = initproto.Send(p.sync, initproto.Spec, fmt.Sprintf("%d %#x", len(passFDs), flags), fds...)
+	specR.Close()
+	if err != nil {
+		specW.Close()
+		return err
+	}
+	go func() {
+		_, _ = specW.Write(data)
+		specW.Close()
+	}()
+	if flags&unix.CLONE_NEWNET == 0 {
+		return nil
+	}
+	kind, text, got, err := initproto.Recv(p.sync)
+	for _, fd := range got {
+		unix.Close(fd)
+	}
+	switch {
+	case err != nil:
+		return err
+	case kind == initproto.Error:
+		return fmt.Errorf("%s", text)
+	case kind != initproto.Unshared:
+		return fmt.Errorf("unexpected %q from the init stage", kind)
+	}
+	return nil
+}
