@@ -53,6 +53,10 @@ var comparisons = map[string][]comparison{
 		{Name: "crun run -d", SameRun: "crun/start", Ref: &ref{7.0, 6.0, 13.9, 5.6, 25.8, 40}},
 		{Name: "lxc-start (daemonized)", SameRun: "lxc/start", Ref: &ref{5.3, 5.0, 5.5, 4.7, 21.2, 40}},
 	},
+	"api/start-idle": {
+		{Name: "crun run -d after 100 ms idle", SameRun: "crun/start-idle"},
+		{Name: "lxc-start after 100 ms idle", SameRun: "lxc/start-idle"},
+	},
 	"virsh/start": {{Name: "virsh start (libvirt 9.0)", SameRun: "libvirt/virsh-start", Ref: &ref{54.5, 52.3, 56.9, 48.0, 65.2, 15}}},
 	"api/run-to-exit": {
 		{Name: "libvirt 9.0 API run-to-exit", SameRun: "libvirt/run-to-exit", Ref: &ref{241.9, 237.4, 244.6, 235.1, 255.3, 15}},

@@ -52,6 +52,7 @@ func BenchmarkCrun(b *testing.B) {
 	anchorTimes(b, "crun", []anchorRuns{
 		{"crun/run-to-exit", "crun run, init /bin/true", "", "crun run --bundle " + filepath.Join(dir, "true") + " " + name + "x"},
 		{"crun/start", "crun run -d, init sleep", del, runD},
+		{"crun/start-idle", "crun run -d after 100 ms idle", del + "; " + idlePause, runD},
 		{"crun/destroy", "crun delete -f", del + "; " + runD + " >/dev/null 2>&1", "crun delete -f " + name},
 	})
 }
@@ -82,9 +83,13 @@ func BenchmarkLXC(b *testing.B) {
 	anchorTimes(b, "lxc", []anchorRuns{
 		{"lxc/run-to-exit", "lxc-start -F, init /bin/true", "", "lxc-start -F -n " + name + "x -P " + dir + " -f " + filepath.Join(dir, "true.conf")},
 		{"lxc/start", "lxc-start (daemonized), init sleep", stop, start},
+		{"lxc/start-idle", "lxc-start (daemonized) after 100 ms idle", stop + "; " + idlePause, start},
 		{"lxc/destroy", "lxc-stop -k", stop + "; " + start + " >/dev/null 2>&1", "lxc-stop -k" + lxcArgs},
 	})
 }
+
+// idlePause is the shell form of idleBeforeStart.
+var idlePause = fmt.Sprintf("sleep %g", idleBeforeStart.Seconds())
 
 // need skips a benchmark whose tool is missing (make bench installs it).
 func need(b *testing.B, tool string) {

@@ -11,18 +11,20 @@ import (
 	"virtlxc/internal/controller"
 )
 
+// init locks the main goroutine to the main thread: the init stage's
+// mount, capability and exec state are per thread, and the controller
+// moves only that thread into its container's v1 cgroups
+// (cgroups.Group.AddSelf).
 func init() {
-	if containerinit.IsInit() {
-		containerinit.LockThread()
-	}
+	containerinit.LockThread()
 }
 
 func main() {
 	if containerinit.IsInit() {
 		containerinit.Main()
 	}
-	if len(os.Args) == 2 && os.Args[1] == controller.SpareArg {
-		os.Exit(controller.RunSpare())
+	if len(os.Args) >= 2 && os.Args[1] == controller.SpareArg {
+		os.Exit(controller.RunSpare(os.Args[2:]))
 	}
 	os.Exit(controller.Main(os.Args[1:]))
 }

@@ -26,6 +26,7 @@ type Group struct {
 
 type groupDir struct {
 	h   *Hierarchy
+	rel string // the group's path in h (Layout.UnifiedRel)
 	dir string
 }
 

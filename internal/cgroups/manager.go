@@ -58,7 +58,8 @@ func (m *Manager) Plan(name string, lim Limits, probe Probe) ([]Write, error) {
 func (m *Manager) newGroup(name, rel string) *Group {
 	g := &Group{m: m, name: name, rel: rel}
 	for _, h := range m.layout.groupHierarchies() {
-		g.dirs = append(g.dirs, groupDir{h: h, dir: filepath.Join(h.Mount, rel)})
+		r := m.layout.UnifiedRel(h, rel)
+		g.dirs = append(g.dirs, groupDir{h: h, rel: r, dir: filepath.Join(h.Mount, r)})
 	}
 	return g
 }
@@ -67,7 +68,20 @@ func (m *Manager) newGroup(name, rel string) *Group {
 // missing partition is created too (libvirt only creates /machine). On
 // any failure everything Create made is removed again, deepest first. An
 // existing group is an error wrapping fs.ErrExist.
-func (m *Manager) Create(name string, lim Limits) (_ *Group, err error) {
+func (m *Manager) Create(name string, lim Limits) (*Group, error) {
+	return m.CreateWith(name, lim, CreateOptions{})
+}
+
+// CreateOptions vary Create.
+type CreateOptions struct {
+	// Adopt is a directory of the group that exists already and is taken
+	// as it is (a spare controller's unified directory, holding its init
+	// stage); Create does not remove it on failure.
+	Adopt string
+}
+
+// CreateWith is Create with options.
+func (m *Manager) CreateWith(name string, lim Limits, opts CreateOptions) (_ *Group, err error) {
 	rel, err := m.naming.GroupPath(name)
 	if err != nil {
 		return nil, err
@@ -91,7 +105,10 @@ func (m *Manager) Create(name string, lim Limits) (_ *Group, err error) {
 		m.log.Debug("cgroup create failed and was undone", "name", name, "err", err)
 	}()
 	for _, d := range g.dirs {
-		made, err := m.makeDirs(d.h, rel)
+		if opts.Adopt != "" && d.dir == opts.Adopt {
+			continue
+		}
+		made, err := m.makeDirs(d.h, d.rel)
 		created = append(created, made...)
 		if err != nil {
 			return nil, fmt.Errorf("create cgroup for '%s': %w", name, err)
@@ -283,3 +300,31 @@ func (m *Manager) RemovePartition() error {
 
 // pidString formats a pid for cgroup.procs.
 func pidString(pid int) string { return strconv.Itoa(pid) }
+
+// MakeUnified creates dir, a group directory in the unified hierarchy,
+// and the partition above it, as Create would; a leftover dir (its
+// controller's pid was used before) is removed first when empty.
+func (m *Manager) MakeUnified(dir string) error {
+	h := m.layout.V2
+	if h == nil {
+		return errors.New("cgroups: no unified hierarchy")
+	}
+	rel, ok := strings.CutPrefix(dir, h.Mount)
+	if !ok {
+		return fmt.Errorf("cgroups: %s is not in %s", dir, h.Mount)
+	}
+	_ = unix.Rmdir(dir)
+	_, err := m.makeDirs(h, rel)
+	return err
+}
+
+// V2DirOf returns the unified directory machine name's group has or
+// would have ("" without a unified hierarchy).
+func (m *Manager) V2DirOf(name string) string {
+	rel, err := m.naming.GroupPath(name)
+	if err != nil {
+		return ""
+	}
+	dir, _ := m.newGroup(name, rel).V2Dir()
+	return dir
+}

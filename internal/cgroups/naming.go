@@ -3,6 +3,7 @@ package cgroups
 import (
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -121,4 +122,38 @@ func MachineName(id int, name string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "-.")
+}
+
+// UnifiedRel is where group rel lives in hierarchy h of layout l. On a
+// hybrid host the unified hierarchy, which carries no controller there,
+// names a container's group after its controller's pid alone
+// (lxc-<pid>.libvirt-lxc for lxc-<pid>-<name>.libvirt-lxc): a spare
+// controller knows its pid before it knows its domain, and so can start
+// the init stage inside that group (CLONE_INTO_CGROUP) instead of moving
+// it there during the start. Every other hierarchy uses rel itself.
+func (l *Layout) UnifiedRel(h *Hierarchy, rel string) string {
+	if h == nil || h.Version != 2 || l.Mode != ModeHybrid {
+		return rel
+	}
+	base := path.Base(rel)
+	digits, rest, ok := strings.Cut(strings.TrimPrefix(base, "lxc-"), "-")
+	if !strings.HasPrefix(base, "lxc-") || !ok || digits == "" || strings.Trim(digits, "0123456789") != "" ||
+		!strings.HasSuffix(rest, DriverSuffix) {
+		return rel
+	}
+	return path.Join(path.Dir(rel), "lxc-"+digits+DriverSuffix)
+}
+
+// SpareUnifiedDir is the unified directory of the group a controller with
+// pid will have on a hybrid host under naming n ("" elsewhere, or for an
+// invalid naming).
+func (l *Layout) SpareUnifiedDir(n Naming, pid int) string {
+	if l.V2 == nil || l.Mode != ModeHybrid {
+		return ""
+	}
+	rel, err := n.GroupPath(MachineName(pid, "spare"))
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(l.V2.Mount, l.UnifiedRel(l.V2, rel))
 }

@@ -79,3 +79,38 @@ func TestMachineName(t *testing.T) {
 		}
 	}
 }
+
+// TestUnifiedRel: on a hybrid host a container's unified directory is
+// named after its controller's pid alone; v1 hierarchies, pure v2 hosts
+// and names that are not machine names keep the group path.
+func TestUnifiedRel(t *testing.T) {
+	v1 := &Hierarchy{Version: 1, Mount: "/sys/fs/cgroup/cpu"}
+	v2 := &Hierarchy{Version: 2, Mount: "/sys/fs/cgroup/unified"}
+	hybrid := &Layout{Mode: ModeHybrid, V1: []*Hierarchy{v1}, V2: v2}
+	pure := &Layout{Mode: ModeV2, V2: v2}
+	for _, c := range []struct {
+		l    *Layout
+		h    *Hierarchy
+		rel  string
+		want string
+	}{
+		{hybrid, v2, "/machine/lxc-42-web.libvirt-lxc", "/machine/lxc-42.libvirt-lxc"},
+		{hybrid, v2, "/machine/a.partition/lxc-7-x-y.libvirt-lxc", "/machine/a.partition/lxc-7.libvirt-lxc"},
+		{hybrid, v1, "/machine/lxc-42-web.libvirt-lxc", "/machine/lxc-42-web.libvirt-lxc"},
+		{pure, v2, "/machine/lxc-42-web.libvirt-lxc", "/machine/lxc-42-web.libvirt-lxc"},
+		{hybrid, v2, "/machine/web.libvirt-lxc", "/machine/web.libvirt-lxc"},
+		{hybrid, v2, "/machine/lxc-x1-web.libvirt-lxc", "/machine/lxc-x1-web.libvirt-lxc"},
+		{hybrid, v2, "/machine/lxc-42-web.libvirt-qemu", "/machine/lxc-42-web.libvirt-qemu"},
+	} {
+		if got := c.l.UnifiedRel(c.h, c.rel); got != c.want {
+			t.Errorf("UnifiedRel(%s v%d, %q) = %q, want %q", c.l.Mode, c.h.Version, c.rel, got, c.want)
+		}
+	}
+	n := Naming{Scope: "s"}
+	if got, want := hybrid.SpareUnifiedDir(n, 42), "/sys/fs/cgroup/unified/machine/s.partition/lxc-42.libvirt-lxc"; got != want {
+		t.Errorf("SpareUnifiedDir = %q, want %q", got, want)
+	}
+	if got := pure.SpareUnifiedDir(n, 42); got != "" {
+		t.Errorf("SpareUnifiedDir on pure v2 = %q, want none", got)
+	}
+}

@@ -61,10 +61,11 @@ func MovePidsLimit(group, payload string) (string, error) {
 
 // ConfinePids puts pid (a container's init stage) under the group's v1
 // pids limit moved down to PayloadGroup/init, so that the limit counts
-// the container's tasks and not the controller's threads. The init stage
-// of a container without a user namespace does this itself (with more
-// controllers split); the controller calls it for a user-namespaced one,
-// whose mapped root could not. On the unified hierarchy nothing changes
+// the container's tasks and not the controller's threads. For a container
+// without a user namespace SplitPayload prepares this (and more
+// controllers' payloads) and the init stage moves itself there; the
+// controller calls ConfinePids for a user-namespaced one, whose mapped
+// root could not. On the unified hierarchy nothing changes
 // (a group holding the controller cannot delegate controllers to a
 // child).
 func (g *Group) ConfinePids(pid int) error {

@@ -65,7 +65,7 @@ func (p *planner) dir(c Controller) (string, int, error) {
 	if !ok {
 		return "", 0, fmt.Errorf("cgroup controller '%s' is not available", c)
 	}
-	return filepath.Join(h.Mount, p.rel), h.Version, nil
+	return filepath.Join(h.Mount, p.l.UnifiedRel(h, p.rel)), h.Version, nil
 }
 
 func (p *planner) add(c Controller, dir, file, value string) {

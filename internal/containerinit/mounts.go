@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"virtlxc/internal/cgroups"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"golang.org/x/sys/unix"
@@ -329,12 +330,15 @@ func (s *stage) pivot() error {
 	return nil
 }
 
+// enterCgroupNS moves this thread into the container's v1 groups (spec
+// CgroupJoin) and makes the container's cgroup namespace there.
 func (s *stage) enterCgroupNS() error {
+	// Before the namespace, which is rooted where this thread is.
+	if err := cgroups.JoinThread(s.c.CgroupJoin); err != nil {
+		return err
+	}
 	if !s.c.NewCgroup {
 		return nil
-	}
-	if err := s.enterPayload(); err != nil {
-		return err
 	}
 	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
 		return fmt.Errorf("Failed to create the cgroup namespace: %w", err)

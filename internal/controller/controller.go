@@ -25,6 +25,7 @@ import (
 	"virtlxc/internal/paths"
 	"virtlxc/internal/plan"
 	"virtlxc/internal/procfs"
+	"virtlxc/internal/spec"
 )
 
 // Options configure one controller run.
@@ -189,8 +190,39 @@ func (c *Controller) start() (err error) {
 			f.Close()
 		}
 	}()
+	// The group is made first: the init stage starts inside it (unified
+	// hierarchy) and moves its thread into it (v1), so that no process
+	// moves during the start (see internal/cgroups/join.go).
+	v2dir, err := c.createGroup(mgr, sp)
+	undo = append(undo, func() {
+		if spareStage != nil {
+			spareStage.discard() // out of the group before it goes
+		}
+		if c.group != nil {
+			_ = c.group.Leave(os.Getpid())
+			_ = c.group.Destroy(context.Background())
+		}
+	})
+	if err != nil {
+		return err
+	}
+	policy := devicePolicy(sp)
+	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
+	if err := c.group.SetDevices(cgroups.DeviceRules(policy)); err != nil {
+		return fmt.Errorf("setting the device policy: %w", err)
+	}
+	if !sp.NewUser {
+		if sp.NewCgroup {
+			sp.CgroupJoin, err = c.group.SplitPayload()
+		} else {
+			sp.CgroupJoin = c.group.V1Dirs()
+		}
+		if err != nil {
+			return fmt.Errorf("preparing the container's cgroup: %w", err)
+		}
+	}
 	uids, gids := idMaps(c.dom)
-	c.init, err = startInit(sp, uids, gids, c.opts.PassFDs, shared, c.opts.LogFile)
+	c.init, err = startInit(sp, uids, gids, c.opts.PassFDs, shared, c.opts.LogFile, v2dir)
 	if err != nil {
 		return err
 	}
@@ -199,27 +231,17 @@ func (c *Controller) start() (err error) {
 		_ = c.init.cmd.Wait()
 		c.init.sync.Close()
 	})
-	c.group, err = mgr.Create(cgroups.MachineName(os.Getpid(), c.dom.Name), limits(c.dom))
-	if err != nil {
-		return fmt.Errorf("creating the container's cgroup: %w", err)
-	}
-	undo = append(undo, func() {
-		_ = c.group.Leave(os.Getpid())
-		_ = c.group.Destroy(context.Background())
-	})
-	policy := devicePolicy(sp)
-	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
-	if err := c.group.SetDevices(cgroups.DeviceRules(policy)); err != nil {
-		return fmt.Errorf("setting the device policy: %w", err)
-	}
-	if err := c.group.AddPid(c.init.cmd.Process.Pid); err != nil {
-		return fmt.Errorf("placing init in its cgroup: %w", err)
-	}
-	if sp.NewUser && limits(c.dom).PidsMax > 0 {
-		// The mapped root cannot split its group itself: keep the
-		// controller's threads out of the container's pids limit.
-		if err := c.group.ConfinePids(c.init.cmd.Process.Pid); err != nil {
-			return fmt.Errorf("placing init under its pids limit: %w", err)
+	if sp.NewUser {
+		// The mapped root could not move itself: the controller moves
+		// the init stage, and keeps its own threads out of the
+		// container's pids limit.
+		if err := c.group.AddPid(c.init.cmd.Process.Pid); err != nil {
+			return fmt.Errorf("placing init in its cgroup: %w", err)
+		}
+		if limits(c.dom).PidsMax > 0 {
+			if err := c.group.ConfinePids(c.init.cmd.Process.Pid); err != nil {
+				return fmt.Errorf("placing init under its pids limit: %w", err)
+			}
 		}
 	}
 	// The container ends go straight into init's network namespace; init
@@ -248,7 +270,7 @@ func (c *Controller) start() (err error) {
 		return err
 	}
 	undo = append(undo, c.stopListening)
-	if err := c.group.AddPid(os.Getpid()); err != nil {
+	if err := c.group.AddSelf(); err != nil {
 		return fmt.Errorf("placing the controller in the container's cgroup: %w", err)
 	}
 	masters, err := c.init.awaitExec(sp.Consoles)
@@ -322,4 +344,30 @@ func (c *Controller) reap() {
 // initEvent is the event announcing the running init.
 func (c *Controller) initEvent() monitor.Event {
 	return monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid, HostIfaces: c.hostEnds}
+}
+
+// createGroup creates the container's cgroup (c.group) and returns the
+// unified directory the init stage is to start in ("" for none, or when
+// the controller moves it: with a user namespace). On a hybrid host that
+// directory may be the one the spare controller's init stage was started
+// in; the group takes it over.
+func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container) (string, error) {
+	machine := cgroups.MachineName(os.Getpid(), c.dom.Name)
+	v2dir := mgr.V2DirOf(machine)
+	var opts cgroups.CreateOptions
+	if spareStage != nil && spareStage.v2dir != "" && spareStage.v2dir == v2dir {
+		opts.Adopt = v2dir
+	}
+	g, err := mgr.CreateWith(machine, limits(c.dom), opts)
+	if err != nil {
+		return "", fmt.Errorf("creating the container's cgroup: %w", err)
+	}
+	c.group = g
+	if opts.Adopt != "" {
+		spareStage.adopted = true
+	}
+	if sp.NewUser {
+		return "", nil
+	}
+	return v2dir, nil
 }

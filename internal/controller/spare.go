@@ -53,13 +53,20 @@ const maxLaunchFDs = 64
 // the exec'd controller would; it returns Main's exit status. The daemon
 // closing its end first (it stopped, or has no use for this spare) ends the
 // spare with status 0.
-func RunSpare() int {
+//
+// args are the spare's own: --cgroup-scope S, the daemon's scope, which
+// names the group its init stage starts in.
+func RunSpare(args []string) int {
+	scope := ""
+	if len(args) == 2 && args[0] == "--cgroup-scope" {
+		scope = args[1]
+	}
 	// Booting and waiting at the lowest priority: the spare must not take
 	// CPU from the start or destroy that is running while it boots.
 	setNice(SpareNice)
 	// Nothing the daemon gave the spare goes on to its init stage.
 	_ = unix.CloseRange(3, SpareFD, unix.CLOSE_RANGE_CLOEXEC)
-	startSpareStage()
+	startSpareStage(scope)
 	// Warmed beside the wait: a launch that comes first must not wait
 	// for it at nice 19 (the caches it fills are safe to share).
 	go warmUp()

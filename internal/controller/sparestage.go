@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/cgroups"
 	"virtlxc/internal/containerinit"
 	"virtlxc/internal/initproto"
 	"virtlxc/internal/spec"
@@ -27,16 +28,43 @@ const stageUnshareable = unix.CLONE_NEWNS | unix.CLONE_NEWIPC | unix.CLONE_NEWUT
 
 // startSpareStage starts spareStage. The stage inherits nothing but its
 // sync socket and /dev/null on 0–2: the caller has marked every other
-// descriptor close-on-exec. Failure only means starts exec a fresh stage.
-func startSpareStage() {
+// descriptor close-on-exec. On a hybrid host it starts inside the unified
+// directory of the group this controller will have under the default
+// partition and scope (cgroups.Layout.UnifiedRel), so that no start has
+// to move it there; on a pure v2 host, where that directory's name needs
+// the domain's, none is started (a fresh stage starts inside its group).
+// Failure only means starts exec a fresh stage.
+func startSpareStage(scope string) {
+	layout, err := cgroups.Detect()
+	if err != nil || layout.Mode == cgroups.ModeV2 {
+		return
+	}
+	v2dir, cgfd := "", -1
+	if dir := layout.SpareUnifiedDir(cgroups.Naming{Scope: scope}, os.Getpid()); dir != "" {
+		mgr, err := cgroups.NewManager(layout, cgroups.Naming{Scope: scope}, nil)
+		if err != nil {
+			return
+		}
+		if err := mgr.MakeUnified(dir); err != nil {
+			return
+		}
+		if cgfd, err = unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+			_ = unix.Rmdir(dir)
+			return
+		}
+		defer unix.Close(cgfd)
+		v2dir = dir
+	}
 	parent, child, err := initproto.Pair()
 	if err != nil {
+		removeDir(v2dir)
 		return
 	}
 	defer child.Close()
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		parent.Close()
+		removeDir(v2dir)
 		return
 	}
 	defer devnull.Close()
@@ -48,41 +76,58 @@ func startSpareStage() {
 	}
 	pidfd := -1
 	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Cloneflags: unix.CLONE_NEWPID,
-		Pdeathsig:  syscall.SIGKILL,
-		PidFD:      &pidfd,
+		Cloneflags:  unix.CLONE_NEWPID,
+		Pdeathsig:   syscall.SIGKILL,
+		PidFD:       &pidfd,
+		UseCgroupFD: cgfd >= 0,
+		CgroupFD:    cgfd,
 	}
 	if err := cmd.Start(); err != nil {
 		parent.Close()
+		removeDir(v2dir)
 		return
 	}
-	spareStage = &initProc{cmd: cmd, sync: parent, pidfd: pidfd}
+	spareStage = &initProc{cmd: cmd, sync: parent, pidfd: pidfd, v2dir: v2dir}
+}
+
+// removeDir removes an (empty) cgroup directory, if any.
+func removeDir(dir string) {
+	if dir != "" {
+		_ = unix.Rmdir(dir)
+	}
 }
 
 // takeSpareStage hands out spareStage if it can become c's init stage
-// with npass passed descriptors and nshare namespaces to join: not with a
-// user namespace (made at clone time only), nor with more descriptors than
-// it holds places for. One that cannot is ended.
-func takeSpareStage(c *spec.Container, npass, nshare int) *initProc {
+// with npass passed descriptors and nshare namespaces to join, in the
+// group whose unified directory is v2dir: not with a user namespace (made
+// at clone time only), nor with more descriptors than it holds places
+// for, nor when it was started in another unified directory (the domain
+// has its own partition). One that cannot is ended.
+func takeSpareStage(c *spec.Container, npass, nshare int, v2dir string) *initProc {
 	p := spareStage
 	spareStage = nil
 	if p == nil {
 		return nil
 	}
-	if c.NewUser || cloneFlags(c)&^uintptr(unix.CLONE_NEWPID|stageUnshareable) != 0 || !initproto.SpareFits(npass, nshare) {
+	if c.NewUser || cloneFlags(c)&^uintptr(unix.CLONE_NEWPID|stageUnshareable) != 0 ||
+		!initproto.SpareFits(npass, nshare) || p.v2dir != v2dir {
 		p.discard()
 		return nil
 	}
 	return p
 }
 
-// discard kills an unclaimed or failed stage and reaps it.
+// discard kills an unclaimed or failed stage, reaps it, and removes the
+// unified directory it was started in unless a group adopted it.
 func (p *initProc) discard() {
 	_ = p.signal(unix.SIGKILL)
 	_ = p.cmd.Wait()
 	p.sync.Close()
 	if p.pidfd >= 0 {
 		unix.Close(p.pidfd)
+	}
+	if !p.adopted {
+		removeDir(p.v2dir)
 	}
 }
 

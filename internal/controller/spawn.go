@@ -22,6 +22,10 @@ type initProc struct {
 	cmd   *exec.Cmd
 	sync  *os.File
 	pidfd int
+	// v2dir is the unified cgroup directory a spare stage was started in
+	// ("" none); discard removes it unless a group adopted it.
+	v2dir   string
+	adopted bool
 }
 
 // cloneFlags are the namespaces a container gets (spec §2.1).
@@ -45,7 +49,13 @@ func cloneFlags(c *spec.Container) uintptr {
 // startInit re-executes this binary as the init stage inside new namespaces.
 // The child blocks until release is called; its stderr is the container log.
 // shared are the namespaces to join, in the order of c.Share.
-func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs, shared []*os.File, logFile *os.File) (*initProc, error) {
+//
+// v2dir is the unified directory of the container's group ("" none, or
+// the stage is placed by the caller): the stage starts inside it,
+// claimed from the spare controller's or started there
+// (CLONE_INTO_CGROUP), and moves its thread into its v1 groups itself
+// (spec CgroupJoin).
+func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs, shared []*os.File, logFile *os.File, v2dir string) (*initProc, error) {
 	// The init stage is exec'd through a descriptor of this binary: under a
 	// user namespace the mapped root may not search the directory the
 	// binary lives in, but a descriptor opened here needs no path walk.
@@ -53,7 +63,7 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 	if err != nil {
 		return nil, fmt.Errorf("encoding container spec: %w", err)
 	}
-	if p := takeSpareStage(c, len(passFDs), len(shared)); p != nil {
+	if p := takeSpareStage(c, len(passFDs), len(shared), v2dir); p != nil {
 		err := p.claim(c, data, passFDs, shared, logFile)
 		if err == nil {
 			return p, nil
@@ -93,6 +103,17 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 		Cloneflags: cloneFlags(c),
 		Pdeathsig:  syscall.SIGKILL,
 		PidFD:      &pidfd,
+	}
+	if v2dir != "" {
+		cgfd, err := unix.Open(v2dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			parent.Close()
+			specW.Close()
+			return nil, fmt.Errorf("opening cgroup %s: %w", v2dir, err)
+		}
+		defer unix.Close(cgfd)
+		cmd.SysProcAttr.UseCgroupFD = true
+		cmd.SysProcAttr.CgroupFD = cgfd
 	}
 	if c.NewUser {
 		cmd.SysProcAttr.UidMappings = uidMap

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/cgroups"
 	"virtlxc/internal/controller"
 )
 
@@ -24,6 +26,7 @@ import (
 type sparePool struct {
 	binary string
 	env    []string
+	scope  string // the daemon's cgroup scope, for the spare's init stage
 	log    *slog.Logger
 
 	mu     sync.Mutex
@@ -37,9 +40,10 @@ type spareProc struct {
 	sock *os.File // the daemon's end
 }
 
-// newSparePool starts the first spare of binary, run with env.
-func newSparePool(binary string, env []string, log *slog.Logger) *sparePool {
-	p := &sparePool{binary: binary, env: env, log: log}
+// newSparePool starts the first spare of binary, run with env, for a
+// daemon with cgroup scope.
+func newSparePool(binary string, env []string, scope string, log *slog.Logger) *sparePool {
+	p := &sparePool{binary: binary, env: env, scope: scope, log: log}
 	p.refill()
 	return p
 }
@@ -81,7 +85,7 @@ func (p *sparePool) start() (*spareProc, error) {
 	extra = append(extra, theirs)
 	cmd := &exec.Cmd{
 		Path:        p.binary,
-		Args:        []string{p.binary, controller.SpareArg},
+		Args:        p.args(),
 		Env:         p.env,
 		Stdin:       devnull,
 		Stdout:      devnull,
@@ -153,11 +157,39 @@ func (p *sparePool) launch(spec LaunchSpec) (Process, bool) {
 	return sp.proc, true
 }
 
-// discard ends a spare that will not be used.
+// args is a spare's command line.
+func (p *sparePool) args() []string {
+	args := []string{p.binary, controller.SpareArg}
+	if p.scope != "" {
+		args = append(args, "--cgroup-scope", p.scope)
+	}
+	return args
+}
+
+// discard ends a spare that will not be used. Killed, it cannot remove
+// the unified cgroup directory its init stage was started in (which dies
+// with it): that is removed here, once the stage is gone.
 func (p *sparePool) discard(sp *spareProc) {
 	sp.sock.Close()
 	_ = sp.proc.Signal(syscall.SIGKILL)
 	<-sp.proc.done
+	layout, err := cgroups.Detect()
+	if err != nil {
+		return
+	}
+	dir := layout.SpareUnifiedDir(cgroups.Naming{Scope: p.scope}, sp.proc.cmd.Process.Pid)
+	if dir == "" {
+		return
+	}
+	go func() {
+		for i := 0; i < 50; i++ {
+			if err := unix.Rmdir(dir); err == nil || errors.Is(err, unix.ENOENT) {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		p.log.Warn("cannot remove a killed spare controller's cgroup", "dir", dir)
+	}()
 }
 
 // Close ends the pool: the spare leaves once its socket closes.

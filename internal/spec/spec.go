@@ -61,6 +61,12 @@ type Container struct {
 	// binary's in the init stage's descriptor table, in this order.
 	Share []string `json:"share,omitempty"`
 
+	// CgroupJoin are the host's v1 cgroup directories the init stage's
+	// thread moves itself into before it makes its cgroup namespace (the
+	// controller prepared them: cgroups.Group.SplitPayload); empty when
+	// the controller placed the stage itself.
+	CgroupJoin []string `json:"cgroup_join,omitempty"`
+
 	// Cgroups lists the cgroup hierarchies to mount inside the container
 	// (its own subtree, through the cgroup namespace).
 	Cgroups []CgroupMount `json:"cgroups,omitempty"`

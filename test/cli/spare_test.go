@@ -47,7 +47,7 @@ func (d *daemon) spareOf(not int) (spare, stage int) {
 	for time.Now().Before(deadline) {
 		for _, c := range children(d.cmd.Process.Pid) {
 			kids := children(c)
-			if c != not && strings.HasSuffix(cmdline(c), " --spare") && len(kids) == 1 &&
+			if c != not && strings.Contains(cmdline(c)+" ", " --spare ") && len(kids) == 1 &&
 				strings.HasSuffix(cmdline(kids[0]), " __virtlxc_init spare") {
 				return c, kids[0]
 			}
@@ -75,7 +75,32 @@ func TestSpareController(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	// On a hybrid host the stage waits inside the unified group the
+	// container will have (named after the controller's pid): a start
+	// moves no process between cgroups.
+	hybrid := false
+	if _, err := os.Stat("/sys/fs/cgroup/unified/cgroup.procs"); err == nil {
+		hybrid = true
+		want := fmt.Sprintf("/lxc-%d.libvirt-lxc", spare)
+		if got := cgroupLine(stage, "0::"); !strings.HasSuffix(got, want) {
+			t.Errorf("spare stage's unified cgroup %q, want …%s", got, want)
+		}
+	}
 	d.startHostRoot("sp", "echo @@ran-by-spare; "+idleScript)
+	// The container's init and the controller's main thread are in the
+	// container's v1 groups, init below its payload where the device
+	// policy sits; the controller's other threads are not moved.
+	if got := cgroupLine(stage, ":devices:"); !strings.HasSuffix(got, fmt.Sprintf("/lxc-%d-sp.libvirt-lxc/payload", spare)) {
+		t.Errorf("init's devices cgroup %q", got)
+	}
+	if got := cgroupLine(spare, ":devices:"); !strings.HasSuffix(got, fmt.Sprintf("/lxc-%d-sp.libvirt-lxc", spare)) {
+		t.Errorf("controller's devices cgroup %q", got)
+	}
+	if hybrid {
+		if got := cgroupLine(stage, "0::"); !strings.HasSuffix(got, fmt.Sprintf("/lxc-%d.libvirt-lxc", spare)) {
+			t.Errorf("init's unified cgroup %q", got)
+		}
+	}
 	if id := d.domid("sp"); id != strconv.Itoa(spare) {
 		t.Fatalf("domain id %s, want the spare's pid %d", id, spare)
 	}
@@ -125,7 +150,7 @@ func TestNoSpareController(t *testing.T) {
 		t.Errorf("controller command line %q", got)
 	}
 	for _, c := range children(d.cmd.Process.Pid) {
-		if c != id && strings.HasSuffix(cmdline(c), " --spare") {
+		if c != id && strings.Contains(cmdline(c)+" ", " --spare ") {
 			t.Errorf("a spare controller runs: %d", c)
 		}
 	}
@@ -202,4 +227,16 @@ func nices(pid int) []string {
 		}
 	}
 	return out
+}
+
+// cgroupLine is the line of /proc/PID/cgroup that starts with key (the
+// unified one: "0::") or holds it (":devices:").
+func cgroupLine(pid int, key string) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, key) || strings.HasPrefix(key, ":") && strings.Contains(l, key) {
+			return l
+		}
+	}
+	return ""
 }

@@ -97,7 +97,7 @@ func forkBomb(t *testing.T, idmap bool) {
 		t.Skip("kernel feature missing: no pids cgroup controller mounted")
 	}
 	// The limit sits on the container's payload group, below the
-	// controller's (containerinit/cgroupsplit.go).
+	// controller's (cgroups.Group.SplitPayload).
 	dir := filepath.Join(group, "payload")
 	if got := readInt(t, filepath.Join(dir, "pids.max")); got != limit {
 		t.Fatalf("pids.max = %d, want %d", got, limit)

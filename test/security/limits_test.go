@@ -39,7 +39,7 @@ func thawAll(dir string) {
 // destroy back (the controller is not frozen with it). Without a user
 // namespace the container runs in a child of its group in the devices,
 // freezer and pids hierarchies, where its cgroup namespace is rooted
-// (containerinit/cgroupsplit.go); with one it owns none of the group's
+// (cgroups.Group.SplitPayload); with one it owns none of the group's
 // files.
 func TestContainerCannotLiftLimits(t *testing.T) {
 	testutil.RequireRoot(t)

@@ -1,0 +1,113 @@
+package cgroups
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"slices"
+
+	"golang.org/x/sys/unix"
+)
+
+// Moving a process into a cgroup (a cgroup.procs write, or a tasks write
+// naming any thread) write-locks the kernel's cgroup_threadgroup_rwsem,
+// which first waits for an RCU grace period unless another move happened
+// just before: 5–14 ms on an idle 2-CPU host, held under cgroup_mutex.
+// Moving only the calling thread (writing "0" to a v1 tasks file) takes no
+// such lock. A container's start therefore moves threads, never processes:
+// the init stage's one thread (it execs init, so its process follows) and
+// the controller's main thread; on the unified hierarchy, where only a
+// process can move, the init stage is started inside its group
+// (CLONE_INTO_CGROUP).
+
+// splitControllers are the v1 controllers whose hierarchies get the
+// payload group: those where the container lifting its own limits is an
+// escape (devices: "a" in devices.allow opens every host device), a
+// denial of service against its controller (freezer: freezing it), or
+// undoes virtlxc's fork-bomb bound (pids). Memory, CPU and block I/O stay
+// as they were, so that programs in the container read their real limits
+// in their own cgroup; a container without a user namespace can raise
+// those (README, Security).
+var splitControllers = []string{"devices", "freezer", "pids"}
+
+// SplitPayload prepares the directories the container's init joins in the
+// v1 hierarchies and returns them: the group's PayloadGroup child in the
+// hierarchies of splitControllers (the pids limit moved down to its own
+// child, MovePidsLimit), the group itself elsewhere. The device policy
+// must be set first: v1 refuses an "a" rule on a group with children.
+// The device policy and the controller stay on the group above, out of
+// the container's reach once its cgroup namespace is rooted at the
+// payload: without a user namespace the container's root owns the files
+// of its cgroup namespace's root, through the mounted hierarchies or a
+// fresh cgroup mount. The kernel applies the policy above to the groups
+// below. Not for a container with a user namespace (ConfinePids) nor on
+// the unified hierarchy (there the group's controllers are not enabled
+// for a child, and the container would lose sight of its limits).
+func (g *Group) SplitPayload() ([]string, error) {
+	var dirs []string
+	for _, d := range g.dirs {
+		if d.h.Version != 1 {
+			continue
+		}
+		if !slices.ContainsFunc(splitControllers, d.h.Has) {
+			dirs = append(dirs, d.dir)
+			continue
+		}
+		dir := filepath.Join(d.dir, PayloadGroup)
+		if err := MakeGroupDir(dir); err != nil {
+			return nil, err
+		}
+		if d.h.Has(string(Pids)) {
+			var err error
+			if dir, err = MovePidsLimit(d.dir, dir); err != nil {
+				return nil, err
+			}
+		}
+		dirs = append(dirs, dir)
+	}
+	return dirs, nil
+}
+
+// V1Dirs returns the group's directories in the v1 hierarchies.
+func (g *Group) V1Dirs() []string {
+	var dirs []string
+	for _, d := range g.dirs {
+		if d.h.Version == 1 {
+			dirs = append(dirs, d.dir)
+		}
+	}
+	return dirs
+}
+
+// JoinThread moves the calling OS thread (only it: the caller must have
+// locked its goroutine to it) into every v1 directory of dirs.
+func JoinThread(dirs []string) error {
+	for _, dir := range dirs {
+		if err := writeFile(dir, "tasks", "0"); err != nil {
+			return fmt.Errorf("Failed to move into cgroup %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// AddSelf puts this process's main thread into the group: the thread
+// alone in the v1 hierarchies, which is what /proc/PID/cgroup shows and
+// memory is charged by, without the grace period a process move waits
+// for; on a pure v2 host the whole process (a v2 group takes only
+// processes). The unified directory of a hybrid host is left alone: it
+// carries no controller, and the init stage was started in it. Called on
+// any other thread, it moves the process everywhere (AddPid).
+func (g *Group) AddSelf() error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if unix.Gettid() != unix.Getpid() {
+		return g.AddPid(unix.Getpid())
+	}
+	if err := JoinThread(g.V1Dirs()); err != nil {
+		return err
+	}
+	if dir, complete := g.V2Dir(); dir != "" && complete {
+		return writeFile(dir, "cgroup.procs", pidString(unix.Getpid()))
+	}
+	return nil
+}
