@@ -177,7 +177,11 @@ func BenchmarkLibvirt(b *testing.B) {
 		time.Sleep(100 * time.Millisecond)
 		tolerate(b, ign, ign.timeOp(func() error { return l.DomainDestroy(stub) }))
 	}
-	lvRunToExit(b, l, define("vlbl-exit", "exit 0"), n)
+	exit, err := l.DomainDefineXML(trueXML("vlbl-exit", rootfs))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lvRunToExit(b, l, exit, n)
 	// The cycle is timed in two parts around an untimed 100 ms pause in
 	// which init installs its SIGTERM handler (as the anchors' "settle
 	// excluded"): without it libvirt's destroy may wait 1.6 s for SIGKILL.

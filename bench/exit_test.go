@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"virtlxc/internal/testutil"
 
 	libvirt "github.com/digitalocean/go-libvirt"
 )
@@ -17,11 +18,21 @@ func initXML(name, script string) string {
 	return fmt.Sprintf("<domain type='lxc'><name>%s</name><memory>65536</memory><os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg><initarg>%s</initarg></os><devices><console type='pty'/></devices></domain>", name, script)
 }
 
-// BenchmarkRunToExit: start of a container whose init exits at once, until
-// the STOPPED lifecycle event arrives (the container is gone).
+// trueXML is a container whose init is /bin/true of root rootfs: the same
+// init, and the same (busybox) root, as crun's and lxc's run-to-exit.
+func trueXML(name, rootfs string) string {
+	return fmt.Sprintf("<domain type='lxc'><name>%s</name><memory unit='KiB'>131072</memory><os><type>exe</type>"+
+		"<init>/bin/true</init></os><devices>"+
+		"<filesystem type='mount'><source dir='%s'/><target dir='/'/></filesystem><console type='pty'/></devices></domain>",
+		name, rootfs)
+}
+
+// BenchmarkRunToExit: start of a container whose init (/bin/true) exits at
+// once, until the STOPPED lifecycle event arrives (the container is gone).
 func BenchmarkRunToExit(b *testing.B) {
 	l := daemonConn(b)
-	dom, err := l.DomainDefineXML(initXML("bexit", "exit 0"))
+	rootfs := testutil.BusyboxRoot(b)
+	dom, err := l.DomainDefineXML(trueXML("bexit", rootfs))
 	if err != nil {
 		b.Fatal(err)
 	}
