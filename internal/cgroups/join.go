@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -96,18 +97,32 @@ func JoinThread(dirs []string) error {
 // for; on a pure v2 host the whole process (a v2 group takes only
 // processes). The unified directory of a hybrid host is left alone: it
 // carries no controller, and the init stage was started in it. Called on
-// any other thread, it moves the process everywhere (AddPid).
-func (g *Group) AddSelf() error {
+// any other thread, it moves the process everywhere (AddPid). It reports
+// whether only the main thread moved (LeaveSelf can undo that).
+func (g *Group) AddSelf() (threadOnly bool, err error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if unix.Gettid() != unix.Getpid() || g.m.layout.Mode == ModeV2 {
+		return false, g.AddPid(unix.Getpid())
+	}
+	return true, JoinThread(g.V1Dirs())
+}
+
+// LeaveSelf moves the main thread, alone in the group after AddSelf, back
+// to the v1 cgroups this process was in when the layout was detected,
+// without the grace period a process move waits for. It reports false
+// (nothing done) when not called on the main thread.
+func (g *Group) LeaveSelf() (bool, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if unix.Gettid() != unix.Getpid() {
-		return g.AddPid(unix.Getpid())
+		return false, nil
 	}
-	if err := JoinThread(g.V1Dirs()); err != nil {
-		return err
+	var home []string
+	for _, d := range g.dirs {
+		if d.h.Version == 1 {
+			home = append(home, filepath.Join(d.h.Mount, strings.TrimPrefix(d.h.Self, d.h.Root)))
+		}
 	}
-	if dir, complete := g.V2Dir(); dir != "" && complete {
-		return writeFile(dir, "cgroup.procs", pidString(unix.Getpid()))
-	}
-	return nil
+	return true, JoinThread(home)
 }

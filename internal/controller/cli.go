@@ -114,6 +114,7 @@ func Main(args []string) int {
 		}
 		go trimWhenSettled(log)
 	}
+	opts.Stopped = func() { _ = os.Remove(pidFile) }
 	ev, err := Run(context.Background(), opts)
 	_ = os.Remove(pidFile)
 	if err != nil {

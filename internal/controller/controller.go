@@ -50,6 +50,10 @@ type Options struct {
 	// with the init event (init's host pid, the host ends of its
 	// interfaces).
 	Ready func(ev monitor.Event)
+	// Stopped, when set, is called once the container is torn down,
+	// before its exit event goes out: the daemon may start the domain
+	// again as soon as it has the event.
+	Stopped func()
 }
 
 // Controller is one running container.
@@ -81,6 +85,7 @@ type Controller struct {
 	hostEnds        []string       // host ends of the container's veth pairs
 	netDevs         *netdev.Moved  // host devices lent to the container
 	outOfGroup      atomic.Bool    // the controller left the container's groups
+	threadInGroup   atomic.Bool    // only its main thread is in them (AddSelf)
 	leaveMu         sync.Mutex     // held while leaving them
 }
 
@@ -270,9 +275,11 @@ func (c *Controller) start() (err error) {
 		return err
 	}
 	undo = append(undo, c.stopListening)
-	if err := c.group.AddSelf(); err != nil {
+	threadOnly, err := c.group.AddSelf()
+	if err != nil {
 		return fmt.Errorf("placing the controller in the container's cgroup: %w", err)
 	}
+	c.threadInGroup.Store(threadOnly)
 	masters, err := c.init.awaitExec(sp.Consoles)
 	if err != nil {
 		return err

@@ -294,6 +294,7 @@ func (c *Controller) rejoinGroup() error {
 	if err := c.group.AddPid(os.Getpid()); err != nil {
 		return err
 	}
+	c.threadInGroup.Store(false)
 	c.outOfGroup.Store(false)
 	return nil
 }

@@ -27,6 +27,10 @@ func (c *Controller) supervise(ctx context.Context) monitor.Event {
 	}
 	<-c.exited
 	c.teardown()
+	if c.opts.Stopped != nil {
+		c.opts.Stopped()
+	}
+	c.status.Left = c.leaveForExit()
 	c.broadcast(c.status)
 	c.closeWatches()
 	c.flushWatches(5 * time.Second)
@@ -87,6 +91,26 @@ func (c *Controller) leaveGroup() {
 		return
 	}
 	c.outOfGroup.Store(true)
+}
+
+// leaveForExit takes the controller out of its container's groups before
+// the exit event, so that the daemon can remove them at once, and reports
+// whether it is out. Only its main thread is there normally (AddSelf),
+// which leaves by itself; a controller that went in whole leaves whole.
+func (c *Controller) leaveForExit() bool {
+	c.leaveMu.Lock()
+	if !c.outOfGroup.Load() && c.threadInGroup.Load() {
+		if ok, err := c.group.LeaveSelf(); err != nil {
+			c.log.Warn("leaving the container's cgroup", "err", err)
+		} else if ok {
+			c.outOfGroup.Store(true)
+		}
+	}
+	c.leaveMu.Unlock()
+	if !c.outOfGroup.Load() {
+		c.leaveGroup()
+	}
+	return c.outOfGroup.Load()
 }
 
 // teardown removes what start created: consoles, cgroup, monitor socket.

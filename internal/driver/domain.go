@@ -55,6 +55,7 @@ type run struct {
 	// Guarded by the domain's mu.
 	gotExit    bool   // the controller reported init's exit
 	exitStatus string // monitor.Exit*
+	groupLeft  bool   // the exit event said the controller left its cgroup
 	destroying bool   // a destroy was asked for
 	handled    bool   // stop handled (done closed)
 }

@@ -34,13 +34,26 @@ func (d *Driver) watch(dom *domain, r *run) {
 				d.saveStatusLogged(dom)
 			}
 		case monitor.EventExit:
-			r.gotExit, r.exitStatus = true, ev.Status
+			r.gotExit, r.exitStatus, r.groupLeft = true, ev.Status, ev.Left
 		}
 		dom.mu.Unlock()
 	}
 	_ = r.watcher.Close()
 	if d.isClosing() {
 		return
+	}
+	// Init's exit was reported, and the controller has torn the
+	// container down (interfaces, devices, run files) and left its
+	// cgroup: the cgroup goes and the domain is off now, while the
+	// controller process exits (r.done closes once it has).
+	dom.mu.Lock()
+	early := r.gotExit && r.groupLeft && r.exitStatus != monitor.ExitReboot && dom.run == r
+	partition := partitionOf(dom.liveDef)
+	dom.mu.Unlock()
+	var st stopped
+	if early {
+		d.removeGroup(dom, r, partition)
+		st = d.markStopped(dom, r)
 	}
 	select {
 	case <-r.proc.Done():
@@ -50,7 +63,21 @@ func (d *Driver) watch(dom *domain, r *run) {
 		d.log.Warn("controller closed its monitor but did not exit; killing it", "domain", dom.name, "pid", r.proc.Pid())
 		_ = r.proc.Signal(syscall.SIGKILL)
 	}
+	if early {
+		if st.ok {
+			close(r.done)
+		}
+		return
+	}
 	d.handleStop(dom, r)
+}
+
+// stopped is what markStopped decided, for finishStop.
+type stopped struct {
+	ok        bool // this call shut the domain off (not handled before)
+	reboot    bool
+	detail    int
+	partition string
 }
 
 // handleStop shuts dom off after its controller r ended: reason
@@ -60,24 +87,21 @@ func (d *Driver) watch(dom *domain, r *run) {
 // exit starts the domain again instead. A transient domain that stays
 // off is gone from the registry by the time r.done is closed.
 func (d *Driver) handleStop(dom *domain, r *run) {
-	dom.mu.Lock()
-	handled := dom.run != r || r.handled
-	partition := partitionOf(dom.liveDef)
-	dom.mu.Unlock()
-	if handled {
-		return
-	}
-	// Whatever the controller left in the cgroup goes (normally nothing).
-	if err := d.cg.Remove(cgroups.MachineName(r.proc.Pid(), dom.name), partition); err != nil {
-		d.log.Warn("cannot remove the cgroup of a stopped domain", "domain", dom.name, "err", err)
-	}
+	d.finishStop(dom, r, d.markStopped(dom, r))
+}
+
+// markStopped is handleStop's first half: the domain is shut off (state,
+// run files, audit, STOPPED event; unregistered if transient) unless a
+// reboot restarts it.
+func (d *Driver) markStopped(dom *domain, r *run) stopped {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	dom.mu.Lock()
+	defer dom.mu.Unlock()
 	if dom.run != r || r.handled {
-		dom.mu.Unlock()
-		d.mu.Unlock()
-		return
+		return stopped{}
 	}
+	st := stopped{ok: true, partition: partitionOf(dom.liveDef)}
 	reason, detail := ShutoffShutdown, DetailStoppedShutdown
 	// A controller exits 0 only after its init ran and exited, so a
 	// missing exit event (the controller may quit before its watch
@@ -88,28 +112,46 @@ func (d *Driver) handleStop(dom *domain, r *run) {
 	if r.destroying {
 		reason, detail = ShutoffDestroyed, DetailStoppedDestroyed
 	}
-	reboot := r.gotExit && r.exitStatus == monitor.ExitReboot && !r.destroying
+	st.reboot = r.gotExit && r.exitStatus == monitor.ExitReboot && !r.destroying
+	st.detail = detail
 	d.cleanupLocked(dom, reason)
 	switch {
 	case r.destroying:
 		d.auditStop(dom, audit.ReasonDestroyed)
-	case reboot:
+	case st.reboot:
 		d.auditStop(dom, audit.ReasonReboot)
 	default:
 		d.auditStop(dom, audit.ReasonShutdown)
 	}
-	if !reboot {
+	if !st.reboot {
 		d.emit(dom.ref(), EventStopped, detail)
 		if !dom.persistent() {
 			d.unregister(dom)
 		}
 	}
 	r.handled = true
+	return st
+}
+
+// finishStop is handleStop's second half, once the controller has exited:
+// whatever it left in the cgroup goes (normally nothing), r.done closes,
+// and a reboot starts the domain again.
+func (d *Driver) finishStop(dom *domain, r *run, st stopped) {
+	if !st.ok {
+		return
+	}
+	d.removeGroup(dom, r, st.partition)
 	close(r.done)
-	dom.mu.Unlock()
-	d.mu.Unlock()
-	if reboot {
-		d.restart(dom, detail)
+	if st.reboot {
+		d.restart(dom, st.detail)
+	}
+}
+
+// removeGroup removes r's cgroup: whatever the controller left there
+// goes (normally nothing).
+func (d *Driver) removeGroup(dom *domain, r *run, partition string) {
+	if err := d.cg.Remove(cgroups.MachineName(r.proc.Pid(), dom.name), partition); err != nil {
+		d.log.Warn("cannot remove the cgroup of a stopped domain", "domain", dom.name, "err", err)
 	}
 }
 

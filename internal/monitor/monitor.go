@@ -72,6 +72,10 @@ type Event struct {
 	// HostIfaces are, for an init event, the host-side device names of the
 	// domain's <interface>s in order ("" where there is none).
 	HostIfaces []string `json:"host_ifaces,omitempty"`
+	// Left, on an exit event, says that no task of the controller is in
+	// the container's cgroup any more: the daemon may remove it without
+	// waiting for the controller to exit.
+	Left bool `json:"left,omitempty"`
 }
 
 // Event kinds.
