@@ -6,17 +6,17 @@ GOFLAGS   ?= -buildvcs=false
 export GOFLAGS
 LDFLAGS   := -s -w
 FUZZTIME  ?= 20s
-BINARIES  := virtlxcd virtlxc virtlxc-controller
+BINARIES  := virtlxcd virtlxc virtlxc-controller virtlxc-init
 
 .PHONY: all build check test vet fmt-check test-deps fuzz demo bench install clean
 
 all: build
 
-# The daemon and the controller are static (no cgo). The CLI needs cgo for
+# The daemon, the controller and the init stage are static (no cgo). The CLI needs cgo for
 # the one C constructor that joins a user namespace (internal/nsenter).
 build:
 	@mkdir -p $(BIN)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/virtlxcd ./cmd/virtlxc-controller
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/virtlxcd ./cmd/virtlxc-controller ./cmd/virtlxc-init
 	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/virtlxc
 
 # Every test: formatting, vet, unit and root integration tests (CI is root),

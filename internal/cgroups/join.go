@@ -1,25 +1,21 @@
 package cgroups
 
 import (
-	"fmt"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/cgthread"
 )
 
-// Moving a process into a cgroup (a cgroup.procs write, or a tasks write
-// naming any thread) write-locks the kernel's cgroup_threadgroup_rwsem,
-// which first waits for an RCU grace period unless another move happened
-// just before: 5–14 ms on an idle 2-CPU host, held under cgroup_mutex.
-// Moving only the calling thread (writing "0" to a v1 tasks file) takes no
-// such lock. A container's start therefore moves threads, never processes:
-// the init stage's one thread (it execs init, so its process follows) and
-// the controller's main thread; on the unified hierarchy, where only a
-// process can move, the init stage is started inside its group
-// (CLONE_INTO_CGROUP).
+// A container's start moves threads, never processes (see package
+// cgthread): the init stage's one thread (it execs init, so its process
+// follows) and the controller's main thread; on the unified hierarchy,
+// where only a process can move, the init stage is started inside its
+// group (CLONE_INTO_CGROUP).
 
 // splitControllers are the v1 controllers whose hierarchies get the
 // payload group: those where the container lifting its own limits is an
@@ -80,17 +76,6 @@ func (g *Group) V1Dirs() []string {
 	return dirs
 }
 
-// JoinThread moves the calling OS thread (only it: the caller must have
-// locked its goroutine to it) into every v1 directory of dirs.
-func JoinThread(dirs []string) error {
-	for _, dir := range dirs {
-		if err := writeFile(dir, "tasks", "0"); err != nil {
-			return fmt.Errorf("Failed to move into cgroup %s: %w", dir, err)
-		}
-	}
-	return nil
-}
-
 // AddSelf puts this process's main thread into the group: the thread
 // alone in the v1 hierarchies, which is what /proc/PID/cgroup shows and
 // memory is charged by, without the grace period a process move waits
@@ -105,7 +90,7 @@ func (g *Group) AddSelf() (threadOnly bool, err error) {
 	if unix.Gettid() != unix.Getpid() || g.m.layout.Mode == ModeV2 {
 		return false, g.AddPid(unix.Getpid())
 	}
-	return true, JoinThread(g.V1Dirs())
+	return true, cgthread.Join(g.V1Dirs())
 }
 
 // LeaveSelf moves the main thread, alone in the group after AddSelf, back
@@ -124,5 +109,5 @@ func (g *Group) LeaveSelf() (bool, error) {
 			home = append(home, filepath.Join(d.h.Mount, strings.TrimPrefix(d.h.Self, d.h.Root)))
 		}
 	}
-	return true, JoinThread(home)
+	return true, cgthread.Join(home)
 }

@@ -22,7 +22,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/initproto"
-	"virtlxc/internal/netdev"
+	"virtlxc/internal/linkconf"
 	"virtlxc/internal/spec"
 )
 
@@ -100,7 +100,7 @@ func (s *stage) run() error {
 	}
 	// The controller created the container ends in this network namespace
 	// before sending Go (spec §2.9, container side).
-	if err := netdev.SetupGuest(s.c.Interfaces); err != nil {
+	if err := linkconf.SetupGuest(s.c.Interfaces); err != nil {
 		return err
 	}
 	if err := s.enterCgroupNS(); err != nil {

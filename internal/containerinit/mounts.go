@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"virtlxc/internal/cgroups"
+	"virtlxc/internal/cgthread"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"golang.org/x/sys/unix"
@@ -334,7 +334,7 @@ func (s *stage) pivot() error {
 // CgroupJoin) and makes the container's cgroup namespace there.
 func (s *stage) enterCgroupNS() error {
 	// Before the namespace, which is rooted where this thread is.
-	if err := cgroups.JoinThread(s.c.CgroupJoin); err != nil {
+	if err := cgthread.Join(s.c.CgroupJoin); err != nil {
 		return err
 	}
 	if !s.c.NewCgroup {

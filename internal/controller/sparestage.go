@@ -68,7 +68,13 @@ func startSpareStage(scope string) {
 		return
 	}
 	defer devnull.Close()
-	cmd := exec.Command("/proc/self/exe", containerinit.Arg, initproto.SpareArg)
+	path, err := stageBinary()
+	if err != nil {
+		parent.Close()
+		removeDir(v2dir)
+		return
+	}
+	cmd := exec.Command(path, containerinit.Arg, initproto.SpareArg)
 	cmd.Env = []string{}
 	cmd.ExtraFiles = []*os.File{child} // initproto.SpareSyncFD
 	for i := 0; i < initproto.SparePlaceholders; i++ {

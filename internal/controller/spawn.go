@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -71,13 +72,13 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 		p.discard() // a fresh stage may still do
 		fmt.Fprintf(logFile, "virtlxc: the spare init stage failed (%v); starting a fresh one\n", err)
 	}
-	selfPath, err := os.Executable()
+	stagePath, err := stageBinary()
 	if err != nil {
-		return nil, fmt.Errorf("finding own executable: %w", err)
+		return nil, err
 	}
-	self, err := os.Open(selfPath)
+	self, err := os.Open(stagePath)
 	if err != nil {
-		return nil, fmt.Errorf("opening own executable: %w", err)
+		return nil, fmt.Errorf("opening the init stage's executable: %w", err)
 	}
 	defer self.Close()
 	specR, specW, err := os.Pipe()
@@ -195,4 +196,22 @@ func (p *initProc) signal(sig unix.Signal) error {
 		return unix.PidfdSendSignal(p.pidfd, sig, nil, 0)
 	}
 	return p.cmd.Process.Signal(sig)
+}
+
+// InitBinary is the init stage's own executable (cmd/virtlxc-init),
+// looked for next to the controller's.
+const InitBinary = "virtlxc-init"
+
+// stageBinary is the executable the init stage runs: InitBinary next to
+// this one, which starts faster (none of the controller's packages to
+// initialise), or else this binary itself, which runs the stage too.
+func stageBinary() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding own executable: %w", err)
+	}
+	if p := filepath.Join(filepath.Dir(self), InitBinary); unix.Access(p, unix.X_OK) == nil {
+		return p, nil
+	}
+	return self, nil
 }

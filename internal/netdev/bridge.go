@@ -8,6 +8,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/linkconf"
 	"virtlxc/internal/spec"
 )
 
@@ -59,7 +60,7 @@ func CreateBridge(b Bridge) (err error) {
 			return fmt.Errorf("setting the MAC of bridge %s: %w", b.Name, err)
 		}
 	}
-	if err := addAddrs(here, l, b.Addrs); err != nil {
+	if err := linkconf.AddAddrs(linkconf.Here, l, b.Addrs); err != nil {
 		return err
 	}
 	if err := netlink.LinkSetUp(l); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/linkconf"
 	"virtlxc/internal/spec"
 )
 
@@ -102,10 +103,10 @@ func setupVeth(it *spec.Interface, initPID int, prefix string) (string, error) {
 	if err := netlink.LinkSetUp(host); err != nil {
 		return name, fmt.Errorf("setting %s up: %w", name, err)
 	}
-	if err := addAddrs(here, host, it.HostIPs); err != nil {
+	if err := linkconf.AddAddrs(linkconf.Here, host, it.HostIPs); err != nil {
 		return name, err
 	}
-	if err := addRoutes(here, host, it.HostRoutes); err != nil {
+	if err := linkconf.AddRoutes(linkconf.Here, host, it.HostRoutes); err != nil {
 		return name, err
 	}
 	return name, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/vishvananda/netns"
 	"libvirt.org/go/libvirtxml"
 
+	"virtlxc/internal/linkconf"
 	"virtlxc/internal/spec"
 )
 
@@ -113,7 +114,7 @@ func MoveIn(devs []spec.Interface, initPID int) (m *Moved, err error) {
 		}
 		m.index = append(m.index, in.Attrs().Index)
 		m.name = append(m.name, d.SourceDev)
-		if err := addAddrs(h, in, d.IPs); err != nil {
+		if err := linkconf.AddAddrs(h, in, d.IPs); err != nil {
 			return m, err
 		}
 		if d.Up {
@@ -121,7 +122,7 @@ func MoveIn(devs []spec.Interface, initPID int) (m *Moved, err error) {
 				return m, fmt.Errorf("Failed to set %s up: %w", d.SourceDev, err)
 			}
 		}
-		if err := addRoutes(h, in, d.Routes); err != nil {
+		if err := linkconf.AddRoutes(h, in, d.Routes); err != nil {
 			return m, err
 		}
 	}

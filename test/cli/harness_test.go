@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binaries builds virtlxcd and virtlxc-controller as the Makefile does
+// binaries builds virtlxcd, virtlxc-controller and virtlxc-init as the Makefile does
 // (CGO_ENABLED=0), virtlxc with cgo (its nsenter helper needs it), and
 // virtlxc-nocgo without.
 func binaries(t *testing.T) string {
@@ -50,7 +50,7 @@ func binaries(t *testing.T) string {
 			return
 		}
 		for _, b := range []struct{ pkg, cgo string }{
-			{"./cmd/virtlxcd", "0"}, {"./cmd/virtlxc-controller", "0"}, {"./cmd/virtlxc", "1"},
+			{"./cmd/virtlxcd", "0"}, {"./cmd/virtlxc-controller", "0"}, {"./cmd/virtlxc-init", "0"}, {"./cmd/virtlxc", "1"},
 		} {
 			cmd := exec.Command("go", "build", "-o", dir+"/", b.pkg)
 			cmd.Dir = testutil.RepoRoot()

@@ -1,4 +1,9 @@
-package netdev
+// Package linkconf configures network links from inside their namespace:
+// the container ends of a container's interfaces (renamed, addressed,
+// brought up, routed), and the addresses and routes netdev gives host-side
+// devices. It is a leaf the init stage can carry without the rest of
+// netdev.
+package linkconf
 
 import (
 	"fmt"
@@ -28,7 +33,7 @@ func SetupGuest(ifaces []spec.Interface) error {
 				return fmt.Errorf("Failed to rename interface %s to %s: %w", it.PeerName, it.GuestName, err)
 			}
 		}
-		if err := addAddrs(here, l, it.IPs); err != nil {
+		if err := AddAddrs(Here, l, it.IPs); err != nil {
 			return err
 		}
 		if it.Up {
@@ -36,7 +41,7 @@ func SetupGuest(ifaces []spec.Interface) error {
 				return fmt.Errorf("Failed to set %s up: %w", it.GuestName, err)
 			}
 		}
-		if err := addRoutes(here, l, it.Routes); err != nil {
+		if err := AddRoutes(Here, l, it.Routes); err != nil {
 			return err
 		}
 	}
@@ -56,10 +61,12 @@ func ipNet(addr string, prefix int) (*net.IPNet, error) {
 	return &net.IPNet{IP: ip, Mask: net.CIDRMask(prefix, bits)}, nil
 }
 
-// here is the caller's own network namespace for addAddrs and addRoutes.
-var here = &netlink.Handle{}
+// Here is the caller's own network namespace for AddAddrs and AddRoutes.
+var Here = &netlink.Handle{}
 
-func addAddrs(h *netlink.Handle, l netlink.Link, addrs []spec.Address) error {
+// AddAddrs gives link l, through handle h, the addresses addrs (with
+// their peers for point-to-point links).
+func AddAddrs(h *netlink.Handle, l netlink.Link, addrs []spec.Address) error {
 	name := l.Attrs().Name
 	for _, a := range addrs {
 		n, err := ipNet(a.Address, a.Prefix)
@@ -79,7 +86,8 @@ func addAddrs(h *netlink.Handle, l netlink.Link, addrs []spec.Address) error {
 	return nil
 }
 
-func addRoutes(h *netlink.Handle, l netlink.Link, routes []spec.Route) error {
+// AddRoutes adds routes through link l, through handle h.
+func AddRoutes(h *netlink.Handle, l netlink.Link, routes []spec.Route) error {
 	name := l.Attrs().Name
 	for _, r := range routes {
 		dst, err := ipNet(r.Address, r.Prefix)
