@@ -211,6 +211,7 @@ func (c *Controller) start() (err error) {
 	if err != nil {
 		return err
 	}
+	c.serveStats()
 	policy := devicePolicy(sp)
 	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
 	if err := c.group.SetDevices(cgroups.DeviceRules(policy)); err != nil {

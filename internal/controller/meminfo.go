@@ -1,11 +1,15 @@
 package controller
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/paths"
 	"virtlxc/internal/procfs"
 	"virtlxc/internal/spec"
 )
@@ -15,7 +19,18 @@ import (
 // mountMeminfo mounts it before the stage is released. Once init runs the
 // controller detaches this mount (detachMeminfo): the container's bind
 // keeps the filesystem alive and the host is left with nothing to leak.
+//
+// A spare controller's filesystem, mounted while it waited, is taken
+// instead when it fits (files owned by root: no user namespace).
 func (c *Controller) planMeminfo(sp *spec.Container) error {
+	if srv := spareMeminfo; srv != nil {
+		spareMeminfo = nil
+		if !sp.NewUser {
+			c.meminfo, sp.MemInfo = srv, srv.Dir()
+			return nil
+		}
+		discardMeminfo(srv)
+	}
 	if !fuseAvailable() {
 		return nil
 	}
@@ -29,7 +44,7 @@ func (c *Controller) planMeminfo(sp *spec.Container) error {
 
 // mountMeminfo starts serving the meminfo file planMeminfo placed.
 func (c *Controller) mountMeminfo(sp *spec.Container) error {
-	if sp.MemInfo == "" {
+	if sp.MemInfo == "" || c.meminfo != nil {
 		return nil
 	}
 	var opts []procfs.Option
@@ -94,6 +109,61 @@ func (c *Controller) stopMeminfo() {
 	}
 	c.detachMeminfo()
 	c.meminfo = nil
+}
+
+// spareMeminfo is the meminfo filesystem a spare controller mounted while
+// it waited (nil when none, or once a start took it): the mount (0.4 ms)
+// and the kernel's lookup of its file (which the container's bind would
+// otherwise wait for the controller to answer) leave the start's path.
+// Only the spare's goroutine and the start that follows touch it.
+var spareMeminfo *procfs.Server
+
+// spareStats feeds spareMeminfo: the claiming controller's memStats once
+// its cgroup exists (serveStats), an error (host figures served) before.
+var spareStats atomic.Pointer[func() (procfs.MemStats, error)]
+
+// startSpareMeminfo mounts spareMeminfo at the spare's own mount point
+// under the state directory of a daemon with root. Failure only means a
+// start mounts its own.
+func startSpareMeminfo(root string) {
+	if !fuseAvailable() {
+		return
+	}
+	dir := paths.New(root, "").SpareFuseDir(os.Getpid())
+	if err := os.MkdirAll(filepath.Dir(dir), 0o711); err != nil {
+		return
+	}
+	if err := os.Mkdir(dir, 0o711); err != nil && !os.IsExist(err) {
+		return
+	}
+	srv, err := procfs.Mount(dir, func() (procfs.MemStats, error) {
+		if f := spareStats.Load(); f != nil {
+			return (*f)()
+		}
+		return procfs.MemStats{}, errors.New("no container yet")
+	}, nil)
+	if err != nil {
+		_ = os.Remove(dir)
+		return
+	}
+	// Entries are cached for an hour: the container's bind will find the
+	// file without asking.
+	_, _ = os.Stat(srv.MeminfoPath())
+	spareMeminfo = srv
+}
+
+// serveStats makes a taken spareMeminfo serve this container's figures
+// (call once the cgroup exists).
+func (c *Controller) serveStats() {
+	f := c.memStats
+	spareStats.Store(&f)
+}
+
+// discardMeminfo unmounts an unused meminfo filesystem and removes its
+// mount point.
+func discardMeminfo(srv *procfs.Server) {
+	_ = srv.Unmount()
+	_ = os.Remove(srv.Dir())
 }
 
 // fuseAvailable reports whether this machine can serve FUSE files.

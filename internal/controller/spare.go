@@ -2,6 +2,8 @@ package controller
 
 import (
 	"encoding/json"
+	"flag"
+	"io"
 	"fmt"
 	"os"
 	"strconv"
@@ -55,18 +57,21 @@ const maxLaunchFDs = 64
 // spare with status 0.
 //
 // args are the spare's own: --cgroup-scope S, the daemon's scope, which
-// names the group its init stage starts in.
+// names the group its init stage starts in, and --root R, the daemon's
+// root, under whose state directory it mounts a meminfo filesystem.
 func RunSpare(args []string) int {
-	scope := ""
-	if len(args) == 2 && args[0] == "--cgroup-scope" {
-		scope = args[1]
-	}
+	fs := flag.NewFlagSet(SpareArg, flag.ContinueOnError)
+	scope := fs.String("cgroup-scope", "", "")
+	root := fs.String("root", "", "")
+	fs.SetOutput(io.Discard)
+	_ = fs.Parse(args)
 	// Booting and waiting at the lowest priority: the spare must not take
 	// CPU from the start or destroy that is running while it boots.
 	setNice(SpareNice)
 	// Nothing the daemon gave the spare goes on to its init stage.
 	_ = unix.CloseRange(3, SpareFD, unix.CLOSE_RANGE_CLOEXEC)
-	startSpareStage(scope)
+	startSpareStage(*scope)
+	startSpareMeminfo(*root)
 	// Warmed beside the wait: a launch that comes first must not wait
 	// for it at nice 19 (the caches it fills are safe to share).
 	go warmUp()
@@ -76,6 +81,9 @@ func RunSpare(args []string) int {
 	if err != nil || n == 0 {
 		if spareStage != nil {
 			spareStage.discard()
+		}
+		if spareMeminfo != nil {
+			discardMeminfo(spareMeminfo)
 		}
 		return 0
 	}

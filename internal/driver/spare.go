@@ -15,6 +15,7 @@ import (
 
 	"virtlxc/internal/cgroups"
 	"virtlxc/internal/controller"
+	"virtlxc/internal/paths"
 )
 
 // sparePool keeps one controller booted ahead of need (controller.SpareArg):
@@ -26,7 +27,8 @@ import (
 type sparePool struct {
 	binary string
 	env    []string
-	scope  string // the daemon's cgroup scope, for the spare's init stage
+	layout paths.Layout // the daemon's, for the spare's meminfo mount
+	scope  string       // the daemon's cgroup scope, for the spare's init stage
 	log    *slog.Logger
 
 	mu     sync.Mutex
@@ -41,9 +43,9 @@ type spareProc struct {
 }
 
 // newSparePool starts the first spare of binary, run with env, for a
-// daemon with cgroup scope.
-func newSparePool(binary string, env []string, scope string, log *slog.Logger) *sparePool {
-	p := &sparePool{binary: binary, env: env, scope: scope, log: log}
+// daemon with layout and cgroup scope.
+func newSparePool(binary string, env []string, layout paths.Layout, scope string, log *slog.Logger) *sparePool {
+	p := &sparePool{binary: binary, env: env, layout: layout, scope: scope, log: log}
 	p.refill()
 	return p
 }
@@ -163,21 +165,30 @@ func (p *sparePool) args() []string {
 	if p.scope != "" {
 		args = append(args, "--cgroup-scope", p.scope)
 	}
+	if p.layout.Root != "" {
+		args = append(args, "--root", p.layout.Root)
+	}
 	return args
 }
 
-// discard ends a spare that will not be used. Killed, it cannot remove
-// the unified cgroup directory its init stage was started in (which dies
-// with it): that is removed here, once the stage is gone.
+// discard ends a spare that will not be used. Killed, it cannot unmount
+// its meminfo filesystem nor remove the unified cgroup directory its init
+// stage was started in (which dies with it): that is done here, the
+// directory once the stage is gone.
 func (p *sparePool) discard(sp *spareProc) {
 	sp.sock.Close()
 	_ = sp.proc.Signal(syscall.SIGKILL)
 	<-sp.proc.done
+	pid := sp.proc.cmd.Process.Pid
+	fuse := p.layout.SpareFuseDir(pid)
+	if err := unix.Unmount(fuse, unix.MNT_DETACH); err == nil || errors.Is(err, unix.EINVAL) {
+		_ = os.Remove(fuse)
+	}
 	layout, err := cgroups.Detect()
 	if err != nil {
 		return
 	}
-	dir := layout.SpareUnifiedDir(cgroups.Naming{Scope: p.scope}, sp.proc.cmd.Process.Pid)
+	dir := layout.SpareUnifiedDir(cgroups.Naming{Scope: p.scope}, pid)
 	if dir == "" {
 		return
 	}

@@ -86,7 +86,14 @@ func TestSpareController(t *testing.T) {
 			t.Errorf("spare stage's unified cgroup %q, want …%s", got, want)
 		}
 	}
-	d.startHostRoot("sp", "echo @@ran-by-spare; "+idleScript)
+	// The spare has mounted its meminfo filesystem; the container takes it.
+	fuse := func(pid int) string {
+		return filepath.Join(d.root, "run/libvirt/lxc/spare", strconv.Itoa(pid)+".fuse")
+	}
+	if !mounted(fuse(spare)) {
+		t.Errorf("spare's meminfo filesystem is not mounted at %s", fuse(spare))
+	}
+	d.startHostRoot("sp", "echo @@ran-by-spare; cat /proc/meminfo; "+idleScript)
 	// The container's init and the controller's main thread are in the
 	// container's v1 groups, init below its payload where the device
 	// policy sits; the controller's other threads are not moved.
@@ -124,6 +131,10 @@ func TestSpareController(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// Served by the claimed controller: the domain's 128 MiB.
+	if log := d.readLog("sp"); !strings.Contains(log, "MemTotal:         131072 kB") {
+		t.Errorf("the container's /proc/meminfo is not its own:\n%s", log)
+	}
 	if log := d.readLog("sp"); !strings.Contains(log, "virtlxc-controller --name sp --config ") {
 		t.Errorf("log preamble lacks the controller's command line:\n%s", log)
 	}
@@ -137,6 +148,14 @@ func TestSpareController(t *testing.T) {
 			t.Fatalf("spare controller %d or its stage %d outlived the daemon", next, nextStage)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	for _, pid := range []int{spare, next} {
+		if mounted(fuse(pid)) {
+			t.Errorf("%s is still mounted", fuse(pid))
+		}
+		if _, err := os.Stat(fuse(pid)); err == nil {
+			t.Errorf("%s is left behind", fuse(pid))
+		}
 	}
 }
 
@@ -239,4 +258,15 @@ func cgroupLine(pid int, key string) string {
 		}
 	}
 	return ""
+}
+
+// mounted reports whether dir is a mount point in this mount namespace.
+func mounted(dir string) bool {
+	b, _ := os.ReadFile("/proc/self/mountinfo")
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) > 4 && f[4] == dir {
+			return true
+		}
+	}
+	return false
 }
