@@ -3,8 +3,8 @@ package controller
 import (
 	"encoding/json"
 	"flag"
-	"io"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
