@@ -174,6 +174,7 @@ func (c *Controller) start() (err error) {
 	if err != nil {
 		return err
 	}
+	waitSpare()
 	if err := c.planMeminfo(sp); err != nil {
 		return fmt.Errorf("serving /proc/meminfo: %w", err)
 	}

@@ -29,6 +29,18 @@ const SpareArg = "--spare"
 // SparePlaceholders is how many descriptors a spare holds for the launch.
 const SparePlaceholders = 16
 
+// sparePrepared is closed once a spare's init stage and meminfo
+// filesystem are ready (nil in a controller that was not a spare).
+var sparePrepared chan struct{}
+
+// waitSpare waits until the spare's preparation is over, so that
+// spareStage and spareMeminfo may be read.
+func waitSpare() {
+	if sparePrepared != nil {
+		<-sparePrepared
+	}
+}
+
 // SpareNice is the nice value a spare boots and waits at; claimed, it
 // runs at 0 like an exec'd controller.
 const SpareNice = 19
@@ -70,15 +82,25 @@ func RunSpare(args []string) int {
 	setNice(SpareNice)
 	// Nothing the daemon gave the spare goes on to its init stage.
 	_ = unix.CloseRange(3, SpareFD, unix.CLOSE_RANGE_CLOEXEC)
-	startSpareStage(*scope)
-	startSpareMeminfo(*root)
-	// Warmed beside the wait: a launch that comes first must not wait
-	// for it at nice 19 (the caches it fills are safe to share).
+	// Prepared beside the wait, so that a launch arriving early (a tight
+	// loop of starts) is taken at once: the start waits for what is not
+	// ready only where it needs it (waitSpare), and by then at normal
+	// priority. The caches warmUp fills are safe to share.
+	stageStarted := make(chan struct{})
+	prepared := make(chan struct{})
+	sparePrepared = prepared
+	go func() {
+		defer close(prepared)
+		startSpareStage(*scope)
+		close(stageStarted)
+		startSpareMeminfo(*root)
+	}()
 	go warmUp()
 	buf := make([]byte, maxLaunch)
 	oob := make([]byte, unix.CmsgSpace(maxLaunchFDs*4))
 	n, oobn, _, _, err := unix.Recvmsg(SpareFD, buf, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil || n == 0 {
+		<-prepared
 		if spareStage != nil {
 			spareStage.discard()
 		}
@@ -88,6 +110,12 @@ func RunSpare(args []string) int {
 		return 0
 	}
 	setNice(0)
+	// No fork may run while the launch's descriptors (not close-on-exec)
+	// are placed: the stage would inherit them.
+	<-stageStarted
+	if spareStage != nil {
+		setNiceOf(strconv.Itoa(spareStage.cmd.Process.Pid), 0)
+	}
 	fds, err := launchFDs(oob[:oobn])
 	if err != nil || len(fds) == 0 {
 		fmt.Fprintf(os.Stderr, "virtlxc-controller: bad launch message: %v\n", err)
