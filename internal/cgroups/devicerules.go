@@ -34,6 +34,12 @@ type DevicePolicy struct {
 	Timers []*DeviceRule
 }
 
+// IsDefault reports whether p asks for libvirt's default ACL only (what
+// CreateSpare writes).
+func (p DevicePolicy) IsDefault() bool {
+	return !p.Mknod && len(p.Extra) == 0 && len(p.Timers) == 0
+}
+
 // DeviceRules returns the device ACL of spec §2.12.2 in libvirt's order:
 // deny everything; with mknod allow "b *:* m" and "c *:* m"; allow null,
 // zero, full, random, urandom, tty, ptmx and fuse (10:229) with rwm; the

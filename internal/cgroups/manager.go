@@ -82,16 +82,11 @@ type CreateOptions struct {
 
 // CreateWith is Create with options.
 func (m *Manager) CreateWith(name string, lim Limits, opts CreateOptions) (_ *Group, err error) {
-	rel, err := m.naming.GroupPath(name)
+	g, err := m.checkedGroup(name, lim)
 	if err != nil {
 		return nil, err
 	}
-	// Reject invalid values before touching the filesystem; the real plan
-	// below probes the new directories for the blkio weight files.
-	if _, err := m.layout.Plan(rel, lim, func(Controller, string) bool { return true }); err != nil {
-		return nil, fmt.Errorf("create cgroup for '%s': %w", name, err)
-	}
-	g := m.newGroup(name, rel)
+	rel := g.rel
 	var created []string
 	defer func() {
 		if err == nil {
@@ -114,19 +109,42 @@ func (m *Manager) CreateWith(name string, lim Limits, opts CreateOptions) (_ *Gr
 			return nil, fmt.Errorf("create cgroup for '%s': %w", name, err)
 		}
 	}
-	probe := func(c Controller, file string) bool { return fileExists(g.Path(c), file) }
-	writes, err := m.layout.Plan(rel, lim, probe)
+	if err := m.applyLimits(g, lim); err != nil {
+		return nil, err
+	}
+	m.log.Debug("cgroup created", "name", name, "path", rel)
+	return g, nil
+}
+
+// checkedGroup returns domain name's group (not made yet) once lim is
+// known to be valid: invalid values are rejected before the filesystem is
+// touched (applyLimits' real plan probes the directories for the blkio
+// weight files).
+func (m *Manager) checkedGroup(name string, lim Limits) (*Group, error) {
+	rel, err := m.naming.GroupPath(name)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := m.layout.Plan(rel, lim, func(Controller, string) bool { return true }); err != nil {
 		return nil, fmt.Errorf("create cgroup for '%s': %w", name, err)
+	}
+	return m.newGroup(name, rel), nil
+}
+
+// applyLimits writes lim into new group g.
+func (m *Manager) applyLimits(g *Group, lim Limits) error {
+	probe := func(c Controller, file string) bool { return fileExists(g.Path(c), file) }
+	writes, err := m.layout.Plan(g.rel, lim, probe)
+	if err != nil {
+		return fmt.Errorf("create cgroup for '%s': %w", g.name, err)
 	}
 	for _, w := range writes {
 		m.log.Debug("cgroup write", "file", w.Path(), "value", w.Value)
 		if err := writeFile(w.Dir, w.File, w.Value); err != nil {
-			return nil, fmt.Errorf("create cgroup for '%s': %w", name, err)
+			return fmt.Errorf("create cgroup for '%s': %w", g.name, err)
 		}
 	}
-	m.log.Debug("cgroup created", "name", name, "path", rel)
-	return g, nil
+	return nil
 }
 
 // makeDirs creates rel's directories in hierarchy h from the top down and
@@ -300,23 +318,6 @@ func (m *Manager) RemovePartition() error {
 
 // pidString formats a pid for cgroup.procs.
 func pidString(pid int) string { return strconv.Itoa(pid) }
-
-// MakeUnified creates dir, a group directory in the unified hierarchy,
-// and the partition above it, as Create would; a leftover dir (its
-// controller's pid was used before) is removed first when empty.
-func (m *Manager) MakeUnified(dir string) error {
-	h := m.layout.V2
-	if h == nil {
-		return errors.New("cgroups: no unified hierarchy")
-	}
-	rel, ok := strings.CutPrefix(dir, h.Mount)
-	if !ok {
-		return fmt.Errorf("cgroups: %s is not in %s", dir, h.Mount)
-	}
-	_ = unix.Rmdir(dir)
-	_, err := m.makeDirs(h, rel)
-	return err
-}
 
 // V2DirOf returns the unified directory machine name's group has or
 // would have ("" without a unified hierarchy).

@@ -3,7 +3,6 @@ package cgroups
 import (
 	"fmt"
 	"path"
-	"path/filepath"
 	"strings"
 )
 
@@ -142,18 +141,4 @@ func (l *Layout) UnifiedRel(h *Hierarchy, rel string) string {
 		return rel
 	}
 	return path.Join(path.Dir(rel), "lxc-"+digits+DriverSuffix)
-}
-
-// SpareUnifiedDir is the unified directory of the group a controller with
-// pid will have on a hybrid host under naming n ("" elsewhere, or for an
-// invalid naming).
-func (l *Layout) SpareUnifiedDir(n Naming, pid int) string {
-	if l.V2 == nil || l.Mode != ModeHybrid {
-		return ""
-	}
-	rel, err := n.GroupPath(MachineName(pid, "spare"))
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(l.V2.Mount, l.UnifiedRel(l.V2, rel))
 }

@@ -99,18 +99,12 @@ func TestUnifiedRel(t *testing.T) {
 		{hybrid, v1, "/machine/lxc-42-web.libvirt-lxc", "/machine/lxc-42-web.libvirt-lxc"},
 		{pure, v2, "/machine/lxc-42-web.libvirt-lxc", "/machine/lxc-42-web.libvirt-lxc"},
 		{hybrid, v2, "/machine/web.libvirt-lxc", "/machine/web.libvirt-lxc"},
+		{hybrid, v2, "/machine/lxc-42.libvirt-lxc", "/machine/lxc-42.libvirt-lxc"}, // SpareName's
 		{hybrid, v2, "/machine/lxc-x1-web.libvirt-lxc", "/machine/lxc-x1-web.libvirt-lxc"},
 		{hybrid, v2, "/machine/lxc-42-web.libvirt-qemu", "/machine/lxc-42-web.libvirt-qemu"},
 	} {
 		if got := c.l.UnifiedRel(c.h, c.rel); got != c.want {
 			t.Errorf("UnifiedRel(%s v%d, %q) = %q, want %q", c.l.Mode, c.h.Version, c.rel, got, c.want)
 		}
-	}
-	n := Naming{Scope: "s"}
-	if got, want := hybrid.SpareUnifiedDir(n, 42), "/sys/fs/cgroup/unified/machine/s.partition/lxc-42.libvirt-lxc"; got != want {
-		t.Errorf("SpareUnifiedDir = %q, want %q", got, want)
-	}
-	if got := pure.SpareUnifiedDir(n, 42); got != "" {
-		t.Errorf("SpareUnifiedDir on pure v2 = %q, want none", got)
 	}
 }

@@ -1,6 +1,7 @@
 package containerinit
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/initproto"
+	"virtlxc/internal/spec"
 )
 
 // unshareable are the namespaces a spare stage may make for itself when
@@ -27,6 +29,7 @@ const unshareable = unix.CLONE_NEWNS | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | u
 // controller goes away without claiming it exits 0; one that cannot
 // follow the claim tells the controller why and exits 1.
 func awaitClaim() int {
+	warmDecoder()
 	sync := initproto.SpareSyncFD
 	npass, err := claim(&sync)
 	if err != nil {
@@ -96,6 +99,21 @@ func claim(sync *int) (int, error) {
 		}
 	}
 	return npass, nil
+}
+
+// warmDecoder fills encoding/json's caches for spec.Container (every
+// nested type) while the spare stage waits: built on first use, they cost
+// a claimed stage ≈ 0.1–0.2 ms otherwise.
+func warmDecoder() {
+	iface := spec.Interface{IPs: []spec.Address{{}}, Routes: []spec.Route{{}}, HostIPs: []spec.Address{{}}, HostRoutes: []spec.Route{{}}}
+	sample := spec.Container{
+		Mounts: []spec.Mount{{}}, Devices: []spec.Device{{}}, Interfaces: []spec.Interface{iface},
+		NetDevs: []spec.Interface{iface}, Cgroups: []spec.CgroupMount{{}}, CapStates: map[string]string{"": ""},
+		Init: []string{""}, Env: []string{""}, Share: []string{""}, CgroupJoin: []string{""},
+	}
+	if data, err := json.Marshal(&sample); err == nil {
+		_ = json.Unmarshal(data, &spec.Container{})
+	}
 }
 
 // relocate moves descriptor src[i] to dst[i], the first npass without

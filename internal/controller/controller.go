@@ -84,6 +84,7 @@ type Controller struct {
 	peers           []*os.File     // slave ends kept open so consoles survive init reopening them
 	hostEnds        []string       // host ends of the container's veth pairs
 	netDevs         *netdev.Moved  // host devices lent to the container
+	spareV2         string         // a spare's unified cgroup directory left to remove
 	outOfGroup      atomic.Bool    // the controller left the container's groups
 	threadInGroup   atomic.Bool    // only its main thread is in them (AddSelf)
 	leaveMu         sync.Mutex     // held while leaving them
@@ -107,7 +108,8 @@ func Run(ctx context.Context, opts Options) (monitor.Event, error) {
 
 // start performs every setup step, undoing the earlier ones on failure.
 func (c *Controller) start() (err error) {
-	var undo []func()
+	// Last of all on failure: whatever a spare prepared and was not taken.
+	undo := []func(){c.discardSpare}
 	defer func() {
 		if err != nil {
 			for i := len(undo) - 1; i >= 0; i-- {
@@ -199,7 +201,9 @@ func (c *Controller) start() (err error) {
 	// The group is made first: the init stage starts inside it (unified
 	// hierarchy) and moves its thread into it (v1), so that no process
 	// moves during the start (see internal/cgroups/join.go).
-	v2dir, err := c.createGroup(mgr, sp)
+	policy := devicePolicy(sp)
+	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
+	v2dir, err := c.createGroup(mgr, sp, policy)
 	undo = append(undo, func() {
 		if spareStage != nil {
 			spareStage.discard() // out of the group before it goes
@@ -213,11 +217,6 @@ func (c *Controller) start() (err error) {
 		return err
 	}
 	c.serveStats()
-	policy := devicePolicy(sp)
-	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
-	if err := c.group.SetDevices(cgroups.DeviceRules(policy)); err != nil {
-		return fmt.Errorf("setting the device policy: %w", err)
-	}
 	if !sp.NewUser {
 		if sp.NewCgroup {
 			sp.CgroupJoin, err = c.group.SplitPayload()
@@ -233,6 +232,7 @@ func (c *Controller) start() (err error) {
 	if err != nil {
 		return err
 	}
+	c.discardSpare() // the spare's leftovers, if any
 	undo = append(undo, func() {
 		_ = c.init.signal(unix.SIGKILL)
 		_ = c.init.cmd.Wait()
@@ -355,28 +355,69 @@ func (c *Controller) initEvent() monitor.Event {
 	return monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid, HostIfaces: c.hostEnds}
 }
 
-// createGroup creates the container's cgroup (c.group) and returns the
-// unified directory the init stage is to start in ("" for none, or when
-// the controller moves it: with a user namespace). On a hybrid host that
-// directory may be the one the spare controller's init stage was started
-// in; the group takes it over.
-func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container) (string, error) {
+// createGroup creates the container's cgroup (c.group) with device
+// policy rules and returns the unified directory the init stage is to
+// start in ("" for none, or when the controller moves it: with a user
+// namespace). The spare controller's group is renamed into it when it
+// fits (no user namespace, libvirt's default device policy, the default
+// partition); otherwise only its unified directory, already named after
+// this controller, is taken over on a hybrid host.
+func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container, policy cgroups.DevicePolicy) (string, error) {
 	machine := cgroups.MachineName(os.Getpid(), c.dom.Name)
 	v2dir := mgr.V2DirOf(machine)
+	place := v2dir
+	if sp.NewUser {
+		place = ""
+	}
 	var opts cgroups.CreateOptions
-	if spareStage != nil && spareStage.v2dir != "" && spareStage.v2dir == v2dir {
-		opts.Adopt = v2dir
+	if s := spareGroup; s != nil {
+		spareGroup = nil
+		if !sp.NewUser && policy.IsDefault() {
+			g, err := mgr.Adopt(s, machine, limits(c.dom))
+			if err == nil {
+				c.group = g
+				return place, nil
+			}
+			c.log.Debug("spare cgroup not taken", "err", err)
+		}
+		s.RemoveV1()
+		if dir, _ := s.V2Dir(); dir != "" && dir == v2dir {
+			opts.Adopt = dir
+		} else if dir != "" {
+			c.spareV2 = dir
+		}
 	}
 	g, err := mgr.CreateWith(machine, limits(c.dom), opts)
 	if err != nil {
+		c.spareV2 = opts.Adopt
 		return "", fmt.Errorf("creating the container's cgroup: %w", err)
 	}
 	c.group = g
-	if opts.Adopt != "" {
-		spareStage.adopted = true
+	if err := g.SetDevices(cgroups.DeviceRules(policy)); err != nil {
+		return "", fmt.Errorf("setting the device policy: %w", err)
 	}
-	if sp.NewUser {
-		return "", nil
+	return place, nil
+}
+
+// discardSpare ends what a spare prepared and this start did not take (a
+// failed start, or one that made its own): the init stage, the group (or
+// what is left of it: its unified directory, once the stage is gone), the
+// meminfo filesystem.
+func (c *Controller) discardSpare() {
+	waitSpare()
+	if spareStage != nil {
+		spareStage.discard()
+		spareStage = nil
 	}
-	return v2dir, nil
+	if spareGroup != nil {
+		_ = spareGroup.Destroy(context.Background())
+		spareGroup = nil
+	}
+	if c.spareV2 != "" {
+		_ = unix.Rmdir(c.spareV2)
+	}
+	if spareMeminfo != nil {
+		discardMeminfo(spareMeminfo)
+		spareMeminfo = nil
+	}
 }

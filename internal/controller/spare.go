@@ -91,7 +91,8 @@ func RunSpare(args []string) int {
 	sparePrepared = prepared
 	go func() {
 		defer close(prepared)
-		startSpareStage(*scope)
+		startSpareGroup(*scope)
+		startSpareStage()
 		close(stageStarted)
 		startSpareMeminfo(*root)
 	}()
@@ -100,13 +101,7 @@ func RunSpare(args []string) int {
 	oob := make([]byte, unix.CmsgSpace(maxLaunchFDs*4))
 	n, oobn, _, _, err := unix.Recvmsg(SpareFD, buf, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil || n == 0 {
-		<-prepared
-		if spareStage != nil {
-			spareStage.discard()
-		}
-		if spareMeminfo != nil {
-			discardMeminfo(spareMeminfo)
-		}
+		(&Controller{}).discardSpare()
 		return 0
 	}
 	setNice(0)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -26,52 +25,65 @@ var spareStage *initProc
 // stageUnshareable are the namespaces a spare stage can make for itself.
 const stageUnshareable = unix.CLONE_NEWNS | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWNET
 
+// spareGroup is the cgroup a spare controller made while it waited (nil
+// when none, or once a start took it): cgroups.Manager.CreateSpare.
+var spareGroup *cgroups.Group
+
+// startSpareGroup makes spareGroup under the default partition and the
+// daemon's scope. Failure (or a pure v2 host) only means starts create
+// their group.
+func startSpareGroup(scope string) {
+	layout, err := cgroups.Detect()
+	if err != nil {
+		return
+	}
+	mgr, err := cgroups.NewManager(layout, cgroups.Naming{Scope: scope}, nil)
+	if err != nil {
+		return
+	}
+	spareGroup, _ = mgr.CreateSpare(os.Getpid())
+}
+
 // startSpareStage starts spareStage. The stage inherits nothing but its
 // sync socket and /dev/null on 0–2: the caller has marked every other
-// descriptor close-on-exec. On a hybrid host it starts inside the unified
-// directory of the group this controller will have under the default
-// partition and scope (cgroups.Layout.UnifiedRel), so that no start has
-// to move it there; on a pure v2 host, where that directory's name needs
-// the domain's, none is started (a fresh stage starts inside its group).
-// Failure only means starts exec a fresh stage.
-func startSpareStage(scope string) {
+// descriptor close-on-exec. On a hybrid host it starts inside spareGroup's
+// unified directory, which is already the one of the group this controller
+// will have (cgroups.Layout.UnifiedRel), so that no start has to move it
+// there; without that directory on a host that has one (a pure v2 host,
+// where its name needs the domain's), none is started: a fresh stage
+// starts inside its group. Failure only means starts exec a fresh stage.
+func startSpareStage() {
 	layout, err := cgroups.Detect()
-	if err != nil || layout.Mode == cgroups.ModeV2 {
+	if err != nil {
 		return
 	}
 	v2dir, cgfd := "", -1
-	if dir := layout.SpareUnifiedDir(cgroups.Naming{Scope: scope}, os.Getpid()); dir != "" {
-		mgr, err := cgroups.NewManager(layout, cgroups.Naming{Scope: scope}, nil)
-		if err != nil {
-			return
-		}
-		if err := mgr.MakeUnified(dir); err != nil {
-			return
-		}
-		if cgfd, err = unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
-			_ = unix.Rmdir(dir)
+	if spareGroup != nil {
+		v2dir, _ = spareGroup.V2Dir()
+	}
+	if layout.V2 != nil && v2dir == "" {
+		return
+	}
+	if v2dir != "" {
+		if cgfd, err = unix.Open(v2dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
 			return
 		}
 		defer unix.Close(cgfd)
-		v2dir = dir
 	}
 	parent, child, err := initproto.Pair()
 	if err != nil {
-		removeDir(v2dir)
 		return
 	}
 	defer child.Close()
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		parent.Close()
-		removeDir(v2dir)
 		return
 	}
 	defer devnull.Close()
 	path, err := stageBinary()
 	if err != nil {
 		parent.Close()
-		removeDir(v2dir)
 		return
 	}
 	cmd := exec.Command(path, containerinit.Arg, initproto.SpareArg)
@@ -90,17 +102,9 @@ func startSpareStage(scope string) {
 	}
 	if err := cmd.Start(); err != nil {
 		parent.Close()
-		removeDir(v2dir)
 		return
 	}
 	spareStage = &initProc{cmd: cmd, sync: parent, pidfd: pidfd, v2dir: v2dir}
-}
-
-// removeDir removes an (empty) cgroup directory, if any.
-func removeDir(dir string) {
-	if dir != "" {
-		_ = unix.Rmdir(dir)
-	}
 }
 
 // takeSpareStage hands out spareStage if it can become c's init stage
@@ -123,8 +127,7 @@ func takeSpareStage(c *spec.Container, npass, nshare int, v2dir string) *initPro
 	return p
 }
 
-// discard kills an unclaimed or failed stage, reaps it, and removes the
-// unified directory it was started in unless a group adopted it.
+// discard kills an unclaimed or failed stage and reaps it.
 func (p *initProc) discard() {
 	_ = p.signal(unix.SIGKILL)
 	_ = p.cmd.Wait()
@@ -132,20 +135,16 @@ func (p *initProc) discard() {
 	if p.pidfd >= 0 {
 		unix.Close(p.pidfd)
 	}
-	if !p.adopted {
-		removeDir(p.v2dir)
-	}
 }
 
-// claim turns spare stage p into c's init stage: normal priority, then the
-// Spec message with the log, the spec pipe, the passed descriptors and the
-// namespaces to join. With a network namespace it waits until the stage
+// claim turns spare stage p (reniced when the spare was launched; threads
+// made since inherit that) into c's init stage: the Spec message with the
+// log, the spec pipe, the passed descriptors and the namespaces to join. With a network namespace it waits until the stage
 // has made it: the controller creates the container ends in it next.
 func (p *initProc) claim(c *spec.Container, data []byte, passFDs, shared []*os.File, logFile *os.File) error {
-	setNiceOf(strconv.Itoa(p.cmd.Process.Pid), 0)
-	specR, specW, err := os.Pipe()
+	specR, err := specPipe(data)
 	if err != nil {
-		return fmt.Errorf("spec pipe: %w", err)
+		return err
 	}
 	fds := []int{int(logFile.Fd()), int(specR.Fd())}
 	for _, f := range append(append([]*os.File{}, passFDs...), shared...) {
@@ -155,13 +154,8 @@ func (p *initProc) claim(c *spec.Container, data []byte, passFDs, shared []*os.F
 	err = initproto.Send(p.sync, initproto.Spec, fmt.Sprintf("%d %#x", len(passFDs), flags), fds...)
 	specR.Close()
 	if err != nil {
-		specW.Close()
 		return err
 	}
-	go func() {
-		_, _ = specW.Write(data)
-		specW.Close()
-	}()
 	if flags&unix.CLONE_NEWNET == 0 {
 		return nil
 	}

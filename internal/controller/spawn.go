@@ -24,9 +24,8 @@ type initProc struct {
 	sync  *os.File
 	pidfd int
 	// v2dir is the unified cgroup directory a spare stage was started in
-	// ("" none); discard removes it unless a group adopted it.
-	v2dir   string
-	adopted bool
+	// ("" none).
+	v2dir string
 }
 
 // cloneFlags are the namespaces a container gets (spec §2.1).
@@ -81,14 +80,13 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 		return nil, fmt.Errorf("opening the init stage's executable: %w", err)
 	}
 	defer self.Close()
-	specR, specW, err := os.Pipe()
+	specR, err := specPipe(data)
 	if err != nil {
-		return nil, fmt.Errorf("spec pipe: %w", err)
+		return nil, err
 	}
 	defer specR.Close()
 	parent, child, err := initproto.Pair()
 	if err != nil {
-		specW.Close()
 		return nil, err
 	}
 	defer child.Close()
@@ -109,7 +107,6 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 		cgfd, err := unix.Open(v2dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			parent.Close()
-			specW.Close()
 			return nil, fmt.Errorf("opening cgroup %s: %w", v2dir, err)
 		}
 		defer unix.Close(cgfd)
@@ -124,16 +121,57 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 	}
 	if err := cmd.Start(); err != nil {
 		parent.Close()
-		specW.Close()
 		return nil, fmt.Errorf("starting the container's init stage: %w", err)
 	}
-	// The spec fits the pipe buffer for any sane domain; write it from a
-	// goroutine anyway so a huge one cannot block the start.
-	go func() {
-		_, _ = specW.Write(data)
-		specW.Close()
-	}()
 	return &initProc{cmd: cmd, sync: parent, pidfd: pidfd}, nil
+}
+
+// specPipe returns the read end of a pipe that holds data, the init
+// stage's JSON spec, and then EOF. What fits the pipe's buffer (all of any
+// sane domain's) is written at once, so the stage finds it without this
+// process being scheduled again; the rest by a goroutine, which ends with
+// EPIPE if the stage dies without reading.
+func specPipe(data []byte) (*os.File, error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		return nil, fmt.Errorf("spec pipe: %w", err)
+	}
+	r, w := os.NewFile(uintptr(p[0]), "spec"), p[1]
+	if err := unix.SetNonblock(p[0], false); err != nil {
+		r.Close()
+		unix.Close(w)
+		return nil, fmt.Errorf("spec pipe: %w", err)
+	}
+	n, err := unix.Write(w, data)
+	if err != nil && err != unix.EAGAIN {
+		r.Close()
+		unix.Close(w)
+		return nil, fmt.Errorf("writing the spec: %w", err)
+	}
+	n = max(n, 0)
+	if n == len(data) {
+		unix.Close(w)
+		return r, nil
+	}
+	if err := unix.SetNonblock(w, false); err != nil {
+		r.Close()
+		unix.Close(w)
+		return nil, fmt.Errorf("spec pipe: %w", err)
+	}
+	go func() {
+		defer unix.Close(w)
+		for rest := data[n:]; len(rest) > 0; {
+			m, err := unix.Write(w, rest)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				return
+			}
+			rest = rest[m:]
+		}
+	}()
+	return r, nil
 }
 
 // release lets the init stage continue (cgroups and id maps are in place),

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -172,9 +173,8 @@ func (p *sparePool) args() []string {
 }
 
 // discard ends a spare that will not be used. Killed, it cannot unmount
-// its meminfo filesystem nor remove the unified cgroup directory its init
-// stage was started in (which dies with it): that is done here, the
-// directory once the stage is gone.
+// its meminfo filesystem nor remove the cgroup it made (where its init
+// stage, which dies with it, was started): that is done here.
 func (p *sparePool) discard(sp *spareProc) {
 	sp.sock.Close()
 	_ = sp.proc.Signal(syscall.SIGKILL)
@@ -184,22 +184,26 @@ func (p *sparePool) discard(sp *spareProc) {
 	if err := unix.Unmount(fuse, unix.MNT_DETACH); err == nil || errors.Is(err, unix.EINVAL) {
 		_ = os.Remove(fuse)
 	}
-	layout, err := cgroups.Detect()
-	if err != nil {
-		return
-	}
-	dir := layout.SpareUnifiedDir(cgroups.Naming{Scope: p.scope}, pid)
-	if dir == "" {
-		return
-	}
+	// The killed stage may not be gone yet: Destroy kills what is left
+	// and waits for the directories to empty.
 	go func() {
-		for i := 0; i < 50; i++ {
-			if err := unix.Rmdir(dir); err == nil || errors.Is(err, unix.ENOENT) {
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
+		layout, err := cgroups.Detect()
+		if err != nil {
+			return
 		}
-		p.log.Warn("cannot remove a killed spare controller's cgroup", "dir", dir)
+		m, err := cgroups.NewManager(layout, cgroups.Naming{Scope: p.scope}, p.log)
+		if err != nil {
+			return
+		}
+		g, err := m.Open(cgroups.SpareName(pid))
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := g.Destroy(ctx); err != nil {
+			p.log.Warn("cannot remove a killed spare controller's cgroup", "err", err)
+		}
 	}()
 }
 

@@ -93,6 +93,14 @@ func TestSpareController(t *testing.T) {
 	if !mounted(fuse(spare)) {
 		t.Errorf("spare's meminfo filesystem is not mounted at %s", fuse(spare))
 	}
+	// And its cgroup, with the payload directories and libvirt's default
+	// device policy, which the container's group becomes by a rename.
+	if dirs := spareGroups(spare); len(dirs) == 0 {
+		t.Errorf("no spare cgroup lxc-%d.libvirt-lxc", spare)
+	}
+	if dirs, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/devices/machine/*/lxc-%d.libvirt-lxc/payload", spare)); len(dirs) != 1 {
+		t.Errorf("spare cgroup's devices payload: %v", dirs)
+	}
 	d.startHostRoot("sp", "echo @@ran-by-spare; cat /proc/meminfo; "+idleScript)
 	// The container's init and the controller's main thread are in the
 	// container's v1 groups, init below its payload where the device
@@ -107,6 +115,11 @@ func TestSpareController(t *testing.T) {
 		if got := cgroupLine(stage, "0::"); !strings.HasSuffix(got, fmt.Sprintf("/lxc-%d.libvirt-lxc", spare)) {
 			t.Errorf("init's unified cgroup %q", got)
 		}
+	} else if dirs := spareGroups(spare); len(dirs) > 0 {
+		t.Errorf("spare cgroup left beside the container's: %v", dirs)
+	}
+	if dirs, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/*/machine/*/lxc-%d.libvirt-lxc", spare)); hybrid && len(dirs) != 1 {
+		t.Errorf("v1 spare cgroups not renamed: %v", dirs)
 	}
 	if id := d.domid("sp"); id != strconv.Itoa(spare) {
 		t.Fatalf("domain id %s, want the spare's pid %d", id, spare)
@@ -150,6 +163,9 @@ func TestSpareController(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for _, pid := range []int{spare, next} {
+		if dirs := spareGroups(pid); len(dirs) > 0 {
+			t.Errorf("spare cgroup left behind: %v", dirs)
+		}
 		if mounted(fuse(pid)) {
 			t.Errorf("%s is still mounted", fuse(pid))
 		}
@@ -269,4 +285,11 @@ func mounted(dir string) bool {
 		}
 	}
 	return false
+}
+
+// spareGroups lists the directories of spare controller pid's own cgroup
+// (lxc-PID.libvirt-lxc) in every hierarchy.
+func spareGroups(pid int) []string {
+	dirs, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/*/machine/*/lxc-%d.libvirt-lxc", pid))
+	return dirs
 }

@@ -101,9 +101,19 @@ func (e *env) cleanup() {
 	}
 	_ = e.daemon.Process.Kill()
 	_ = e.daemon.Wait()
-	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + daemon.CgroupScope(e.root) + ".partition")
-	for _, d := range dirs {
-		_ = os.Remove(d)
+	// The daemon's spare controller, on its socket's EOF, removes the
+	// cgroup it made in the partition: wait for that.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		dirs, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + daemon.CgroupScope(e.root) + ".partition")
+		left := 0
+		for _, d := range dirs {
+			if os.Remove(d) != nil {
+				left++
+			}
+		}
+		if left == 0 || time.Now().After(deadline) {
+			return
+		}
 	}
 }
 
