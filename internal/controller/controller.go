@@ -85,6 +85,7 @@ type Controller struct {
 	hostEnds        []string       // host ends of the container's veth pairs
 	netDevs         *netdev.Moved  // host devices lent to the container
 	spareV2         string         // a spare's unified cgroup directory left to remove
+	mntNS           *os.File       // the container's mount namespace, held until its exit is told
 	outOfGroup      atomic.Bool    // the controller left the container's groups
 	threadInGroup   atomic.Bool    // only its main thread is in them (AddSelf)
 	leaveMu         sync.Mutex     // held while leaving them
@@ -287,6 +288,7 @@ func (c *Controller) start() (err error) {
 		return err
 	}
 	c.init.sync.Close()
+	c.holdMountNS()
 	c.detachMeminfoAsync()
 	for _, m := range masters {
 		peer, err := console.OpenPeer(m, "", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)

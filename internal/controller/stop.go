@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"time"
@@ -34,6 +35,7 @@ func (c *Controller) supervise(ctx context.Context) monitor.Event {
 	c.broadcast(c.status)
 	c.closeWatches()
 	c.flushWatches(5 * time.Second)
+	c.releaseMountNS()
 	// Let a destroy or shutdown request in flight send its reply.
 	done := make(chan struct{})
 	go func() { c.reqs.Wait(); close(done) }()
@@ -91,6 +93,28 @@ func (c *Controller) leaveGroup() {
 		return
 	}
 	c.outOfGroup.Store(true)
+}
+
+// holdMountNS keeps a reference to the container's mount namespace: when
+// init dies, taking the last one down unmounts every mount of the
+// container and waits for an expedited RCU grace period (≈ 0.3–0.5 ms
+// here) before its exit is reported. Held, that happens once the exit has
+// been told (releaseMountNS).
+func (c *Controller) holdMountNS() {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/mnt", c.init.cmd.Process.Pid))
+	if err != nil {
+		c.log.Debug("holding the container's mount namespace", "err", err)
+		return
+	}
+	c.mntNS = f
+}
+
+// releaseMountNS drops holdMountNS's reference.
+func (c *Controller) releaseMountNS() {
+	if c.mntNS != nil {
+		c.mntNS.Close()
+		c.mntNS = nil
+	}
 }
 
 // leaveForExit takes the controller out of its container's groups before
