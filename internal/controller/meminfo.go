@@ -47,7 +47,7 @@ func (c *Controller) mountMeminfo(sp *spec.Container) error {
 	if sp.MemInfo == "" || c.meminfo != nil {
 		return nil
 	}
-	var opts []procfs.Option
+	opts := []procfs.Option{procfs.NeverOpenedHere()}
 	if sp.NewUser {
 		opts = append(opts, procfs.WithOwner(uint32(sp.IDMapRootUID), uint32(sp.IDMapRootGID)))
 	}
@@ -113,8 +113,9 @@ func (c *Controller) stopMeminfo() {
 
 // spareMeminfo is the meminfo filesystem a spare controller mounted while
 // it waited (nil when none, or once a start took it): the mount (0.4 ms)
-// and the kernel's lookup of its file (which the container's bind would
-// otherwise wait for the controller to answer) leave the start's path.
+// leaves the start's path. (The spare does not look its file up to warm
+// the kernel's cache: a process must never wait for its own FUSE server,
+// which cannot answer once it is being killed, and then never exits.)
 // Only the spare's goroutine and the start that follows touch it.
 var spareMeminfo *procfs.Server
 
@@ -141,14 +142,11 @@ func startSpareMeminfo(root string) {
 			return (*f)()
 		}
 		return procfs.MemStats{}, errors.New("no container yet")
-	}, nil)
+	}, nil, procfs.NeverOpenedHere())
 	if err != nil {
 		_ = os.Remove(dir)
 		return
 	}
-	// Entries are cached for an hour: the container's bind will find the
-	// file without asking.
-	_, _ = os.Stat(srv.MeminfoPath())
 	spareMeminfo = srv
 }
 

@@ -97,11 +97,13 @@ func RunSpare(args []string) int {
 		startSpareMeminfo(*root)
 	}()
 	go warmUp()
+	// Whatever way this ends, nothing prepared is left behind unused (a
+	// launch that failed before its controller took it, the daemon gone).
+	defer (&Controller{}).discardSpare()
 	buf := make([]byte, maxLaunch)
 	oob := make([]byte, unix.CmsgSpace(maxLaunchFDs*4))
 	n, oobn, _, _, err := unix.Recvmsg(SpareFD, buf, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil || n == 0 {
-		(&Controller{}).discardSpare()
 		return 0
 	}
 	setNice(0)

@@ -233,3 +233,34 @@ func TestMountErrors(t *testing.T) {
 		t.Errorf("Mount on a missing directory: %v, want an error naming it", err)
 	}
 }
+
+// TestMountNeverOpenedHere: mounted by Mount itself (no go-fuse poll hack,
+// so no request from this process to its own server), the filesystem has
+// the same identity and options and serves other processes (only they
+// open it: cat) until Unmount and Wait.
+func TestMountNeverOpenedHere(t *testing.T) {
+	requireFUSE(t)
+	srv := mountT(t, &fakeStats{st: base}, NeverOpenedHere())
+	mi, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line string
+	for _, l := range strings.Split(string(mi), "\n") {
+		if f := strings.Fields(l); len(f) > 4 && f[4] == srv.Dir() {
+			line = l
+		}
+	}
+	for _, want := range []string{" rw,nosuid,nodev,", " - fuse.libvirt_lxc libvirt ", "user_id=0,group_id=0", "allow_other", "max_read=4096"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("mount %q lacks %q", line, want)
+		}
+	}
+	out, err := exec.Command("cat", srv.MeminfoPath()).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(out, []byte("MemTotal:         524288 kB\n")) {
+		t.Errorf("cat read %q", out)
+	}
+}

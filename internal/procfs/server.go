@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
 )
 
 // MeminfoName is the name of the meminfo file at the root of the mount.
@@ -40,6 +42,19 @@ type Option func(*config)
 type config struct {
 	uid, gid    uint32
 	hostMeminfo string
+	noSelf      bool
+}
+
+// NeverOpenedHere says that this process never opens files on the mount
+// (a controller: only the container does). The filesystem is then mounted
+// without go-fuse's "poll hack", which opens a file on the new mount from
+// this process: a request to its own server, which, killed meanwhile,
+// never exits (its server threads are gone, and its /dev/fuse closes only
+// once it has exited). A process that does open its own files needs the
+// hack (it teaches the kernel that poll and flush are not served, before
+// a flush at exit could wait for a dead server) and must not set this.
+func NeverOpenedHere() Option {
+	return func(c *config) { c.noSelf = true }
 }
 
 // WithOwner makes the served files owned by uid:gid instead of 0:0. With a
@@ -111,14 +126,31 @@ func Mount(dir string, stats func() (MemStats, error), log *slog.Logger, opts ..
 		AttrTimeout:     &attrTimeout,
 		Logger:          goLog,
 	}
-	if strings.HasPrefix(dir, "/dev/fd/") {
-		// go-fuse's magic mount point: the descriptor of a filesystem the
-		// caller already mounted (the container's init stage does, inside
-		// the container's mount namespace). There is nothing to mount.
+	// go-fuse's magic mount point /dev/fd/N is the descriptor of a
+	// filesystem already mounted: the caller's, or the one mounted here
+	// (NeverOpenedHere), which go-fuse's WaitMount then does not open.
+	mountPoint := dir
+	magic := strings.HasPrefix(dir, "/dev/fd/")
+	if magic {
 		fsOpts.MountOptions.DirectMountStrict = false
 	}
-	srv, err := fuse.NewServer(fs.NewNodeFS(&rootNode{src: src}, fsOpts), dir, &fsOpts.MountOptions)
+	if cfg.noSelf && !magic {
+		fsOpts.MountOptions.DirectMountStrict = false
+		fd, err := mountFuse(dir, &fsOpts.MountOptions)
+		if err != nil {
+			return nil, fmt.Errorf("mount meminfo fuse at %s: %w", dir, err)
+		}
+		defer unix.Close(fd) // go-fuse works on a copy
+		if mountPoint, err = dupForServer(fd); err != nil {
+			_ = syscall.Unmount(dir, syscall.MNT_DETACH)
+			return nil, fmt.Errorf("mount meminfo fuse at %s: %w", dir, err)
+		}
+	}
+	srv, err := fuse.NewServer(fs.NewNodeFS(&rootNode{src: src}, fsOpts), mountPoint, &fsOpts.MountOptions)
 	if err != nil {
+		if mountPoint != dir {
+			_ = syscall.Unmount(dir, syscall.MNT_DETACH)
+		}
 		return nil, fmt.Errorf("mount meminfo fuse at %s: %w", dir, err)
 	}
 	s := &Server{dir: dir, log: log, done: make(chan struct{})}
@@ -134,6 +166,39 @@ func Mount(dir string, stats func() (MemStats, error), log *slog.Logger, opts ..
 	}
 	log.Debug("meminfo fuse mounted", "dir", dir)
 	return s, nil
+}
+
+// mountFuse mounts a FUSE filesystem at dir with mount(2), as go-fuse's
+// direct mount does (nosuid, nodev, the caller's ids, allow_other, the
+// request size), and returns its /dev/fuse descriptor.
+func mountFuse(dir string, o *fuse.MountOptions) (int, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil {
+		return -1, err
+	}
+	fd, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	data := fmt.Sprintf("fd=%d,rootmode=%o,user_id=%d,group_id=%d,max_read=%d", fd, st.Mode&unix.S_IFMT, os.Geteuid(), os.Getegid(), o.MaxWrite)
+	if o.AllowOther {
+		data += ",allow_other"
+	}
+	if err := unix.Mount(o.FsName, dir, "fuse."+o.Name, unix.MS_NOSUID|unix.MS_NODEV, data); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// dupForServer returns go-fuse's name for a copy of fd (which the server
+// keeps, close-on-exec).
+func dupForServer(fd int) (string, error) {
+	c, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("/dev/fd/%d", c), nil
 }
 
 // Dir returns the mount point.
