@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -105,6 +106,14 @@ func (d *privDaemon) stop() {
 	controllers := procTree()[d.cmd.Process.Pid]
 	_ = d.cmd.Process.Kill()
 	_ = d.cmd.Wait()
+	// With every container destroyed, what is left is the spare
+	// controller (perhaps still booting): it leaves on its socket's EOF,
+	// removing its cgroup and mount.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if !slices.ContainsFunc(controllers, alive) {
+			break
+		}
+	}
 	d.reap(controllers)
 	parts, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + d.scope + ".partition")
 	for _, p := range parts {

@@ -121,30 +121,33 @@ func (d *privDaemon) controllerPid(name string) (int, error) {
 	return p, nil
 }
 
-// leftovers lists what a stopped daemon's containers left behind: cgroup
+// leftovers lists what a daemon's containers left behind: cgroup
 // directories under its partition, processes of its children, mounts under
-// its root.
+// its root — but not what a live daemon's spare controller holds (its
+// process, cgroup and meminfo mount).
 func (d *privDaemon) leftovers() []string {
 	var out []string
-	parts, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + d.scope + ".partition")
-	for _, p := range parts {
-		ents, _ := os.ReadDir(p)
-		for _, e := range ents {
-			if e.IsDir() {
-				out = append(out, "cgroup "+filepath.Join(p, e.Name()))
-			}
-		}
-	}
+	var spares []int
 	if d.cmd.Process != nil {
 		for _, c := range procTree()[d.cmd.Process.Pid] {
 			if isSpare(c) {
-				continue // the daemon's booted spare controller, no container's
+				spares = append(spares, c) // the daemon's booted spare controller, no container's
+				continue
 			}
 			out = append(out, fmt.Sprintf("process %d (%s)", c, strings.TrimSpace(readFile(fmt.Sprintf("/proc/%d/comm", c)))))
 		}
 	}
+	parts, _ := filepath.Glob("/sys/fs/cgroup/*/machine/" + d.scope + ".partition")
+	for _, p := range parts {
+		ents, _ := os.ReadDir(p)
+		for _, e := range ents {
+			if item := "cgroup " + filepath.Join(p, e.Name()); e.IsDir() && !spareOwned(item, spares) {
+				out = append(out, item)
+			}
+		}
+	}
 	for _, l := range strings.Split(readFile("/proc/self/mountinfo"), "\n") {
-		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], d.root) && f[4] != d.run {
+		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], d.root) && f[4] != d.run && !spareOwned(f[4], spares) {
 			out = append(out, "mount "+f[4])
 		}
 	}
@@ -207,9 +210,42 @@ func (d *privDaemon) partitionCPU() float64 {
 func mib(kib int64) float64 { return float64(kib) / 1024 }
 
 // isSpare reports whether pid is an unclaimed spare controller (virtlxcd
-// --spare-controller): its command line is "virtlxc-controller --spare"
-// and it has no child yet (a claimed one keeps that command line but runs
-// its container's init stage or init).
+// --spare-controller): its command line is "virtlxc-controller --spare
+// ..." and its only child, if any, its spare init stage (a claimed one
+// keeps that command line but runs its container's init).
 func isSpare(pid int) bool {
-	return strings.HasSuffix(readFile(fmt.Sprintf("/proc/%d/cmdline", pid)), "\x00--spare\x00") && len(procTree()[pid]) == 0
+	if a := argv(pid); len(a) < 2 || a[1] != "--spare" {
+		return false
+	}
+	for _, c := range procTree()[pid] {
+		if a := argv(c); len(a) < 3 || a[1] != "__virtlxc_init" || a[2] != "spare" {
+			return false
+		}
+	}
+	return true
+}
+
+// argv is pid's command line.
+func argv(pid int) []string {
+	return strings.Split(strings.TrimSuffix(readFile(fmt.Sprintf("/proc/%d/cmdline", pid)), "\x00"), "\x00")
+}
+
+// spareOwned reports whether leftover item (leftovers' form) is what a
+// live spare controller among spares holds: its cgroup lxc-PID.libvirt-lxc
+// or its meminfo mount STATE/spare/PID.fuse.
+func spareOwned(item string, spares []int) bool {
+	for _, p := range spares {
+		if strings.HasSuffix(item, fmt.Sprintf("/lxc-%d.libvirt-lxc", p)) || strings.HasSuffix(item, fmt.Sprintf("/spare/%d.fuse", p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// alive reports whether pid runs (a zombie does not: this machine's pid 1
+// may never reap what it inherits).
+func alive(pid int) bool {
+	stat := readFile(fmt.Sprintf("/proc/%d/stat", pid))
+	i := strings.LastIndexByte(stat, ')')
+	return i > 0 && len(stat) > i+2 && stat[i+2] != 'Z'
 }
