@@ -233,6 +233,10 @@ func warmUp() {
 // first had not reached yet.
 func setNice(n int) { setNiceOf("self", n) }
 
+// SetNice is setNice for process pid: the daemon renices the spare it
+// hands a start to, which may not have finished booting.
+func SetNice(pid, n int) { setNiceOf(strconv.Itoa(pid), n) }
+
 // setNiceOf is setNice for process pid ("self" or a number).
 func setNiceOf(pid string, n int) {
 	for pass := 0; pass < 2; pass++ {
