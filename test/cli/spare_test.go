@@ -200,6 +200,9 @@ func TestControllerCleansUpWithoutDaemon(t *testing.T) {
 	d.startHostRoot("orphan", "while [ ! -e "+flag+" ]; do sleep 0.05; done")
 	id, _ := strconv.Atoi(d.domid("orphan"))
 	groups, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/*/machine/*.partition/lxc-%d-orphan.libvirt-lxc", id))
+	// On a hybrid host the unified directory is named after the pid alone.
+	unified, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/unified/machine/*.partition/lxc-%d.libvirt-lxc", id))
+	groups = append(groups, unified...)
 	if len(groups) == 0 {
 		t.Fatal("no cgroup found for the container")
 	}
