@@ -87,7 +87,7 @@ func startSpareStage() {
 		return
 	}
 	cmd := exec.Command(path, containerinit.Arg, initproto.SpareArg)
-	cmd.Env = []string{}
+	cmd.Env = stageEnv
 	cmd.ExtraFiles = []*os.File{child} // initproto.SpareSyncFD
 	for i := 0; i < initproto.SparePlaceholders; i++ {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, devnull)
