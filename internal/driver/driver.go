@@ -48,7 +48,7 @@ type Options struct {
 	// Networks resolves <interface type='network'>; nil leaves such
 	// interfaces unresolved (the start fails).
 	Networks Networks
-	// SpareController keeps one controller booted ahead of the next
+	// SpareController keeps controllers booted ahead of the next
 	// start (the real launcher only).
 	SpareController bool
 }

@@ -63,7 +63,7 @@ func (l execLauncher) Launch(spec LaunchSpec) (Process, error) {
 	return p, nil
 }
 
-// RefillSpare boots the next spare controller, if the launcher keeps one
+// RefillSpare boots the next spare controller, if the launcher keeps spares
 // and has none (the driver calls it when a start is over).
 func (l execLauncher) RefillSpare() {
 	if l.spares != nil {

@@ -19,7 +19,7 @@ import (
 	"virtlxc/internal/paths"
 )
 
-// sparePool keeps one controller booted ahead of need (controller.SpareArg):
+// sparePool keeps sparesKept controllers booted ahead of need (controller.SpareArg):
 // a start hands it its command line and descriptors instead of exec'ing a
 // new one, which saves the exec, the Go runtime's start and the package
 // initialisation (≈ 1.5 ms) on the start's path. A new spare is started in
@@ -33,9 +33,14 @@ type sparePool struct {
 	log    *slog.Logger
 
 	mu     sync.Mutex
-	cur    *spareProc
+	cur    []*spareProc // oldest first
 	closed bool
 }
+
+// sparesKept is how many spares a pool keeps: with two, a start that comes
+// right after another (a loop, a burst) finds one that has finished
+// booting, while the one started for the previous start still boots.
+const sparesKept = 2
 
 // spareProc is one booted, unclaimed controller.
 type spareProc struct {
@@ -51,19 +56,19 @@ func newSparePool(binary string, env []string, layout paths.Layout, scope string
 	return p
 }
 
-// refill starts a spare unless one is there or the pool is closed.
+// refill starts spares until sparesKept are there, unless the pool is
+// closed.
 func (p *sparePool) refill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed || p.cur != nil {
-		return
+	for !p.closed && len(p.cur) < sparesKept {
+		sp, err := p.start()
+		if err != nil {
+			p.log.Warn("cannot start a spare controller", "err", err)
+			return
+		}
+		p.cur = append(p.cur, sp)
 	}
-	sp, err := p.start()
-	if err != nil {
-		p.log.Warn("cannot start a spare controller", "err", err)
-		return
-	}
-	p.cur = sp
 }
 
 // start execs a spare: /dev/null on 0–2 and on the placeholders, the
@@ -111,21 +116,24 @@ func (p *sparePool) start() (*spareProc, error) {
 	return &spareProc{proc: proc, sock: mine}, nil
 }
 
-// take hands out the spare if there is a live one; nil otherwise.
+// take hands out the oldest live spare (the one most likely booted);
+// nil when there is none.
 func (p *sparePool) take() *spareProc {
-	p.mu.Lock()
-	sp := p.cur
-	p.cur = nil
-	p.mu.Unlock()
-	if sp == nil {
-		return nil
-	}
-	select {
-	case <-sp.proc.done:
-		sp.sock.Close()
-		return nil
-	default:
-		return sp
+	for {
+		p.mu.Lock()
+		if len(p.cur) == 0 {
+			p.mu.Unlock()
+			return nil
+		}
+		sp := p.cur[0]
+		p.cur = p.cur[1:]
+		p.mu.Unlock()
+		select {
+		case <-sp.proc.done:
+			sp.sock.Close()
+		default:
+			return sp
+		}
 	}
 }
 
@@ -210,18 +218,21 @@ func (p *sparePool) discard(sp *spareProc) {
 	}()
 }
 
-// Close ends the pool: the spare leaves once its socket closes.
+// Close ends the pool: the spares leave once their sockets close.
 func (p *sparePool) Close() {
 	p.mu.Lock()
 	p.closed = true
-	sp := p.cur
+	spares := p.cur
 	p.cur = nil
 	p.mu.Unlock()
-	if sp != nil {
+	for _, sp := range spares {
 		sp.sock.Close()
+	}
+	deadline := time.After(spareExitWait)
+	for _, sp := range spares {
 		select {
 		case <-sp.proc.done:
-		case <-time.After(spareExitWait):
+		case <-deadline:
 			p.discard(sp) // it should have left on its socket's EOF
 		}
 	}

@@ -39,24 +39,32 @@ func cmdline(pid int) string {
 	return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
 }
 
-// spareOf waits for the daemon's idle spare controller and its spare init
-// stage, and returns their pids.
-func (d *daemon) spareOf(not int) (spare, stage int) {
+// spares waits until the daemon keeps n idle spare controllers, each with
+// its spare init stage, none of them in not, and returns them (spare pid →
+// stage pid).
+func (d *daemon) spares(not int, n int) map[int]int {
 	d.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
+		found := map[int]int{}
 		for _, c := range children(d.cmd.Process.Pid) {
 			kids := children(c)
 			if c != not && strings.Contains(cmdline(c)+" ", " --spare ") && len(kids) == 1 &&
 				strings.HasSuffix(cmdline(kids[0]), " __virtlxc_init spare") {
-				return c, kids[0]
+				found[c] = kids[0]
 			}
+		}
+		if len(found) == n {
+			return found
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	d.t.Fatal("virtlxcd keeps no spare controller with a spare init stage")
-	return 0, 0
+	d.t.Fatalf("virtlxcd does not keep %d spare controllers with spare init stages", n)
+	return nil
 }
+
+// sparesKept is how many spares a daemon keeps (driver.sparesKept).
+const sparesKept = 2
 
 // TestSpareController: a start turns the daemon's booted spare into the
 // container's controller (the domain id is the spare's pid), a new spare
@@ -65,16 +73,27 @@ func (d *daemon) spareOf(not int) (spare, stage int) {
 // normal priority.
 func TestSpareController(t *testing.T) {
 	d := startDaemon(t)
-	spare, stage := d.spareOf(0)
-	// Every thread at 19 once the spare has booted (it lowers the threads
+	all := d.spares(0, sparesKept)
+	// Every thread at 19 once a spare has booted (it lowers the threads
 	// its runtime made before the daemon's setpriority landed).
 	deadline := time.Now().Add(10 * time.Second)
-	for n := nices(spare); len(n) == 0 || strings.Trim(strings.Join(n, ""), "19") != ""; n = nices(spare) {
-		if time.Now().After(deadline) {
-			t.Fatalf("spare threads' nice values %v, want 19", n)
+	for s := range all {
+		for n := nices(s); len(n) == 0 || strings.Trim(strings.Join(n, ""), "19") != ""; n = nices(s) {
+			if time.Now().After(deadline) {
+				t.Fatalf("spare %d threads' nice values %v, want 19", s, n)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
+	// The oldest spare is the one a start takes (started in the same
+	// clock tick: the lower pid, made first).
+	spare := 0
+	for s := range all {
+		if spare == 0 || started(s) < started(spare) || started(s) == started(spare) && s < spare {
+			spare = s
+		}
+	}
+	stage := all[spare]
 	// On a hybrid host the stage waits inside the unified group the
 	// container will have (named after the controller's pid): a start
 	// moves no process between cgroups.
@@ -124,7 +143,7 @@ func TestSpareController(t *testing.T) {
 	if id := d.domid("sp"); id != strconv.Itoa(spare) {
 		t.Fatalf("domain id %s, want the spare's pid %d", id, spare)
 	}
-	next, nextStage := d.spareOf(spare)
+	next := d.spares(spare, sparesKept) // the pool refilled
 	if n := nices(spare); len(n) == 0 || strings.Trim(strings.Join(n, ""), "0") != "" {
 		t.Errorf("claimed controller threads' nice values %v, want 0", n)
 	}
@@ -156,13 +175,17 @@ func TestSpareController(t *testing.T) {
 	}
 	d.stop()
 	deadline = time.Now().Add(5 * time.Second)
-	for syscall.Kill(next, 0) == nil || syscall.Kill(nextStage, 0) == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("spare controller %d or its stage %d outlived the daemon", next, nextStage)
+	pids := []int{spare}
+	for s, st := range next {
+		for syscall.Kill(s, 0) == nil || syscall.Kill(st, 0) == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("spare controller %d or its stage %d outlived the daemon", s, st)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(10 * time.Millisecond)
+		pids = append(pids, s)
 	}
-	for _, pid := range []int{spare, next} {
+	for _, pid := range pids {
 		if dirs := spareGroups(pid); len(dirs) > 0 {
 			t.Errorf("spare cgroup left behind: %v", dirs)
 		}
@@ -295,4 +318,19 @@ func mounted(dir string) bool {
 func spareGroups(pid int) []string {
 	dirs, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/*/machine/*/lxc-%d.libvirt-lxc", pid))
 	return dirs
+}
+
+// started is pid's start time (clock ticks since boot), 0 if unknown.
+func started(pid int) uint64 {
+	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	i := strings.LastIndexByte(string(stat), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 20 {
+		return 0
+	}
+	v, _ := strconv.ParseUint(f[19], 10, 64) // field 22 of stat
+	return v
 }
