@@ -64,7 +64,7 @@ func (l execLauncher) Launch(spec LaunchSpec) (Process, error) {
 }
 
 // RefillSpare boots the next spare controller, if the launcher keeps spares
-// and has none (the driver calls it when a start is over).
+// and is short of them (the driver calls it when a start is over).
 func (l execLauncher) RefillSpare() {
 	if l.spares != nil {
 		l.spares.refill()
