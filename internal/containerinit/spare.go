@@ -14,12 +14,6 @@ import (
 	"virtlxc/internal/spec"
 )
 
-// unshareable are the namespaces a spare stage may make for itself when
-// claimed; its pid namespace came with its clone, and a user namespace
-// cannot be made by a multi-threaded process (the controller starts a
-// fresh stage for those).
-const unshareable = unix.CLONE_NEWNS | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWNET
-
 // awaitClaim is the start of a spare stage (initproto.SpareArg): it waits
 // on its sync socket for the Spec message, puts the descriptors that came
 // with it where a freshly started stage finds its own (the log on 2, the
@@ -54,7 +48,7 @@ func claim(sync *int) (int, error) {
 	}
 	npass, err1 := strconv.Atoi(f[0])
 	flags, err2 := strconv.ParseUint(f[1], 0, 64)
-	if err1 != nil || err2 != nil || npass < 0 || len(fds) < 2+npass || flags&^unshareable != 0 {
+	if err1 != nil || err2 != nil || npass < 0 || len(fds) < 2+npass || flags&^initproto.SpareUnshareable != 0 {
 		closeAll(fds)
 		return 0, fmt.Errorf("bad spec message %q with %d descriptors", text, len(fds))
 	}

@@ -22,9 +22,6 @@ import (
 // follows touch it.
 var spareStage *initProc
 
-// stageUnshareable are the namespaces a spare stage can make for itself.
-const stageUnshareable = unix.CLONE_NEWNS | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWNET
-
 // spareGroup is the cgroup a spare controller made while it waited (nil
 // when none, or once a start took it): cgroups.Manager.CreateSpare.
 var spareGroup *cgroups.Group
@@ -119,7 +116,7 @@ func takeSpareStage(c *spec.Container, npass, nshare int, v2dir string) *initPro
 	if p == nil {
 		return nil
 	}
-	if c.NewUser || cloneFlags(c)&^uintptr(unix.CLONE_NEWPID|stageUnshareable) != 0 ||
+	if c.NewUser || cloneFlags(c)&^uintptr(unix.CLONE_NEWPID|initproto.SpareUnshareable) != 0 ||
 		!initproto.SpareFits(npass, nshare) || p.v2dir != v2dir {
 		p.discard()
 		return nil

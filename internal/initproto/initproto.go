@@ -42,6 +42,12 @@ const SpareArg = "spare"
 // SpareSyncFD is a spare stage's end of the socketpair.
 const SpareSyncFD = 3
 
+// SpareUnshareable are the namespaces a spare stage makes for itself when
+// claimed (unshare on its locked thread); its pid namespace came with its
+// clone, and a user namespace cannot be made by a multi-threaded process
+// (a fresh stage is started for those).
+const SpareUnshareable = unix.CLONE_NEWNS | unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWNET
+
 // SparePlaceholders is how many descriptors after SpareSyncFD a spare
 // stage is started with (/dev/null): they hold the places of those a claim
 // brings, which the Go runtime would otherwise take for its own (epoll,
