@@ -288,8 +288,6 @@ func (c *Controller) start() (err error) {
 		return err
 	}
 	c.init.sync.Close()
-	c.holdMountNS()
-	c.detachMeminfoAsync()
 	for _, m := range masters {
 		peer, err := console.OpenPeer(m, "", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
 		if err != nil {
@@ -316,6 +314,9 @@ func (c *Controller) start() (err error) {
 		go c.streamWatch(w, ws)
 	}
 	c.broadcast(c.initEvent())
+	// Only the teardown needs these: after the daemon is told.
+	c.holdMountNS()
+	c.detachMeminfoAsync()
 	return nil
 }
 

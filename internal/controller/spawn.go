@@ -183,8 +183,9 @@ func (p *initProc) release(rootTree int) error {
 	return initproto.Send(p.sync, initproto.Go, "")
 }
 
-// awaitExec collects the console masters and waits until init is exec'd
-// (EOF on the close-on-exec sync socket) or reports why it failed.
+// awaitExec collects the console masters and waits until init is being
+// exec'd (the Exec message, or EOF on the close-on-exec sync socket) or
+// reports why it failed.
 func (p *initProc) awaitExec(nconsoles int) ([]*os.File, error) {
 	var masters []*os.File
 	fail := func(err error) ([]*os.File, error) {
@@ -195,7 +196,7 @@ func (p *initProc) awaitExec(nconsoles int) ([]*os.File, error) {
 	}
 	for {
 		kind, text, fds, err := initproto.Recv(p.sync)
-		if errors.Is(err, initproto.ErrClosed) {
+		if errors.Is(err, initproto.ErrClosed) || (err == nil && kind == initproto.Exec) {
 			if len(masters) != nconsoles {
 				return fail(fmt.Errorf("container init exited during setup (see the container log)"))
 			}

@@ -106,6 +106,12 @@ func (c *Controller) holdMountNS() {
 		c.log.Debug("holding the container's mount namespace", "err", err)
 		return
 	}
+	// init may have exited and been reaped meanwhile, and its pid taken:
+	// still there now, it was init's namespace that opened.
+	if c.init.pidfd >= 0 && unix.PidfdSendSignal(c.init.pidfd, 0, nil, 0) != nil {
+		f.Close()
+		return
+	}
 	c.mntNS = f
 }
 

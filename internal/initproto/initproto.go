@@ -12,9 +12,13 @@
 //	                              was made: its ends may be created now)
 //	controller → init   Go        (cgroups joined, id maps written)
 //	init → controller   Consoles  + N pty master fds
+//	init → controller   Exec      (every check passed: execve is next; as
+//	                              libvirt's second handshake, the start
+//	                              is told now, while the kernel execs)
 //	init → controller   Error     "<message>" (then init exits 1)
 //	(EOF)                         the socket is close-on-exec: EOF after
-//	                              Consoles means init was exec'd
+//	                              Consoles means init was exec'd (a
+//	                              stage that does not send Exec)
 package initproto
 
 import (
@@ -31,6 +35,7 @@ const (
 	Spec     = "spec"
 	Unshared = "unshared"
 	Consoles = "consoles"
+	Exec     = "exec"
 	Error    = "error"
 )
 
