@@ -113,7 +113,7 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	dom.initPID = 0
 	dom.setState(StateRunning, RunningBooted)
 	dom.run = r
-	err = d.saveStatus(dom)
+	body, err := d.saveStatusBody(dom, nil)
 	dom.mu.Unlock()
 	var w Watcher
 	var ev monitor.Event
@@ -133,9 +133,14 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	dom.mu.Lock()
 	r.watcher = w
 	dom.initPID = initPID
-	recordHostIfaces(live, ev.HostIfaces)
+	if len(ev.HostIfaces) > 0 {
+		recordHostIfaces(live, ev.HostIfaces)
+		body = nil // the definition changed: rendered again
+	}
 	dom.autodestroy, dom.autodestroyID = so.autodestroy, so.conn
-	d.saveStatusLogged(dom)
+	if _, err := d.saveStatusBody(dom, body); err != nil {
+		d.log.Warn("cannot save domain status", "domain", dom.name, "err", err)
+	}
 	ref := dom.ref()
 	dom.mu.Unlock()
 	d.auditStart(dom, live, so.reboot, proc.Pid(), true)

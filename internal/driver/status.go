@@ -39,21 +39,38 @@ type status struct {
 // wrapper with the controller pid, the <init pid> and the live definition
 // indented inside.
 func formatStatus(name string, s State, reason, pid, initPID int, def *domainxml.Domain) ([]byte, error) {
+	body, err := statusBody(def)
+	if err != nil {
+		return nil, err
+	}
+	return wrapStatus(name, s, reason, pid, initPID, body), nil
+}
+
+// statusBody is the live definition as a status file holds it (indented
+// inside <domstatus>).
+func statusBody(def *domainxml.Domain) ([]byte, error) {
 	inner, err := domainxml.Format(def)
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
-	b.WriteString(configHeader(name))
-	fmt.Fprintf(&b, "<domstatus state='%s' reason='%s' pid='%d'>\n", s, ReasonString(s, reason), pid)
-	fmt.Fprintf(&b, "  <init pid='%d'/>\n", initPID)
 	for _, line := range strings.SplitAfter(string(inner), "\n") {
 		if line != "" {
 			b.WriteString("  " + line)
 		}
 	}
-	b.WriteString("</domstatus>\n")
 	return b.Bytes(), nil
+}
+
+// wrapStatus puts a status body in its <domstatus> wrapper.
+func wrapStatus(name string, s State, reason, pid, initPID int, body []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString(configHeader(name))
+	fmt.Fprintf(&b, "<domstatus state='%s' reason='%s' pid='%d'>\n", s, ReasonString(s, reason), pid)
+	fmt.Fprintf(&b, "  <init pid='%d'/>\n", initPID)
+	b.Write(body)
+	b.WriteString("</domstatus>\n")
+	return b.Bytes()
 }
 
 // parseStatus reads a status file.
@@ -150,14 +167,26 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 
 // saveStatus writes dom's status file. Callers hold dom.mu; dom is active.
 func (d *Driver) saveStatus(dom *domain) error {
-	data, err := formatStatus(dom.name, dom.state, dom.reason, dom.id, dom.initPID, dom.liveDef)
-	if err != nil {
-		return err
+	_, err := d.saveStatusBody(dom, nil)
+	return err
+}
+
+// saveStatusBody is saveStatus with the live definition already rendered
+// (statusBody; nil: render it now); it returns the body it wrote, for a
+// later save of the same definition (the start saves twice: before and
+// after init runs).
+func (d *Driver) saveStatusBody(dom *domain, body []byte) ([]byte, error) {
+	if body == nil {
+		var err error
+		if body, err = statusBody(dom.liveDef); err != nil {
+			return nil, err
+		}
 	}
+	data := wrapStatus(dom.name, dom.state, dom.reason, dom.id, dom.initPID, body)
 	if err := writeFileAtomic(d.layout.StatusFile(dom.name), data, 0o600); err != nil {
-		return internalError(err, "cannot save status of domain '%s'", dom.name)
+		return nil, internalError(err, "cannot save status of domain '%s'", dom.name)
 	}
-	return nil
+	return body, nil
 }
 
 // saveStatusLogged is saveStatus for paths where a failure must not undo
