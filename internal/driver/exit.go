@@ -19,6 +19,9 @@ const exitWait = 5 * time.Second
 // for a reboot.
 func (d *Driver) watch(dom *domain, r *run) {
 	defer d.wg.Done()
+	if ns := holdMountNS(dom, r); ns != nil {
+		defer ns.Close() // once the stop is handled
+	}
 	for {
 		ev, err := r.watcher.Next()
 		if err != nil {

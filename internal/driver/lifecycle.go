@@ -212,6 +212,15 @@ func (d *Driver) destroy(dom *domain) error {
 	if err != nil {
 		return err
 	}
+	killed := d.killInit(dom, r)
+	if killed {
+		select {
+		case <-r.done:
+			return nil
+		case <-time.After(directKillGrace):
+			d.log.Info("init outlived the daemon's SIGKILL; asking the controller", "domain", dom.name, "after", directKillGrace)
+		}
+	}
 	if err := d.call(r, monitor.Request{Op: monitor.OpDestroy}); err != nil {
 		d.log.Warn("controller did not take the destroy request", "domain", dom.name, "err", err)
 		d.forceStop(dom, r)
