@@ -76,10 +76,10 @@ var comparisons = map[string][]comparison{
 	"list/virsh/100": {{Name: "virsh list --all, 100 defined (libvirt 9.0)", SameRun: "libvirt/virsh-list-100", Ref: &ref{27.8, 27.3, 28.5, 26.2, 36.5, 40}}},
 	"mem/controller-rss": {
 		{Name: "libvirt_lxc controller", SameRun: "libvirt/controller-rss", Ref: &ref{Median: 19.8, P25: 19.8, P75: 19.8, Min: 19.8, Max: 19.8, N: 10}},
-		{Name: "lxc monitor", Ref: &ref{Median: 2.83, P25: 2.83, P75: 2.83, Min: 2.83, Max: 2.83, N: 10}},
+		{Name: "lxc monitor", SameRun: "lxc/monitor-rss", Ref: &ref{Median: 2.83, P25: 2.83, P75: 2.83, Min: 2.83, Max: 2.83, N: 10}},
 	},
 	"mem/controller-pss": {
 		{Name: "libvirt_lxc controller", SameRun: "libvirt/controller-pss", Ref: &ref{Median: 3.70, P25: 3.70, P75: 3.70, Min: 3.70, Max: 3.70, N: 10}},
-		{Name: "lxc monitor", Ref: &ref{Median: 0.54, P25: 0.54, P75: 0.54, Min: 0.54, Max: 0.54, N: 10}},
+		{Name: "lxc monitor", SameRun: "lxc/monitor-pss", Ref: &ref{Median: 0.54, P25: 0.54, P75: 0.54, Min: 0.54, Max: 0.54, N: 10}},
 	},
 }

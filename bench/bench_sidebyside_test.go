@@ -80,6 +80,7 @@ func BenchmarkLXC(b *testing.B) {
 			_ = os.Remove(p)
 		}
 	})
+	lxcMemory(b, dir, filepath.Join(dir, "sleep.conf"), envCount("VIRTLXC_BENCH_MEMN", 100))
 	anchorTimes(b, "lxc", []anchorRuns{
 		{"lxc/run-to-exit", "lxc-start -F, init /bin/true", "", "lxc-start -F -n " + name + "x -P " + dir + " -f " + filepath.Join(dir, "true.conf")},
 		{"lxc/start", "lxc-start (daemonized), init sleep", stop, start},
