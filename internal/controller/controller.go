@@ -288,6 +288,9 @@ func (c *Controller) start() (err error) {
 		return err
 	}
 	c.init.sync.Close()
+	// The host-side meminfo mount goes at once (in the background): a
+	// controller killed from here on must not leave it behind.
+	c.detachMeminfoAsync()
 	for _, m := range masters {
 		peer, err := console.OpenPeer(m, "", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
 		if err != nil {
@@ -314,9 +317,8 @@ func (c *Controller) start() (err error) {
 		go c.streamWatch(w, ws)
 	}
 	c.broadcast(c.initEvent())
-	// Only the teardown needs these: after the daemon is told.
+	// Only the teardown needs it: after the daemon is told.
 	c.holdMountNS()
-	c.detachMeminfoAsync()
 	return nil
 }
 
