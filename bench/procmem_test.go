@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"virtlxc/internal/procstat"
 )
 
 // Host-side memory and leftovers, read from /proc and /sys.
@@ -74,12 +76,8 @@ func procTree() map[int][]int {
 // statFields are the fields of /proc/PID/stat after the command name
 // (state first), nil if the process is gone.
 func statFields(pid int) []string {
-	stat := readFile(fmt.Sprintf("/proc/%d/stat", pid))
-	i := strings.LastIndexByte(stat, ')')
-	if i < 0 {
-		return nil
-	}
-	return strings.Fields(stat[i+1:])
+	f, _ := procstat.Read(strconv.Itoa(pid))
+	return f
 }
 
 // ppidOf is the parent of pid (0 if gone).
@@ -245,7 +243,6 @@ func spareOwned(item string, spares []int) bool {
 // alive reports whether pid runs (a zombie does not: this machine's pid 1
 // may never reap what it inherits).
 func alive(pid int) bool {
-	stat := readFile(fmt.Sprintf("/proc/%d/stat", pid))
-	i := strings.LastIndexByte(stat, ')')
-	return i > 0 && len(stat) > i+2 && stat[i+2] != 'Z'
+	f := statFields(pid)
+	return len(f) > 0 && f[0] != "Z"
 }

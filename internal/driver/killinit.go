@@ -1,8 +1,6 @@
 package driver
 
 import (
-	"bytes"
-	"fmt"
 	"os"
 	"strconv"
 	"time"
@@ -10,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/procstat"
 )
 
 // directKillGrace is how long a destroy that killed init itself waits for
@@ -92,30 +91,12 @@ func holdMountNS(dom *domain, r *run) *os.File {
 
 // parentOf reads the parent pid of pid from /proc/PID/stat.
 func parentOf(pid int) (int, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	f, err := procstat.Read(strconv.Itoa(pid))
 	if err != nil {
 		return 0, err
 	}
-	ppid, err := statParent(data)
-	if err != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
-	}
-	return ppid, nil
-}
-
-// statParent parses the parent pid out of a /proc/PID/stat line: the
-// fourth field, counted after the command name's closing parenthesis
-// (the name may hold spaces and parentheses).
-func statParent(stat []byte) (int, error) {
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("malformed stat line")
-	}
-	f := bytes.Fields(stat[i+1:])
-	if len(f) < 2 {
-		return 0, fmt.Errorf("malformed stat line")
-	}
-	return strconv.Atoi(string(f[1]))
+	ppid, err := procstat.Uint(f, 4)
+	return int(ppid), err
 }
 
 // loopBacked reports whether def mounts an image or a block device (the

@@ -1,28 +1,19 @@
 package driver
 
 import (
+	"log/slog"
 	"os"
+	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/paths"
+	"virtlxc/internal/testutil"
 )
 
-// TestStatParent: the parent pid is found after the command name, which
-// may hold spaces and parentheses.
-func TestStatParent(t *testing.T) {
-	for line, want := range map[string]int{
-		"42 (sleep) S 7 42 42 0 -1":         7,
-		"42 (a b) (c)) R 1234 42 42 0 -1 4": 1234,
-	} {
-		got, err := statParent([]byte(line))
-		if err != nil || got != want {
-			t.Errorf("statParent(%q) = %d, %v; want %d", line, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "42 sleep S 7", "42 (x)", "42 (x) S y"} {
-		if _, err := statParent([]byte(bad)); err == nil {
-			t.Errorf("statParent(%q): no error", bad)
-		}
-	}
-	// This process's own line, through /proc.
+// TestParentOf: this process's parent, through /proc.
+func TestParentOf(t *testing.T) {
 	if got, err := parentOf(os.Getpid()); err != nil || got != os.Getppid() {
 		t.Errorf("parentOf(self) = %d, %v; want %d", got, err, os.Getppid())
 	}
@@ -36,5 +27,28 @@ func TestInitPidfdRefusesOthers(t *testing.T) {
 	}
 	if _, ok := initPidfd(0, 1); ok {
 		t.Fatal("initPidfd took pid 0")
+	}
+}
+
+// TestRemoveRunFilesDetachesMeminfo: a dead controller's meminfo mount
+// point (here a tmpfs in its place) is detached and removed with the
+// domain's other run files.
+func TestRemoveRunFilesDetachesMeminfo(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := &Driver{layout: paths.New(t.TempDir(), ""), log: slog.New(slog.DiscardHandler)}
+	fuse := d.layout.FuseDir("dead")
+	if err := os.MkdirAll(fuse, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", fuse, "tmpfs", 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = unix.Unmount(fuse, unix.MNT_DETACH) })
+	d.removeRunFiles("dead")
+	if _, err := os.Stat(fuse); !os.IsNotExist(err) {
+		t.Errorf("%s is still there: %v", fuse, err)
+	}
+	if mi, _ := os.ReadFile("/proc/self/mountinfo"); strings.Contains(string(mi), " "+fuse+" ") {
+		t.Errorf("%s is still mounted", fuse)
 	}
 }

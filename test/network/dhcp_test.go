@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/procstat"
 	"virtlxc/internal/testutil"
 )
 
@@ -254,12 +255,8 @@ func pidIn(t *testing.T, path string) int {
 
 // processAlive reports whether pid runs (zombies count as gone).
 func processAlive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	return i > 0 && i+2 < len(b) && b[i+2] != 'Z'
+	f, err := procstat.Read(strconv.Itoa(pid))
+	return err == nil && len(f) > 0 && f[0] != "Z"
 }
 
 // assertNoFiles fails when dir holds any file.
