@@ -13,6 +13,7 @@ import (
 
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/plan"
+	"virtlxc/internal/proctitle"
 )
 
 // SpareArg is the argument that starts a spare controller: a process that
@@ -72,6 +73,7 @@ const maxLaunchFDs = 64
 // names the group its init stage starts in, and --root R, the daemon's
 // root, under whose state directory it mounts a meminfo filesystem.
 func RunSpare(args []string) int {
+	proctitle.Detach() // the claim shows its domain's command line
 	fs := flag.NewFlagSet(SpareArg, flag.ContinueOnError)
 	scope := fs.String("cgroup-scope", "", "")
 	root := fs.String("root", "", "")
@@ -127,6 +129,9 @@ func RunSpare(args []string) int {
 		fmt.Fprintf(os.Stderr, "virtlxc-controller: %v\n", err)
 		return 1
 	}
+	// ps shows what an exec'd controller's command line would be, not
+	// --spare: beside the start, it needs no result.
+	go func() { _ = proctitle.Set(strings.Join(append([]string{os.Args[0]}, l.Args...), " ")) }()
 	os.Clearenv()
 	for _, kv := range l.Env {
 		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"virtlxc/internal/procstat"
 )
 
 // children lists the pids whose parent is pid.
@@ -20,12 +22,10 @@ func children(pid int) []int {
 		if err != nil {
 			continue
 		}
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c))
+		f, err := procstat.Read(strconv.Itoa(c))
 		if err != nil {
 			continue
 		}
-		// pid (comm) state ppid …: comm may hold spaces, ppid follows ')'.
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
 			out = append(out, c)
 		}
@@ -153,6 +153,9 @@ func TestSpareController(t *testing.T) {
 	if got := cmdline(stage); !strings.HasPrefix(got, "/bin/sh ") {
 		t.Errorf("init %d runs %q, want the domain's init", stage, got)
 	}
+	if got := cmdline(spare); !strings.Contains(got, " --name sp --config ") || strings.Contains(got, "--spare") {
+		t.Errorf("claimed controller's command line %q, want its domain's", got)
+	}
 	if n := nices(stage); len(n) == 0 || strings.Trim(strings.Join(n, ""), "0") != "" {
 		t.Errorf("init's nice values %v, want 0", n)
 	}
@@ -265,12 +268,8 @@ func TestControllerCleansUpWithoutDaemon(t *testing.T) {
 
 // running reports whether pid exists and is not a zombie.
 func running(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	return len(f) > 0 && f[0] != "Z"
+	f, err := procstat.Read(strconv.Itoa(pid))
+	return err == nil && len(f) > 0 && f[0] != "Z"
 }
 
 // nices lists the nice value of each thread of pid.
@@ -278,11 +277,10 @@ func nices(pid int) []string {
 	var out []string
 	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	for _, task := range tasks {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		f, err := procstat.Read(fmt.Sprintf("%d/task/%s", pid, task.Name()))
 		if err != nil {
 			continue
 		}
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 		if len(f) > 16 {
 			out = append(out, f[16])
 		}
@@ -322,15 +320,10 @@ func spareGroups(pid int) []string {
 
 // started is pid's start time (clock ticks since boot), 0 if unknown.
 func started(pid int) uint64 {
-	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	i := strings.LastIndexByte(string(stat), ')')
-	if i < 0 {
+	f, err := procstat.Read(strconv.Itoa(pid))
+	if err != nil {
 		return 0
 	}
-	f := strings.Fields(string(stat[i+1:]))
-	if len(f) < 20 {
-		return 0
-	}
-	v, _ := strconv.ParseUint(f[19], 10, 64) // field 22 of stat
+	v, _ := procstat.Uint(f, 22)
 	return v
 }
