@@ -159,14 +159,18 @@ func BenchmarkLibvirt(b *testing.B) {
 			b.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond) // init has installed its trap
-		tolerate(b, destroy, destroy.timeOp(func() error { return l.DomainDestroy(coop) }))
+		if !tolerate(b, destroy, destroy.timeOp(func() error { return l.DomainDestroy(coop) })) {
+			lvEnsureOff(b, l, coop)
+		}
 	}
 	vstart := record("libvirt/virsh-start", "libvirt", "ms", "libvirt 9.0: virsh start, whole command")
 	for i := 0; i < n; i++ {
 		if err := vstart.timeOp(func() error { return virsh(d.uri, "start", "vlbl-coop") }); err != nil {
 			b.Fatal(err)
 		}
-		tolerate(b, vstart, l.DomainDestroy(coop))
+		if !tolerate(b, vstart, l.DomainDestroy(coop)) {
+			lvEnsureOff(b, l, coop)
+		}
 	}
 	stub := define("vlbl-stub", stubbornInit)
 	ign := record("libvirt/destroy-ignoring-term", "libvirt", "ms", "libvirt 9.0: API destroy, init ignoring SIGTERM")
@@ -175,7 +179,9 @@ func BenchmarkLibvirt(b *testing.B) {
 			b.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond)
-		tolerate(b, ign, ign.timeOp(func() error { return l.DomainDestroy(stub) }))
+		if !tolerate(b, ign, ign.timeOp(func() error { return l.DomainDestroy(stub) })) {
+			lvEnsureOff(b, l, stub)
+		}
 	}
 	exit, err := l.DomainDefineXML(trueXML("vlbl-exit", rootfs))
 	if err != nil {
@@ -235,9 +241,26 @@ func lvRunToExit(b *testing.B, l *libvirt.Libvirt, dom libvirt.Domain, n int) {
 		if tolerate(b, fig, err) {
 			fig.addDur(time.Since(t0))
 		} else {
-			_ = l.DomainDestroy(dom)
+			lvEnsureOff(b, l, dom)
 		}
 	}
+}
+
+// lvEnsureOff destroys dom after a failed operation and waits until
+// libvirt reports it shut off: once, a run-to-exit without a STOPPED
+// event left it running for libvirt, and every following create failed
+// ("Domain is already running") until the benchmark gave up.
+func lvEnsureOff(b *testing.B, l *libvirt.Libvirt, dom libvirt.Domain) {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		state, _, err := l.DomainGetState(dom, 0)
+		if err == nil && libvirt.DomainState(state) == libvirt.DomainShutoff {
+			return
+		}
+		_ = l.DomainDestroy(dom)
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.Fatalf("libvirt: %s still not shut off 30 s after a failed run", dom.Name)
 }
 
 // lvMemory starts 10 idle containers and reads RSS/PSS of each
