@@ -99,7 +99,7 @@ func New(opts Options) (*Driver, error) {
 		}
 		l := execLauncher{}
 		if opts.SpareController {
-			l.spares = newSparePool(opts.ControllerPath, controllerEnv(), opts.Layout, opts.CgroupScope, opts.Log)
+			l.spares = newSparePool(opts.ControllerPath, append(controllerEnv(), spareGOMAXPROCS), opts.Layout, opts.CgroupScope, opts.Log)
 		}
 		opts.Launcher = l
 	}
