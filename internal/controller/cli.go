@@ -29,6 +29,8 @@ tears everything down when init exits. virtlxcd starts it; it also runs by hand.
 
   --name NAME      domain name (must match the config)
   --config FILE    domain XML to run
+  --validated      FILE is the live definition virtlxcd wrote (checked
+                   when it was defined): read it without checking it again
   --root DIR       relocate libvirt's paths under DIR (as virtlxcd --root)
   --cgroup-scope S keep this instance's cgroups under <partition>/S.partition
   --passfd N       descriptor N (inherited) becomes init's fd 3, 4, … in order
@@ -51,6 +53,7 @@ func Main(args []string) int {
 	root := fs.String("root", "", "")
 	scope := fs.String("cgroup-scope", "", "")
 	logPath := fs.String("log", "", "")
+	validated := fs.Bool("validated", false, "")
 	var passfds fdList
 	fs.Var(&passfds, "passfd", "")
 	readyFD := fs.Int("ready-fd", -1, "")
@@ -89,7 +92,7 @@ func Main(args []string) int {
 	log := slog.New(slog.NewTextHandler(logFile, nil)).With("domain", *name)
 	layout := paths.New(*root, "")
 	opts := Options{
-		Name: *name, ConfigFile: *config, Root: *root, CgroupScope: *scope,
+		Name: *name, ConfigFile: *config, Validated: *validated, Root: *root, CgroupScope: *scope,
 		Log: log, LogFile: logFile,
 	}
 	for _, fd := range passfds {

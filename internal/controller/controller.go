@@ -32,7 +32,10 @@ import (
 type Options struct {
 	Name       string
 	ConfigFile string // the domain XML to run
-	Root       string // --root: relocate every libvirt path under it
+	// Validated says ConfigFile is virtlxcd's own live definition (see
+	// domainxml.ParseLive): read without Parse's checks.
+	Validated bool
+	Root      string // --root: relocate every libvirt path under it
 	// CgroupScope keeps this daemon's groups apart from others' (empty for
 	// the system daemon).
 	CgroupScope string
@@ -122,7 +125,11 @@ func (c *Controller) start() (err error) {
 	if err != nil {
 		return fmt.Errorf("reading domain config: %w", err)
 	}
-	c.dom, err = domainxml.Parse(data, domainxml.Options{Live: true, Label: c.opts.ConfigFile})
+	if c.opts.Validated {
+		c.dom, err = domainxml.ParseLive(data)
+	} else {
+		c.dom, err = domainxml.Parse(data, domainxml.Options{Live: true, Label: c.opts.ConfigFile})
+	}
 	if err != nil {
 		return err
 	}

@@ -223,7 +223,7 @@ const warmDomain = `<domain type='lxc'>
 // encoding/xml and encoding/json build their reflection caches on first
 // use (≈ 0.4 ms for a domain), which a start then finds ready.
 func warmUp() {
-	d, err := domainxml.Parse([]byte(warmDomain), domainxml.Options{Live: true})
+	d, err := domainxml.ParseLive([]byte(warmDomain))
 	if err != nil {
 		return
 	}

@@ -14,6 +14,14 @@ func TestWarmDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The spare reads it as a start reads the daemon's definitions.
+	live, err := domainxml.ParseLive([]byte(warmDomain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.Build(live, 0, plan.Host{}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := plan.Build(d, 0, plan.Host{}); err != nil {
 		t.Fatal(err)
 	}

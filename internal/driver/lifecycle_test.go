@@ -23,7 +23,7 @@ func TestStartShutdown(t *testing.T) {
 	}
 	// The controller's command line.
 	spec := e.fl.launches[0]
-	want := "--name web --config " + e.layout.StateDir + "/web.config --root " + e.root + " --cgroup-scope test --ready-fd 3"
+	want := "--name web --config " + e.layout.StateDir + "/web.config --validated --root " + e.root + " --cgroup-scope test --ready-fd 3"
 	if got := strings.Join(spec.Args, " "); got != want || spec.Binary != "/fake/virtlxc-controller" {
 		t.Fatalf("launched %s %s\nwant %s", spec.Binary, got, want)
 	}

@@ -195,7 +195,7 @@ func controllerEnv() []string {
 // preamble and the launch spec.
 func (d *Driver) prepareLaunch(dom *domain, def *domainxml.Domain, so startOpts) (*os.File, int64, LaunchSpec, error) {
 	binary := d.emulatorOf(def)
-	args := []string{"--name", dom.name, "--config", d.controllerConfig(dom.name)}
+	args := []string{"--name", dom.name, "--config", d.controllerConfig(dom.name), "--validated"}
 	if d.layout.Root != "" {
 		args = append(args, "--root", d.layout.Root)
 	}
