@@ -40,7 +40,10 @@ func (d *Driver) killInit(dom *domain, r *run) bool {
 
 // initPidfd opens a pidfd for initPID if that process is the child of
 // controller ctl: its init (the controller starts no other child). The
-// pidfd pins the process, so what is checked after opening it holds.
+// pidfd names the process that had the pid when it was opened; a parent
+// read after that and found to be ctl means it was init then (init held
+// the pid from before, and a pid is free again only once ctl reaped it),
+// so a signal through the pidfd reaches init or nobody.
 func initPidfd(initPID, ctl int) (int, bool) {
 	if initPID <= 0 || ctl <= 0 {
 		return -1, false
