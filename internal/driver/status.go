@@ -37,17 +37,6 @@ type status struct {
 	domain  []byte // the <domain> element
 }
 
-// formatStatus renders a status file as libvirt does: the <domstatus>
-// wrapper with the controller pid, the <init pid> and the live definition
-// indented inside.
-func formatStatus(name string, s State, reason, pid, initPID int, def *domainxml.Domain) ([]byte, error) {
-	body, err := statusBody(def)
-	if err != nil {
-		return nil, err
-	}
-	return wrapStatus(name, s, reason, pid, initPID, body), nil
-}
-
 // statusBody is the live definition as a status file holds it (indented
 // inside <domstatus>).
 func statusBody(def *domainxml.Domain) ([]byte, error) {
@@ -64,7 +53,9 @@ func statusBody(def *domainxml.Domain) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// wrapStatus puts a status body in its <domstatus> wrapper.
+// wrapStatus renders a status file as libvirt does: the <domstatus>
+// wrapper with the controller pid, the <init pid> and the live definition
+// (statusBody) indented inside.
 func wrapStatus(name string, s State, reason, pid, initPID int, body []byte) []byte {
 	var b bytes.Buffer
 	b.WriteString(configHeader(name))
