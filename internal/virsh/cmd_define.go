@@ -81,27 +81,33 @@ func runDefine(s *Session, pc *ParsedCmd) error {
 	if err != nil {
 		return err
 	}
-	c := s.conn
-	var dom libvirt.Domain
+	var flags uint32
 	if pc.Bool("validate") {
-		var ret libvirt.DomainDefineXMLFlagsRet
-		err = c.call(proto.ProcDomainDefineXMLFlags, &libvirt.DomainDefineXMLFlagsArgs{XML: xml, Flags: defineValidate}, &ret)
-		if isNoSupport(err) {
-			var r libvirt.DomainDefineXMLRet
-			err = c.call(proto.ProcDomainDefineXML, &libvirt.DomainDefineXMLArgs{XML: xml}, &r)
-			ret.Dom = r.Dom
-		}
-		dom = ret.Dom
-	} else {
-		var ret libvirt.DomainDefineXMLRet
-		err = c.call(proto.ProcDomainDefineXML, &libvirt.DomainDefineXMLArgs{XML: xml}, &ret)
-		dom = ret.Dom
+		flags = defineValidate
 	}
+	dom, err := s.conn.defineDomain(xml, flags)
 	if err != nil {
 		return failed(err, "Failed to define domain from %s", from)
 	}
 	s.printExtra("Domain '%s' defined from %s\n", dom.Name, from)
 	return nil
+}
+
+// defineDomain defines a domain as virsh's virshDomainDefine: with flags
+// through DefineXMLFlags, falling back to DefineXML when the server lacks
+// it and validation is the only flag.
+func (c *Conn) defineDomain(xml string, flags uint32) (libvirt.Domain, error) {
+	if flags == 0 {
+		var ret libvirt.DomainDefineXMLRet
+		err := c.call(proto.ProcDomainDefineXML, &libvirt.DomainDefineXMLArgs{XML: xml}, &ret)
+		return ret.Dom, err
+	}
+	var ret libvirt.DomainDefineXMLFlagsRet
+	err := c.call(proto.ProcDomainDefineXMLFlags, &libvirt.DomainDefineXMLFlagsArgs{XML: xml, Flags: libvirt.DomainDefineFlags(flags)}, &ret)
+	if isNoSupport(err) && flags == defineValidate {
+		return c.defineDomain(xml, 0)
+	}
+	return ret.Dom, err
 }
 
 // Undefine flags (virDomainUndefineFlagsValues).

@@ -7,6 +7,7 @@ import (
 	libvirt "github.com/digitalocean/go-libvirt"
 
 	"virtlxc/internal/rpc/proto"
+	"virtlxc/internal/virerr"
 )
 
 // netXMLInactive is VIR_NETWORK_XML_INACTIVE.
@@ -16,7 +17,7 @@ const netXMLInactive = 1
 // virsh's order.
 func networkCommands() []*CmdDef {
 	return []*CmdDef{
-		cmdNetAutostart(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(), cmdNetEvent(),
+		cmdNetAutostart(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(), cmdNetEdit(), cmdNetEvent(),
 		cmdNetInfo(), cmdNetList(), cmdNetStart(), cmdNetUndefine(),
 	}
 }
@@ -90,6 +91,45 @@ func cmdNetDefine() *CmdDef {
 			return nil
 		},
 	}
+}
+
+func cmdNetEdit() *CmdDef {
+	return &CmdDef{
+		Name: "net-edit", Group: "network",
+		Help: "edit XML configuration for a network",
+		Desc: "Edit the XML configuration for a network.",
+		Opts: []OptDef{optNetwork()},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			net, err := s.networkArg(pc)
+			if err != nil {
+				return err
+			}
+			e := &editor{
+				get: func() (string, error) { return s.conn.networkXML(net) },
+				define: func(doc string) (string, error) {
+					var ret libvirt.NetworkDefineXMLRet
+					err := s.conn.call(proto.ProcNetworkDefineXML, &libvirt.NetworkDefineXMLArgs{XML: doc}, &ret)
+					return ret.Net.Name, err
+				},
+				name:       net.Name,
+				notChanged: "Network %s XML configuration not changed.\n",
+				edited:     "Network %s XML configuration edited.\n",
+			}
+			return e.run(s)
+		},
+	}
+}
+
+// networkXML returns a network's persistent XML as virsh's
+// virshNetworkGetXMLDesc: inactive, or as it is from a server that refuses
+// the flag.
+func (c *Conn) networkXML(net libvirt.Network) (string, error) {
+	var ret libvirt.NetworkGetXMLDescRet
+	err := c.call(proto.ProcNetworkGetXMLDesc, &libvirt.NetworkGetXMLDescArgs{Net: net, Flags: netXMLInactive}, &ret)
+	if libvirtCode(err) == virerr.ErrInvalidArg {
+		err = c.call(proto.ProcNetworkGetXMLDesc, &libvirt.NetworkGetXMLDescArgs{Net: net}, &ret)
+	}
+	return ret.XML, err
 }
 
 // netAction declares a command that looks up a network, makes one call

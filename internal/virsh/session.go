@@ -28,6 +28,9 @@ type Session struct {
 	Escape string
 	// Getenv reads the environment (os.Getenv unless a test sets it).
 	Getenv func(string) string
+	// LookupEnv tells a variable set empty from one unset (os.LookupEnv
+	// unless a test sets it; nil falls back to Getenv).
+	LookupEnv func(string) (string, bool)
 	// DaemonPath is the virtlxcd binary started when the default socket
 	// is absent; "" disables the autostart.
 	DaemonPath string
@@ -41,9 +44,18 @@ type Session struct {
 func NewSession() *Session {
 	return &Session{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-		URI: DefaultURI, Escape: "^]", Getenv: os.Getenv,
+		URI: DefaultURI, Escape: "^]", Getenv: os.Getenv, LookupEnv: os.LookupEnv,
 		cmds: NewCommands(),
 	}
+}
+
+// lookupEnv reads an environment variable through LookupEnv or Getenv.
+func (s *Session) lookupEnv(key string) (string, bool) {
+	if s.LookupEnv != nil {
+		return s.LookupEnv(key)
+	}
+	v := s.Getenv(key)
+	return v, v != ""
 }
 
 // Commands returns the session's command table.

@@ -9,10 +9,10 @@ import (
 
 // virshCommands are the commands virtlxc shares with virsh.
 var virshCommands = []string{
-	"autostart", "blkiotune", "capabilities", "console", "create", "define", "destroy",
+	"autostart", "blkiotune", "capabilities", "console", "create", "define", "destroy", "edit",
 	"domid", "dominfo", "domname", "domstate", "domuuid", "dumpxml", "event", "exit", "help",
 	"hostname", "list", "lxc-enter-namespace", "memtune", "net-autostart", "net-define",
-	"net-destroy", "net-dumpxml", "net-info", "net-list", "net-start", "net-undefine",
+	"net-destroy", "net-dumpxml", "net-edit", "net-info", "net-list", "net-start", "net-undefine",
 	"nodeinfo", "quit", "reboot",
 	"resume", "schedinfo", "setmaxmem", "setmem", "shutdown", "start", "suspend", "sysinfo",
 	"undefine", "uri", "version",
