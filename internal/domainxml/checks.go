@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"virtlxc/internal/cparse"
 	"virtlxc/internal/virerr"
 )
 
@@ -151,7 +152,7 @@ func (p *parsed) parseMemory(root *node) error {
 		return domErr(virerr.ErrOverflow, "size value too large")
 	}
 	if s, ok := maxMem.attr("slots"); ok && s != "" {
-		if p.slots, ok = strToUIP(s); !ok {
+		if p.slots, ok = cparse.UIP(s); !ok {
 			return xmlError("Failed to parse memory slot count")
 		}
 	}
@@ -192,12 +193,12 @@ func (p *parsed) parseVCPU(root *node) error {
 		return nil
 	}
 	var ok bool
-	if p.vcpuMax, ok = strToUI(v.str()); !ok {
+	if p.vcpuMax, ok = cparse.UI(v.str()); !ok {
 		return xmlError("maximum vcpus count must be an integer")
 	}
 	p.vcpuCur = p.vcpuMax
 	if s, present := v.attr("current"); present {
-		if p.vcpuCur, ok = strToUIP(s); !ok {
+		if p.vcpuCur, ok = cparse.UIP(s); !ok {
 			return virerr.New(virerr.ErrXMLError, virerr.FromXML,
 				"Invalid value for attribute 'current' in element 'vcpu': '%s'. Expected non-negative integer value", s)
 		}
@@ -210,7 +211,7 @@ func (p *parsed) parseVCPU(root *node) error {
 		p.placement = placement
 	}
 	if cpuset, ok := v.attr("cpuset"); ok && p.placement != "auto" {
-		set, ok := parseBitmap(cpuset, 1024)
+		set, ok := cparse.ParseBitmap(cpuset, 1024)
 		if !ok {
 			return virerr.New(virerr.ErrInvalidArg, virerr.FromNone, "Failed to parse bitmap '%s'", cpuset)
 		}
@@ -235,12 +236,12 @@ func (p *parsed) parseCPUTune(root *node) error {
 		}
 		switch {
 		case i == 0:
-			p.shares, ok = strToULLP(s)
+			p.shares, ok = cparse.ULLP(s)
 			p.hasShares = true
 		case i%2 == 1:
-			p.periods[i/2], ok = strToULLP(s)
+			p.periods[i/2], ok = cparse.ULLP(s)
 		default:
-			p.quotas[i/2-1], ok = strToLL(s)
+			p.quotas[i/2-1], ok = cparse.LL(s)
 		}
 		if !ok {
 			return xmlError("can't parse cputune %s value", name)
@@ -336,7 +337,7 @@ func (p *parsed) parseClock(root *node) error {
 	switch offset {
 	case "utc", "localtime":
 		if adj, _ := clock.attr("adjustment"); adj != "" && adj != "reset" {
-			if _, ok := strToLL(adj); !ok {
+			if _, ok := cparse.LL(adj); !ok {
 				return xmlError("unknown clock adjustment '%s'", adj)
 			}
 		}
@@ -349,7 +350,7 @@ func (p *parsed) parseClock(root *node) error {
 			return domErr(virerr.ErrInternalError, "missing 'timezone' attribute for clock with offset='timezone'")
 		}
 	case "absolute":
-		if s, _ := clock.attr("start"); s == "" || !ok2(strToULLP(s)) {
+		if s, _ := clock.attr("start"); s == "" || !ok2(cparse.ULLP(s)) {
 			return domErr(virerr.ErrInternalError, "missing 'start' attribute for clock with offset='absolute'")
 		}
 	}

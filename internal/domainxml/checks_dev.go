@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"virtlxc/internal/cparse"
 	"virtlxc/internal/virerr"
 )
 
@@ -90,12 +91,12 @@ func (p *parsed) parseFilesystems(root *node) error {
 			if !ok {
 				return xmlError("missing 'usage' attribute for RAM filesystem")
 			}
-			v, ok := strToULL(usage)
+			v, ok := cparse.ULL(usage)
 			if !ok {
 				return xmlError("cannot parse usage '%s' for RAM filesystem", usage)
 			}
 			units, _ := src.attr("units")
-			if p.ramBytes[i], err = scaleInteger(v, units, 1024, math.MaxUint64); err != nil {
+			if p.ramBytes[i], err = cparse.ScaleInteger(v, units, 1024, math.MaxUint64); err != nil {
 				return err
 			}
 		}
@@ -109,7 +110,7 @@ func checkMode(fs *node, attr string) error {
 	if !ok {
 		return nil
 	}
-	v, neg, ok := cNumberBase(s, 8)
+	v, neg, ok := cparse.NumberBase(s, 8)
 	if !ok || neg || v > math.MaxUint32 {
 		return virerr.New(virerr.ErrXMLError, virerr.FromXML,
 			"Invalid value for attribute '%s' in element 'filesystem': '%s'. Expected non-negative integer value", attr, s)
@@ -240,7 +241,7 @@ func (p *parsed) parseConsoles(root *node) error {
 			return domErr(virerr.ErrConfigUnsupported, "unknown target type '%s' specified for character device", tt)
 		}
 		if port, ok := tgt.attr("port"); ok {
-			if _, ok := strToUI(port); !ok {
+			if _, ok := cparse.UI(port); !ok {
 				return xmlError("Invalid port number: %s", port)
 			}
 		}
@@ -256,7 +257,7 @@ func (p *parsed) parseIDMap(root *node) error {
 			for _, e := range im.all(kind) {
 				for _, a := range []string{"start", "target", "count"} {
 					v, ok := e.attr(a)
-					if !ok || !ok2(strToUIP(v)) {
+					if !ok || !ok2(cparse.UIP(v)) {
 						return xmlError("invalid idmap start/target/count settings")
 					}
 				}

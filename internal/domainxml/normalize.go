@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strconv"
+
+	"virtlxc/internal/cparse"
 )
 
 // normalizeInput rewrites, in the input tree, the numbers libvirt reads
@@ -46,7 +48,7 @@ func normalizeInput(root *node, p *parsed) {
 	for _, im := range root.all("idmap") {
 		for _, e := range im.children {
 			for i, a := range e.attrs {
-				if v, ok := strToUIP(a.Value); ok && a.Name.Space == "" {
+				if v, ok := cparse.UIP(a.Value); ok && a.Name.Space == "" {
 					e.attrs[i].Value = strconv.FormatUint(uint64(v), 10)
 				}
 			}
@@ -65,7 +67,7 @@ func normalizeInput(root *node, p *parsed) {
 		}
 		for _, mode := range []string{"fmode", "dmode"} {
 			if s, ok := fs.attr(mode); ok {
-				v, _, _ := cNumberBase(s, 8)
+				v, _, _ := cparse.NumberBase(s, 8)
 				if v == 0 {
 					dropAttr(fs, mode)
 				} else {

@@ -6,6 +6,7 @@ import (
 
 	"libvirt.org/go/libvirtxml"
 
+	"virtlxc/internal/cparse"
 	"virtlxc/internal/virerr"
 )
 
@@ -151,7 +152,7 @@ func applyParsed(d *Domain, p *parsed) {
 	}
 	d.VCPU.CPUSet = ""
 	if p.placement != "auto" && len(p.cpuset) > 0 && len(p.cpuset) < 1024 {
-		d.VCPU.CPUSet = formatBitmap(p.cpuset)
+		d.VCPU.CPUSet = cparse.FormatBitmap(p.cpuset)
 	}
 	normalizeClock(d)
 	normalizeFeatures(d)
@@ -176,11 +177,11 @@ func normalizeClock(d *Domain) {
 		case adj == "reset":
 			c.Adjustment = adj
 		case adj != "":
-			v, _ := strToLL(adj)
+			v, _ := cparse.LL(adj)
 			c.Offset, c.Adjustment, c.Basis = "variable", strconv.FormatInt(v, 10), c.Offset
 		}
 	case "variable":
-		v, _ := strToLL(adj) // unreadable means 0
+		v, _ := cparse.LL(adj) // unreadable means 0
 		c.Adjustment, c.Basis = strconv.FormatInt(v, 10), basis
 		if c.Basis == "" {
 			c.Basis = "utc"
