@@ -19,14 +19,7 @@ func Number(s string) (mag uint64, neg, ok bool) { return NumberBase(s, 10) }
 
 // NumberBase is Number in base 8 or 10.
 func NumberBase(s string, base uint64) (mag uint64, neg, ok bool) {
-	i := 0
-	for i < len(s) && strings.IndexByte(" \t\n\v\f\r", s[i]) >= 0 {
-		i++
-	}
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
+	i, neg := lead(s)
 	start := i
 	for ; i < len(s) && s[i] >= '0' && uint64(s[i]-'0') < base && s[i] <= '9'; i++ {
 		d := uint64(s[i] - '0')
@@ -123,6 +116,19 @@ func ScaleInteger(value uint64, unit string, scale, limit uint64) (uint64, error
 	return value * scale, nil
 }
 
+// lead skips what strto* allows before the digits: white space and a
+// sign. It returns where the digits start and whether the sign is minus.
+func lead(s string) (int, bool) {
+	i := 0
+	for i < len(s) && IsSpace(s[i]) {
+		i++
+	}
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		return i + 1, s[i] == '-'
+	}
+	return i, false
+}
+
 // IsSpace reports whether c is white space for C (isspace).
 func IsSpace(c byte) bool { return strings.IndexByte(" \t\n\v\f\r", c) >= 0 }
 
@@ -130,15 +136,7 @@ func IsSpace(c byte) bool { return strings.IndexByte(" \t\n\v\f\r", c) >= 0 }
 // and digits. It returns the value and the rest of s; ok is false when
 // there are no digits or the value does not fit an int.
 func Long(s string) (int64, string, bool) {
-	i := 0
-	for i < len(s) && IsSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
+	i, neg := lead(s)
 	start := i
 	var v int64
 	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
@@ -239,4 +237,24 @@ func asciiLower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// ULLPrefix is virStrToLong_ull given an end pointer: the number at the
+// start of s as strtoull reads it (white space, a sign, decimal digits;
+// a minus wraps around) and the text after it. ok is false when there
+// are no digits or they overflow.
+func ULLPrefix(s string) (v uint64, rest string, ok bool) {
+	i, neg := lead(s)
+	end := i
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	if end == i {
+		return 0, s, false
+	}
+	v, _, ok = Number(s[i:end])
+	if neg {
+		v = -v
+	}
+	return v, s[end:], ok
 }

@@ -120,7 +120,7 @@ func (p *parsed) parseCaps(root *node, opts Options) error {
 	if hasArch && !slices.Contains(arches, arch) {
 		return domErr(virerr.ErrConfigUnsupported, "Unknown architecture %s", arch)
 	}
-	if !hasArch {
+	if !hasArch && !opts.NoDefaultArch {
 		arch = archOr("", opts)
 	}
 	p.virtType, p.osType, p.arch = typ, osType, arch

@@ -4,20 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"virtlxc/internal/testutil"
 )
 
-// corpusDir finds ../shared/conformance/libvirt-9.0.0 beside the repository
-// (where CI and every developer machine lays it) or in $VIRTLXC_CONFORMANCE.
-func corpusDir(t testing.TB) string {
-	if d := os.Getenv("VIRTLXC_CONFORMANCE"); d != "" {
-		return d
-	}
-	d := filepath.Join("..", "..", "..", "shared", "conformance", "libvirt-9.0.0")
-	if _, err := os.Stat(d); err != nil {
-		t.Fatalf("conformance corpus not found at %s (set VIRTLXC_CONFORMANCE): %v", d, err)
-	}
-	return d
-}
+// corpusDir is libvirt's test data (testutil.ConformanceDir).
+func corpusDir(t testing.TB) string { return testutil.ConformanceDir(t) }
 
 // TestLXCXML2XML is libvirt's lxcxml2xmltest: every document parses, and
 // formats back byte for byte (or to the expected output where libvirt

@@ -60,6 +60,14 @@ func propBool(el *node, attr string) (string, error) {
 	return propEnum(el, attr, true, "default", "yes", "no")
 }
 
+// KnownArch reports whether name is one of libvirt 9.0's architecture
+// names (virArchFromString).
+func KnownArch(name string) bool { return slices.Contains(arches, name) }
+
+// CapabilityNames are libvirt's process capability features
+// (<features><capabilities>), in its order.
+func CapabilityNames() []string { return slices.Clone(capFeatures) }
+
 // Enumerations of libvirt 9.0 (VIR_ENUM_IMPL in domain_conf.c and friends).
 var (
 	virtTypes = []string{"none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test",

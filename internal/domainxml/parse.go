@@ -39,6 +39,10 @@ type Options struct {
 	// alternative, which arches the capabilities offer; empty means this
 	// machine's.
 	HostArch string
+	// NoDefaultArch leaves a missing <type arch> unset, as libvirt's
+	// native-config import does (its definition never passes the XML
+	// parser, which fills it).
+	NoDefaultArch bool
 	// Live keeps live-only state (id, target dev names with reserved
 	// prefixes), as when a status file is read back.
 	Live bool

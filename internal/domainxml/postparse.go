@@ -76,7 +76,7 @@ func capsLookup(p *parsed, opts Options) error {
 	if alt := alt32(host); alt != "" {
 		arches = append(arches, alt)
 	}
-	archOK := false
+	archOK := p.arch == "" // VIR_ARCH_NONE matches any
 	for _, a := range arches {
 		archOK = archOK || a == p.arch
 	}

@@ -17,7 +17,7 @@ import (
 // for the first console. The returned stream carries the console's bytes
 // both ways; closing it detaches.
 func (d *Driver) OpenConsole(ref Ref, devname string, flags uint32) (io.ReadWriteCloser, error) {
-	if err := checkFlags(flags, 0, "lxcDomainOpenConsole"); err != nil {
+	if err := CheckFlags(flags, 0, "lxcDomainOpenConsole"); err != nil {
 		return nil, err
 	}
 	dom, err := d.findLocked(ref)
@@ -68,7 +68,7 @@ var namespaceOrder = []string{"user", "ipc", "uts", "net", "pid", "mnt"}
 // change nothing), as are those that cannot be opened. The caller owns
 // the returned files.
 func (d *Driver) OpenNamespaces(ref Ref, flags uint32) ([]*os.File, error) {
-	if err := checkFlags(flags, 0, "lxcDomainLxcOpenNamespace"); err != nil {
+	if err := CheckFlags(flags, 0, "lxcDomainLxcOpenNamespace"); err != nil {
 		return nil, err
 	}
 	dom, err := d.findForJob(ref)

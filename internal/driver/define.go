@@ -58,7 +58,7 @@ func (d *Driver) lookupForAdd(def *domainxml.Domain, checkLive bool) (*domain, e
 // DEFINED/ADDED for a new (or so far transient) domain, DEFINED/UPDATED
 // otherwise.
 func (d *Driver) DefineXML(data []byte, flags uint32) (Ref, error) {
-	if err := checkFlags(flags, DefineValidate, "lxcDomainDefineXMLFlags"); err != nil {
+	if err := CheckFlags(flags, DefineValidate, "lxcDomainDefineXMLFlags"); err != nil {
 		return Ref{}, err
 	}
 	def, err := d.parseDef(data, flags&DefineValidate != 0)
@@ -98,7 +98,7 @@ func (d *Driver) DefineXML(data []byte, flags uint32) (Ref, error) {
 // becomes transient and disappears when it stops; an inactive one
 // disappears at once. Event UNDEFINED/REMOVED.
 func (d *Driver) Undefine(ref Ref, flags uint32) error {
-	if err := checkFlags(flags, 0, "lxcDomainUndefineFlags"); err != nil {
+	if err := CheckFlags(flags, 0, "lxcDomainUndefineFlags"); err != nil {
 		return err
 	}
 	dom, err := d.find(ref)

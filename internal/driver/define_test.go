@@ -76,7 +76,7 @@ func TestDefineConflicts(t *testing.T) {
 		t.Fatal("broken XML accepted")
 	}
 	_, err = e.d.DefineXML([]byte(domXML("web", uuid1)), 4)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x4) in function lxcDomainDefineXMLFlags")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x4) in function lxcDomainDefineXMLFlags")
 	e.noEvent()
 	refs, _ := e.d.ListAll(0)
 	if names(refs) != "web" {
@@ -97,7 +97,7 @@ func TestCreateXMLConflicts(t *testing.T) {
 	_, err = e.d.CreateXML([]byte(domXML("t1", uuid2)), 0, nil, 0)
 	wantErr(t, err, virerr.ErrOperationInvalid, "Requested operation is not valid: domain 't1' is already active")
 	_, err = e.d.CreateXML([]byte(domXML("t1", uuid2)), StartPaused, nil, 0)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x1) in function lxcDomainCreateXMLWithFiles")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x1) in function lxcDomainCreateXMLWithFiles")
 	// Defining a running transient domain makes it persistent (ADDED).
 	if _, err := e.d.DefineXML([]byte(domXML("t1", uuid2)), 0); err != nil {
 		t.Fatal(err)

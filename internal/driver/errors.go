@@ -6,12 +6,14 @@ import (
 	"virtlxc/internal/virerr"
 )
 
-// checkFlags is libvirt's virCheckFlags: any flag outside allowed is
-// "invalid argument: unsupported flags (0x..) in function FN".
-func checkFlags(flags, allowed uint32, fn string) error {
+// CheckFlags is libvirt's virCheckFlags: any flag outside allowed is
+// VIR_ERR_INVALID_ARG "unsupported flags (0x..) in function FN", with no
+// "invalid argument: " before it (virReportInvalidArg formats its message
+// as given, as libvirt 9.0's daemon sends it).
+func CheckFlags(flags, allowed uint32, fn string) error {
 	if extra := flags &^ allowed; extra != 0 {
-		return virerr.New(virerr.ErrInvalidArg, virerr.FromLXC,
-			"unsupported flags (0x%x) in function %s", extra, fn)
+		return virerr.Raw(virerr.ErrInvalidArg, virerr.FromLXC,
+			fmt.Sprintf("unsupported flags (0x%x) in function %s", extra, fn))
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ const destroyWait = 15 * time.Second
 // closes (see ConnectionClosed). files become init's descriptors 3, 4, ...
 // in order; the caller keeps ownership of them. Event STARTED/BOOTED.
 func (d *Driver) Start(ref Ref, flags uint32, files []*os.File, conn ConnID) (Ref, error) {
-	if err := checkFlags(flags, StartAutodestroy, "lxcDomainCreateWithFiles"); err != nil {
+	if err := CheckFlags(flags, StartAutodestroy, "lxcDomainCreateWithFiles"); err != nil {
 		return Ref{}, err
 	}
 	dom, err := d.findForJob(ref)
@@ -43,7 +43,7 @@ func (d *Driver) Start(ref Ref, flags uint32, files []*os.File, conn ConnID) (Re
 // name and UUID exists, the definition runs in its place and its config
 // is kept. files are as for Start.
 func (d *Driver) CreateXML(data []byte, flags uint32, files []*os.File, conn ConnID) (Ref, error) {
-	if err := checkFlags(flags, StartAutodestroy|StartValidate, "lxcDomainCreateXMLWithFiles"); err != nil {
+	if err := CheckFlags(flags, StartAutodestroy|StartValidate, "lxcDomainCreateXMLWithFiles"); err != nil {
 		return Ref{}, err
 	}
 	def, err := d.parseDef(data, flags&StartValidate != 0)
@@ -150,7 +150,7 @@ func shutdownMode(flags uint32) string {
 // back to SIGTERM, ShutdownInitctl and ShutdownSignal pick one way. It
 // returns once the request is delivered; the domain stops later.
 func (d *Driver) Shutdown(ref Ref, flags uint32) error {
-	if err := checkFlags(flags, ShutdownInitctl|ShutdownSignal, "lxcDomainShutdownFlags"); err != nil {
+	if err := CheckFlags(flags, ShutdownInitctl|ShutdownSignal, "lxcDomainShutdownFlags"); err != nil {
 		return err
 	}
 	return d.signalInit(ref, monitor.OpShutdown, flags)
@@ -160,7 +160,7 @@ func (d *Driver) Shutdown(ref Ref, flags uint32) error {
 // Shutdown with runlevel 6 and SIGHUP. When init exits that way the
 // driver starts the domain again (event REBOOT).
 func (d *Driver) Reboot(ref Ref, flags uint32) error {
-	if err := checkFlags(flags, ShutdownInitctl|ShutdownSignal, "lxcDomainReboot"); err != nil {
+	if err := CheckFlags(flags, ShutdownInitctl|ShutdownSignal, "lxcDomainReboot"); err != nil {
 		return err
 	}
 	return d.signalInit(ref, monitor.OpReboot, flags)
@@ -190,7 +190,7 @@ func (d *Driver) signalInit(ref Ref, op string, flags uint32) error {
 // domain is shut off (reason destroyed, event STOPPED/DESTROYED); a
 // transient domain is gone by then.
 func (d *Driver) Destroy(ref Ref, flags uint32) error {
-	if err := checkFlags(flags, 0, "lxcDomainDestroyFlags"); err != nil {
+	if err := CheckFlags(flags, 0, "lxcDomainDestroyFlags"); err != nil {
 		return err
 	}
 	dom, err := d.findForJob(ref)

@@ -105,15 +105,15 @@ func TestShutdownModes(t *testing.T) {
 		}
 	}
 	err := e.d.Shutdown(ref, ShutdownACPI)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x1) in function lxcDomainShutdownFlags")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x1) in function lxcDomainShutdownFlags")
 	err = e.d.Reboot(ref, ShutdownParavirt)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x10) in function lxcDomainReboot")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x10) in function lxcDomainReboot")
 	err = e.d.Destroy(ref, 1)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x1) in function lxcDomainDestroyFlags")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x1) in function lxcDomainDestroyFlags")
 	_, err = e.d.Start(ref, StartPaused, nil, 0)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x1) in function lxcDomainCreateWithFiles")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x1) in function lxcDomainCreateWithFiles")
 	_, err = e.d.GetXML(ref, XMLUpdateCPU)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x4) in function lxcDomainGetXMLDesc")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x4) in function lxcDomainGetXMLDesc")
 	e.noEvent()
 }
 

@@ -11,7 +11,7 @@ import (
 // live-only parts. XMLSecure and XMLMigratable are accepted and change
 // nothing for LXC; XMLUpdateCPU is rejected.
 func (d *Driver) GetXML(ref Ref, flags uint32) (string, error) {
-	if err := checkFlags(flags, XMLSecure|XMLInactive|XMLMigratable, "lxcDomainGetXMLDesc"); err != nil {
+	if err := CheckFlags(flags, XMLSecure|XMLInactive|XMLMigratable, "lxcDomainGetXMLDesc"); err != nil {
 		return "", err
 	}
 	dom, err := d.findLocked(ref)
@@ -77,7 +77,7 @@ func (d *Driver) GetInfo(ref Ref) (Info, error) {
 // GetState returns the domain's state and reason (virDomainGetState; no
 // flag is supported).
 func (d *Driver) GetState(ref Ref, flags uint32) (State, int, error) {
-	if err := checkFlags(flags, 0, "lxcDomainGetState"); err != nil {
+	if err := CheckFlags(flags, 0, "lxcDomainGetState"); err != nil {
 		return 0, 0, err
 	}
 	dom, err := d.findLocked(ref)

@@ -117,7 +117,7 @@ func (d *Driver) all() []*domain {
 // result is ordered as virsh lists domains: active ones by id, then
 // inactive ones by name.
 func (d *Driver) ListAll(flags uint32) ([]Ref, error) {
-	if err := checkFlags(flags, listAll, "lxcConnectListAllDomains"); err != nil {
+	if err := CheckFlags(flags, listAll, "lxcConnectListAllDomains"); err != nil {
 		return nil, err
 	}
 	var out []Ref

@@ -62,7 +62,7 @@ func TestListAllFlags(t *testing.T) {
 		}
 	}
 	_, err = e.d.ListAll(1 << 16)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x10000) in function lxcConnectListAllDomains")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x10000) in function lxcConnectListAllDomains")
 
 	if ids := e.d.ListIDs(); len(ids) != 3 || ids[0] != run.ID || ids[2] != trans.ID {
 		t.Fatalf("ListIDs %v", ids)

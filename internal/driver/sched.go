@@ -45,7 +45,7 @@ func (d *Driver) SchedulerType(ref Ref) (string, int, error) {
 // a running domain shows what its cgroup has. Unlike libvirt 9.0, which
 // crashes here, an inactive domain answers from its config.
 func (d *Driver) GetSchedulerParameters(ref Ref, flags uint32) (SchedulerParams, error) {
-	if err := checkFlags(flags, AffectLive|AffectConfig|TypedParamStringOkay, "lxcDomainGetSchedulerParametersFlags"); err != nil {
+	if err := CheckFlags(flags, AffectLive|AffectConfig|TypedParamStringOkay, "lxcDomainGetSchedulerParametersFlags"); err != nil {
 		return SchedulerParams{}, err
 	}
 	dom, live, config, err := d.lockedDefs(ref, flags)
@@ -82,7 +82,7 @@ func schedOf(def *domainxml.Domain, shares, period uint64, quota int64) Schedule
 // Live values go to the cgroup; a period or quota of 0 changes nothing
 // there.
 func (d *Driver) SetSchedulerParameters(ref Ref, u SchedulerUpdate, flags uint32) error {
-	if err := checkFlags(flags, AffectLive|AffectConfig, "lxcDomainSetSchedulerParametersFlags"); err != nil {
+	if err := CheckFlags(flags, AffectLive|AffectConfig, "lxcDomainSetSchedulerParametersFlags"); err != nil {
 		return err
 	}
 	dom, live, config, release, err := d.defsForJob(ref, flags)
@@ -176,7 +176,7 @@ type BlkioTune struct {
 // (virDomainGetBlkioParameters; flags AffectLive, AffectConfig,
 // TypedParamStringOkay), from the config or the live definition.
 func (d *Driver) GetBlkioParameters(ref Ref, flags uint32) (BlkioTune, error) {
-	if err := checkFlags(flags, AffectLive|AffectConfig|TypedParamStringOkay, "lxcDomainGetBlkioParameters"); err != nil {
+	if err := CheckFlags(flags, AffectLive|AffectConfig|TypedParamStringOkay, "lxcDomainGetBlkioParameters"); err != nil {
 		return BlkioTune{}, err
 	}
 	dom, live, config, err := d.lockedDefs(ref, flags)
@@ -226,7 +226,7 @@ func blkioOf(def *domainxml.Domain) BlkioTune {
 // with "weight"; flags AffectLive, AffectConfig). libvirt's range is
 // 100..1000.
 func (d *Driver) SetBlkioWeight(ref Ref, weight uint32, flags uint32) error {
-	if err := checkFlags(flags, AffectLive|AffectConfig, "lxcDomainSetBlkioParameters"); err != nil {
+	if err := CheckFlags(flags, AffectLive|AffectConfig, "lxcDomainSetBlkioParameters"); err != nil {
 		return err
 	}
 	if weight < 100 || weight > 1000 {

@@ -84,7 +84,7 @@ func (d *Driver) commitConfig(dom *domain, def *domainxml.Domain) error {
 // MemMaximum). virDomainSetMemory is AffectLive and virDomainSetMaxMemory
 // is MemMaximum. The live value is the cgroup's memory limit.
 func (d *Driver) SetMemory(ref Ref, kib uint64, flags uint32) error {
-	if err := checkFlags(flags, AffectLive|AffectConfig|MemMaximum, "lxcDomainSetMemoryFlags"); err != nil {
+	if err := CheckFlags(flags, AffectLive|AffectConfig|MemMaximum, "lxcDomainSetMemoryFlags"); err != nil {
 		return err
 	}
 	dom, live, config, release, err := d.defsForJob(ref, flags)
@@ -210,7 +210,7 @@ func setMemtune(def *domainxml.Domain, u MemoryTuneUpdate) {
 // (virDomainGetMemoryParameters; flags AffectLive, AffectConfig,
 // TypedParamStringOkay): the config's, or while running the cgroup's.
 func (d *Driver) GetMemoryParameters(ref Ref, flags uint32) (MemoryTune, error) {
-	if err := checkFlags(flags, AffectLive|AffectConfig|TypedParamStringOkay, "lxcDomainGetMemoryParameters"); err != nil {
+	if err := CheckFlags(flags, AffectLive|AffectConfig|TypedParamStringOkay, "lxcDomainGetMemoryParameters"); err != nil {
 		return MemoryTune{}, err
 	}
 	dom, err := d.findLocked(ref)
@@ -249,7 +249,7 @@ func limitKiB(bytes uint64) uint64 {
 // limit first when it decreases, swap limit, hard limit. The hard limit
 // may not exceed the swap limit.
 func (d *Driver) SetMemoryParameters(ref Ref, u MemoryTuneUpdate, flags uint32) error {
-	if err := checkFlags(flags, AffectLive|AffectConfig, "lxcDomainSetMemoryParameters"); err != nil {
+	if err := CheckFlags(flags, AffectLive|AffectConfig, "lxcDomainSetMemoryParameters"); err != nil {
 		return err
 	}
 	for _, v := range []*uint64{u.HardLimit, u.SoftLimit, u.SwapHardLimit} {

@@ -142,7 +142,7 @@ func TestSchedulerParameters(t *testing.T) {
 		t.Fatalf("config schedinfo %+v", p)
 	}
 	err = e.d.SetSchedulerParameters(ref, SchedulerUpdate{}, 8)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x8) in function lxcDomainSetSchedulerParametersFlags")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x8) in function lxcDomainSetSchedulerParametersFlags")
 }
 
 func TestBlkio(t *testing.T) {
@@ -180,7 +180,7 @@ func TestConsole(t *testing.T) {
 	wantErr(t, err, virerr.ErrOperationInvalid, "Requested operation is not valid: domain is not running")
 	ref = e.start(ref)
 	_, err = e.d.OpenConsole(ref, "", 1)
-	wantErr(t, err, virerr.ErrInvalidArg, "invalid argument: unsupported flags (0x1) in function lxcDomainOpenConsole")
+	wantErr(t, err, virerr.ErrInvalidArg, "unsupported flags (0x1) in function lxcDomainOpenConsole")
 	_, err = e.d.OpenConsole(ref, "console7", 0)
 	wantErr(t, err, virerr.ErrInternalError, "internal error: cannot find console device 'console7'")
 	for _, dev := range []string{"", "console0"} {

@@ -86,7 +86,7 @@ func (h *Handlers) connectProcs() map[uint32]server.Procedure {
 		proto.ProcConnectGetSysinfo: ro(server.Procedure{
 			NewArgs: func() any { return &libvirt.ConnectGetSysinfoArgs{} },
 			Handler: func(c *server.Call) (any, error) {
-				if err := checkFlags(c.Args.(*libvirt.ConnectGetSysinfoArgs).Flags, 0, "virConnectGetSysinfo"); err != nil {
+				if err := driver.CheckFlags(c.Args.(*libvirt.ConnectGetSysinfoArgs).Flags, 0, "lxcConnectGetSysinfo"); err != nil {
 					return nil, err
 				}
 				si := h.host.Sysinfo()
@@ -95,6 +95,19 @@ func (h *Handlers) connectProcs() map[uint32]server.Procedure {
 				}
 				return &libvirt.ConnectGetSysinfoRet{Sysinfo: si}, nil
 			}}),
+		proto.ProcConnectDomainXMLFromNative: {
+			NewArgs: func() any { return &libvirt.ConnectDomainXMLFromNativeArgs{} },
+			Handler: func(c *server.Call) (any, error) {
+				a := c.Args.(*libvirt.ConnectDomainXMLFromNativeArgs)
+				if err := driver.CheckFlags(a.Flags, 0, "lxcConnectDomainXMLFromNative"); err != nil {
+					return nil, err
+				}
+				xml, err := h.drv.DomainXMLFromNative(a.NativeFormat, a.NativeConfig)
+				if err != nil {
+					return nil, err
+				}
+				return &libvirt.ConnectDomainXMLFromNativeRet{DomainXML: xml}, nil
+			}},
 		proto.ProcNodeGetFreeMemory: ro(server.Procedure{Handler: func(*server.Call) (any, error) {
 			return &libvirt.NodeGetFreeMemoryRet{FreeMem: h.host.FreeMemory()}, nil
 		}}),

@@ -69,9 +69,8 @@ func (h *Handlers) addressProcs() map[uint32]server.Procedure {
 			NewArgs: func() any { return &libvirt.DomainInterfaceAddressesArgs{} },
 			Handler: func(c *server.Call) (any, error) {
 				a := c.Args.(*libvirt.DomainInterfaceAddressesArgs)
-				if a.Flags != 0 {
-					return nil, virerr.New(virerr.ErrInvalidArg, virerr.FromDomain,
-						"lxcDomainInterfaceAddresses: unsupported flags (0x%x)", a.Flags)
+				if err := driver.CheckFlags(a.Flags, 0, "lxcDomainInterfaceAddresses"); err != nil {
+					return nil, err
 				}
 				ifaces, err := h.drv.Interfaces(toRef(a.Dom))
 				if err != nil {

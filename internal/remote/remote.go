@@ -132,11 +132,3 @@ func (h *Handlers) connID(c *server.Call) driver.ConnID {
 	}
 	return id
 }
-
-// checkFlags rejects flags outside allowed, as libvirt's virCheckFlags does.
-func checkFlags(flags, allowed uint32, fn string) error {
-	if unknown := flags &^ allowed; unknown != 0 {
-		return virerr.New(virerr.ErrInvalidArg, virerr.FromLXC, "%s: unsupported flags (0x%x)", fn, unknown)
-	}
-	return nil
-}

@@ -93,7 +93,7 @@ func (h *Handlers) domainStats(r driver.Ref, groups uint32) (libvirt.DomainStats
 func (h *Handlers) memoryStatsProc() server.Procedure {
 	return onDomain(h, true, func(a *libvirt.DomainMemoryStatsArgs) libvirt.Domain { return a.Dom },
 		func(c *server.Call, a *libvirt.DomainMemoryStatsArgs, ref driver.Ref) (any, error) {
-			if err := checkFlags(a.Flags, 0, "lxcDomainMemoryStats"); err != nil {
+			if err := driver.CheckFlags(a.Flags, 0, "lxcDomainMemoryStats"); err != nil {
 				return nil, err
 			}
 			stats, err := h.drv.MemoryStats(ref)

@@ -193,3 +193,18 @@ func RemoveLeftovers(scope, name string) {
 		}
 	}
 }
+
+// ConformanceDir is libvirt 9.0's test data, ../shared/conformance/
+// libvirt-9.0.0 beside the repository (where CI and every developer
+// machine lays it) or $VIRTLXC_CONFORMANCE.
+func ConformanceDir(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("VIRTLXC_CONFORMANCE"); d != "" {
+		return d
+	}
+	d := filepath.Join(RepoRoot(), "..", "shared", "conformance", "libvirt-9.0.0")
+	if _, err := os.Stat(d); err != nil {
+		t.Fatalf("conformance corpus not found at %s (set VIRTLXC_CONFORMANCE): %v", d, err)
+	}
+	return d
+}

@@ -262,3 +262,36 @@ func (c *Conn) callWithFiles(proc uint32, args any, files []*os.File, ret any) e
 	}
 	return err
 }
+
+func cmdDomXMLFromNative() *CmdDef {
+	return &CmdDef{
+		Name: "domxml-from-native", Group: "domain",
+		Help: "Convert native config to domain XML",
+		Desc: "Convert native guest configuration format to domain XML format.",
+		Opts: []OptDef{
+			{Name: "format", Type: OptData, Required: true, Help: "source config data format"},
+			{Name: "config", Type: OptData, Required: true, Help: "config data file to import from", Complete: CompleteFile},
+		},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			format, _, err := pc.String("format")
+			if err != nil {
+				return err
+			}
+			file, _, err := pc.String("config")
+			if err != nil {
+				return err
+			}
+			config, err := readXMLFile(file)
+			if err != nil {
+				return err
+			}
+			var ret libvirt.ConnectDomainXMLFromNativeRet
+			err = s.conn.call(proto.ProcConnectDomainXMLFromNative, &libvirt.ConnectDomainXMLFromNativeArgs{NativeFormat: format, NativeConfig: config}, &ret)
+			if err != nil {
+				return err
+			}
+			s.print(ret.DomainXML)
+			return nil
+		},
+	}
+}

@@ -99,7 +99,7 @@ func NewCommands() *Commands {
 func domainCommands() []*CmdDef {
 	return []*CmdDef{
 		cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCreate(), cmdDefine(), cmdDestroy(),
-		cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDumpXML(), cmdEdit(), cmdEnterNamespace(),
+		cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(), cmdDumpXML(), cmdEdit(), cmdEnterNamespace(),
 		cmdMemtune(), cmdReboot(), cmdResume(), cmdSchedinfo(), cmdSetmaxmem(), cmdSetmem(),
 		cmdShutdown(), cmdStart(), cmdSuspend(), cmdUndefine(),
 	}

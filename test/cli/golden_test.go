@@ -10,7 +10,7 @@ import (
 // virshCommands are the commands virtlxc shares with virsh.
 var virshCommands = []string{
 	"autostart", "blkiotune", "capabilities", "console", "create", "define", "destroy", "edit",
-	"domid", "dominfo", "domname", "domstate", "domuuid", "dumpxml", "event", "exit", "help",
+	"domid", "dominfo", "domname", "domstate", "domuuid", "domxml-from-native", "dumpxml", "event", "exit", "help",
 	"hostname", "list", "lxc-enter-namespace", "memtune", "net-autostart", "net-define",
 	"net-destroy", "net-dumpxml", "net-edit", "net-info", "net-list", "net-start", "net-undefine",
 	"nodeinfo", "quit", "reboot",

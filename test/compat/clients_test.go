@@ -161,6 +161,22 @@ func TestGoLibvirt(t *testing.T) {
 	if _, err := l.DomainLookupByName("anchor-basic"); !libvirt.IsNotFound(err) {
 		t.Errorf("lookup after undefine: %v", err)
 	}
+	// Flags the driver does not know, worded as libvirt 9.0's daemon
+	// words them (virCheckFlags).
+	if _, err := l.ConnectGetSysinfo(1); err == nil || err.Error() != "unsupported flags (0x1) in function lxcConnectGetSysinfo" {
+		t.Errorf("sysinfo with flags: %v", err)
+	}
+	if _, err := l.ConnectDomainXMLFromNative("lxc-tools", "lxc.utsname = a\nlxc.rootfs = /r\n", 1); err == nil ||
+		err.Error() != "unsupported flags (0x1) in function lxcConnectDomainXMLFromNative" {
+		t.Errorf("domxml-from-native with flags: %v", err)
+	}
+	if _, err := l.DomainInterfaceAddresses(libvirt.Domain{Name: "nosuch"}, 0, 1); err == nil ||
+		err.Error() != "unsupported flags (0x1) in function lxcDomainInterfaceAddresses" {
+		t.Errorf("domifaddr with flags: %v", err)
+	}
+	if x, err := l.ConnectDomainXMLFromNative("lxc-tools", "lxc.utsname = a\nlxc.rootfs = /r\n", 0); err != nil || !strings.Contains(x, "<name>a</name>") {
+		t.Errorf("domxml-from-native: %v\n%s", err, x)
+	}
 }
 
 // TestReadOnlySocketAndSecondDaemon: the -ro socket answers queries and

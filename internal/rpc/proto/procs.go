@@ -61,6 +61,7 @@ const (
 	ProcDomainGetSecurityLabel                  uint32 = 121
 	ProcNodeGetSecurityModel                    uint32 = 122
 	ProcConnectDomainXMLFromNative              uint32 = 135
+	ProcConnectDomainXMLToNative                uint32 = 136
 	ProcConnectIsSecure                         uint32 = 149
 	ProcDomainIsActive                          uint32 = 150
 	ProcDomainIsPersistent                      uint32 = 151
@@ -202,6 +203,7 @@ var remoteProcs = []procInfo{
 	{ProcDomainGetSecurityLabel, "DOMAIN_GET_SECURITY_LABEL", "virDomainGetSecurityLabel"},
 	{ProcNodeGetSecurityModel, "NODE_GET_SECURITY_MODEL", "virNodeGetSecurityModel"},
 	{ProcConnectDomainXMLFromNative, "CONNECT_DOMAIN_XML_FROM_NATIVE", "virConnectDomainXMLFromNative"},
+	{ProcConnectDomainXMLToNative, "CONNECT_DOMAIN_XML_TO_NATIVE", "virConnectDomainXMLToNative"},
 	{ProcConnectIsSecure, "CONNECT_IS_SECURE", "virConnectIsSecure"},
 	{ProcDomainIsActive, "DOMAIN_IS_ACTIVE", "virDomainIsActive"},
 	{ProcDomainIsPersistent, "DOMAIN_IS_PERSISTENT", "virDomainIsPersistent"},
