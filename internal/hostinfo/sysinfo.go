@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// SysinfoUnavailable is the message of libvirt's VIR_ERR_OPERATION_INVALID
+// SysinfoUnavailable is the message of libvirt's VIR_ERR_CONFIG_UNSUPPORTED
 // error for CONNECT_GET_SYSINFO when the host has no SMBIOS data (Sysinfo
 // returns ""). The reference host is such a host: its daemon logged
 // "dmidecode ... /dev/mem: No such file or directory" at start.

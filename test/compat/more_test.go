@@ -116,3 +116,32 @@ func TestEventsAndReboot(t *testing.T) {
 		t.Errorf("virsh event printed\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestUnsupportedAsLibvirt replays what libvirt 9.0's daemon (LXC driver
+// only, in a private namespace on this machine kind, 2026-11-29) answered
+// for procedures its LXC driver lacks: "this function is not supported by
+// the connection driver: <API>", with the public API libvirt names
+// (testdata/unsupported).
+func TestUnsupportedAsLibvirt(t *testing.T) {
+	e := setup(t)
+	e.out("define " + filepath.Join(e.xml, "anchor-basic.xml"))
+	files, _ := filepath.Glob(filepath.Join("testdata", "unsupported", "*.txt"))
+	if len(files) < 20 {
+		t.Fatalf("only %d recorded answers", len(files))
+	}
+	for _, f := range files {
+		want, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(want), "\n")
+		args, ok := strings.CutPrefix(first, "$ virsh -c lxc:///system ")
+		if !ok {
+			t.Fatalf("%s: no command line", f)
+		}
+		if got := e.run(strings.TrimPrefix(first, "$ "), "V "+args); mask(got) != mask(string(want)) {
+			t.Errorf("%s differs from real libvirt 9.0\n--- virtlxcd\n%s--- libvirt\n%s", filepath.Base(f), got, want)
+		}
+	}
+	e.out("undefine anchor-basic")
+}

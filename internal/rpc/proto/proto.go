@@ -10,6 +10,7 @@ package proto
 
 import (
 	"fmt"
+	"slices"
 
 	libvirt "github.com/digitalocean/go-libvirt"
 
@@ -79,7 +80,7 @@ type LXCDomainOpenNamespaceArgs struct {
 }
 
 var tables = map[uint32]map[uint32]procInfo{
-	wire.ProgramRemote:    index(append(append([]procInfo(nil), remoteProcs...), networkProcs...)),
+	wire.ProgramRemote:    index(slices.Concat(remoteProcs, networkProcs, otherRemoteProcs)),
 	wire.ProgramLXC:       index(lxcProcs),
 	wire.ProgramKeepalive: index(keepaliveProcs),
 	wire.ProgramVirtlxc:   index(virtlxcProcs),
