@@ -46,3 +46,17 @@ func (h hostAnswers) HypervisorVersion() uint64 {
 }
 
 func (h hostAnswers) FreeMemory() uint64 { return hostinfo.FreeMemory(h.read()) }
+
+func (h hostAnswers) CPUStats(cpu int) ([]hostinfo.Stat, error) { return hostinfo.CPUStats("", cpu) }
+
+func (h hostAnswers) MemoryStats(cell int) ([]hostinfo.Stat, error) {
+	return hostinfo.MemoryStats(h.read(), cell)
+}
+
+func (h hostAnswers) CPUMap() (int, []byte, int) { return hostinfo.CPUMap(h.read()) }
+
+func (h hostAnswers) KSMParams(n int) ([]hostinfo.KSMParam, error) { return hostinfo.KSMParams("", n) }
+
+func (h hostAnswers) CellsFreeMemory(start, max int) ([]uint64, error) {
+	return hostinfo.CellsFreeMemory(h.read(), start, max)
+}

@@ -14,6 +14,7 @@ import (
 	libvirt "github.com/digitalocean/go-libvirt"
 
 	"virtlxc/internal/driver"
+	"virtlxc/internal/hostinfo"
 	"virtlxc/internal/network"
 	"virtlxc/internal/rpc/proto"
 	"virtlxc/internal/rpc/server"
@@ -29,6 +30,11 @@ type Host interface {
 	Hostname() string
 	HypervisorVersion() uint64
 	FreeMemory() uint64
+	CPUStats(cpu int) ([]hostinfo.Stat, error)
+	MemoryStats(cell int) ([]hostinfo.Stat, error)
+	CPUMap() (present int, online []byte, count int)
+	KSMParams(n int) ([]hostinfo.KSMParam, error)
+	CellsFreeMemory(start, max int) ([]uint64, error)
 }
 
 // LibVersion is the libvirt version whose API virtlxc presents (9.0.0).
@@ -50,7 +56,7 @@ func Register(srv *server.Server, drv *driver.Driver, nets *network.Registry, ho
 	}
 	h := &Handlers{drv: drv, nets: nets, host: host, log: log}
 	registered := map[uint32]bool{}
-	sets := []map[uint32]server.Procedure{h.connectProcs(), h.domainProcs(), h.lifecycleProcs(), h.tuneProcs(), h.eventProcs()}
+	sets := []map[uint32]server.Procedure{h.connectProcs(), h.domainProcs(), h.lifecycleProcs(), h.tuneProcs(), h.eventProcs(), h.nodeProcs()}
 	if nets != nil {
 		sets = append(sets, h.networkProcs(), h.addressProcs(), h.netEventProcs())
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,50 @@ func TestUnsupportedAsLibvirt(t *testing.T) {
 		}
 	}
 	e.out("undefine anchor-basic")
+}
+
+// TestNodeStatistics runs virsh's host statistics commands against the
+// daemon and checks them against /proc and /sys read beside them, and the
+// errors libvirt 9.0 gives for CPUs and cells the host lacks.
+func TestNodeStatistics(t *testing.T) {
+	e := setup(t)
+	present, err := os.ReadFile("/sys/devices/system/cpu/present")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ncpu := 0
+	if _, hi, ok := strings.Cut(strings.TrimSpace(string(present)), "-"); ok {
+		ncpu, _ = strconv.Atoi(hi)
+	}
+	ncpu++
+	out := e.out("nodecpustats")
+	for _, f := range []string{"user:", "system:", "idle:", "iowait:"} {
+		if !strings.Contains(out, f) {
+			t.Errorf("nodecpustats has no %s:\n%s", f, out)
+		}
+	}
+	mem := e.out("nodememstats")
+	mi, _ := os.ReadFile("/proc/meminfo")
+	total := strings.Fields(strings.SplitN(string(mi), "\n", 2)[0])[1]
+	if !strings.Contains(mem, "total  : ") || !strings.Contains(mem, " "+total+" KiB") {
+		t.Errorf("nodememstats total is not MemTotal %s:\n%s", total, mem)
+	}
+	if m := e.out("nodecpumap"); !strings.Contains(m, "CPUs present:   "+strconv.Itoa(ncpu)) {
+		t.Errorf("nodecpumap:\n%s", m)
+	}
+	tune := e.out("node-memory-tune")
+	scan, _ := os.ReadFile("/sys/kernel/mm/ksm/pages_to_scan")
+	if !strings.Contains(tune, "\tshm_pages_to_scan "+strings.TrimSpace(string(scan))+"\n") || !strings.Contains(tune, "shm_full_scans") {
+		t.Errorf("node-memory-tune:\n%s", tune)
+	}
+	for _, c := range []struct{ args, want string }{
+		{"nodecpustats " + strconv.Itoa(ncpu), "error: Unable to get node cpu stats\nerror: Invalid cpuNum in virHostCPUGetStatsLinux\n"},
+		{"nodecpustats -5", "error: Unable to get number of cpu stats\nerror: cpuNum in virNodeGetCPUStats only accepts -1 as a negative value\n"},
+		{"nodememstats -5", "error: Unable to get number of memory stats\nerror: cellNum in virNodeGetMemoryStats only accepts -1 as a negative value\n"},
+	} {
+		got := e.run("virsh "+c.args, "V "+c.args)
+		if !strings.Contains(got, "--- stderr\n"+c.want) {
+			t.Errorf("%s:\n%s", c.args, got)
+		}
+	}
 }
