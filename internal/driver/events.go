@@ -10,6 +10,8 @@ type EventKind int
 const (
 	EventLifecycle EventKind = 0
 	EventReboot    EventKind = 1
+	// EventMetadataChange is VIR_DOMAIN_EVENT_ID_METADATA_CHANGE.
+	EventMetadataChange EventKind = 23
 )
 
 // EventType is a lifecycle event type (virDomainEventType).
@@ -52,6 +54,11 @@ type Event struct {
 	Domain Ref // name, uuid and id at the time of the event
 	Type   EventType
 	Detail int
+	// MetadataType and NSURI describe a METADATA_CHANGE: the
+	// virDomainMetadataType changed and, for an element, its namespace.
+	MetadataType int32
+	NSURI        string
+	HasNSURI     bool
 }
 
 // Subscription receives every domain event emitted after Subscribe, in

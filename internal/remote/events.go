@@ -13,9 +13,10 @@ import (
 // Event ids (virDomainEventID) virtlxc emits; every other id up to
 // eventIDLast is accepted and never fires, as virsh event --all expects.
 const (
-	eventIDLifecycle = 0
-	eventIDReboot    = 1
-	eventIDLast      = 26
+	eventIDLifecycle      = 0
+	eventIDReboot         = 1
+	eventIDMetadataChange = 23
+	eventIDLast           = 26
 )
 
 // registration is one CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY.
@@ -92,6 +93,12 @@ func (h *Handlers) forward(conn *server.Conn, ce *connEvents) {
 			case ev.Kind == driver.EventReboot && r.eventID == eventIDReboot:
 				msgs = append(msgs, out{proto.ProcDomainEventCallbackReboot, &libvirt.DomainEventCallbackRebootMsg{
 					CallbackID: id, Msg: libvirt.DomainEventRebootMsg{Dom: dom}}})
+			case ev.Kind == driver.EventMetadataChange && r.eventID == eventIDMetadataChange:
+				m := &libvirt.DomainEventCallbackMetadataChangeMsg{CallbackID: id, Dom: dom, Type: ev.MetadataType}
+				if ev.HasNSURI {
+					m.Nsuri = libvirt.OptString{ev.NSURI}
+				}
+				msgs = append(msgs, out{proto.ProcDomainEventCallbackMetadataChange, m})
 			}
 		})
 		for _, m := range msgs {

@@ -101,6 +101,7 @@ const (
 	ProcDomainGetCPUStats                       uint32 = 262
 	ProcDomainSetMetadata                       uint32 = 264
 	ProcDomainGetMetadata                       uint32 = 265
+	ProcDomainEventCallbackMetadataChange       uint32 = 379
 	ProcConnectListAllDomains                   uint32 = 273
 	ProcDomainGetHostname                       uint32 = 277
 	ProcNodeSetMemoryParameters                 uint32 = 288
@@ -243,6 +244,7 @@ var remoteProcs = []procInfo{
 	{ProcDomainGetCPUStats, "DOMAIN_GET_CPU_STATS", "virDomainGetCPUStats"},
 	{ProcDomainSetMetadata, "DOMAIN_SET_METADATA", "virDomainSetMetadata"},
 	{ProcDomainGetMetadata, "DOMAIN_GET_METADATA", "virDomainGetMetadata"},
+	{ProcDomainEventCallbackMetadataChange, "DOMAIN_EVENT_CALLBACK_METADATA_CHANGE", ""},
 	{ProcConnectListAllDomains, "CONNECT_LIST_ALL_DOMAINS", "virConnectListAllDomains"},
 	{ProcDomainGetHostname, "DOMAIN_GET_HOSTNAME", "virDomainGetHostname"},
 	{ProcNodeSetMemoryParameters, "NODE_SET_MEMORY_PARAMETERS", "virNodeSetMemoryParameters"},

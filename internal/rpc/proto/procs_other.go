@@ -246,7 +246,6 @@ var otherRemoteProcs = []procInfo{
 	{376, "NODE_DEVICE_EVENT_LIFECYCLE", ""},
 	{377, "NODE_DEVICE_EVENT_UPDATE", ""},
 	{378, "STORAGE_VOL_GET_INFO_FLAGS", "virStorageVolGetInfoFlags"},
-	{379, "DOMAIN_EVENT_CALLBACK_METADATA_CHANGE", ""},
 	{380, "CONNECT_SECRET_EVENT_REGISTER_ANY", "virConnectSecretEventRegisterAny"},
 	{381, "CONNECT_SECRET_EVENT_DEREGISTER_ANY", "virConnectSecretEventDeregisterAny"},
 	{382, "SECRET_EVENT_LIFECYCLE", ""},
