@@ -6,6 +6,7 @@ import (
 	"virtlxc/internal/driver"
 	"virtlxc/internal/rpc/proto"
 	"virtlxc/internal/rpc/server"
+	"virtlxc/internal/virerr"
 )
 
 // optArg is a remote_string argument: nil when absent.
@@ -34,3 +35,46 @@ func (h *Handlers) metadataProcs() map[uint32]server.Procedure {
 			}),
 	}
 }
+
+// guestProcs are DOMAIN_GET_HOSTNAME (from the DHCP leases of the
+// domain's type='network' interfaces, as libvirt's LXC driver answers)
+// and DOMAIN_SEND_PROCESS_SIGNAL.
+func (h *Handlers) guestProcs() map[uint32]server.Procedure {
+	return map[uint32]server.Procedure{
+		proto.ProcDomainGetHostname: onDomain(h, true, func(a *libvirt.DomainGetHostnameArgs) libvirt.Domain { return a.Dom },
+			func(_ *server.Call, a *libvirt.DomainGetHostnameArgs, ref driver.Ref) (any, error) {
+				if err := driver.CheckFlags(uint32(a.Flags), hostnameLease, "lxcDomainGetHostname"); err != nil {
+					return nil, err
+				}
+				ifaces, err := h.drv.Interfaces(ref)
+				if err != nil {
+					return nil, err
+				}
+				if h.nets == nil {
+					return nil, virerr.New(virerr.ErrNoSupport, virerr.FromNone, "no connection driver available for network:///system")
+				}
+				for _, i := range ifaces {
+					if i.Network == "" {
+						continue
+					}
+					leases, err := h.nets.Leases(i.Network, i.MAC)
+					if err != nil {
+						return nil, err
+					}
+					for _, l := range leases {
+						if l.Hostname != "" {
+							return &libvirt.DomainGetHostnameRet{Hostname: l.Hostname}, nil
+						}
+					}
+				}
+				return nil, virerr.New(virerr.ErrNoHostname, virerr.FromLXC, "no hostname found for domain %s", ref.Name)
+			}),
+		proto.ProcDomainSendProcessSignal: onDomain(h, false, func(a *libvirt.DomainSendProcessSignalArgs) libvirt.Domain { return a.Dom },
+			func(_ *server.Call, a *libvirt.DomainSendProcessSignalArgs, ref driver.Ref) (any, error) {
+				return nil, h.drv.SendProcessSignal(ref, a.PidValue, a.Signum, a.Flags)
+			}),
+	}
+}
+
+// hostnameLease is VIR_DOMAIN_GET_HOSTNAME_LEASE.
+const hostnameLease = 1

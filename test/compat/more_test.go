@@ -270,3 +270,30 @@ func TestMetadataAsLibvirt(t *testing.T) {
 	}
 	e.out("undefine anchor-basic")
 }
+
+// TestSendProcessSignalAndHostname: signals reach only init (pid 1), as
+// with libvirt's LXC driver, with its errors; a domain without a
+// type='network' interface has no hostname to report.
+func TestSendProcessSignalAndHostname(t *testing.T) {
+	e := setup(t)
+	e.out("define " + filepath.Join(e.xml, "anchor-basic.xml"))
+	e.out("start anchor-basic")
+	for _, c := range []struct{ args, want string }{
+		{"send-process-signal anchor-basic 1 0", "--- stderr\n--- rc=0"},
+		{"send-process-signal anchor-basic 2 0", "error: argument unsupported: Only the init process may be killed\n"},
+		{"send-process-signal anchor-basic 0 0", "error: pid_value in virDomainSendProcessSignal must not be zero\n"},
+		{"send-process-signal anchor-basic 1 99", "error: invalid argument: signum value 99 is out of range\n"},
+		{"domhostname anchor-basic", "error: failed to get hostname\nerror: no hostname found: no hostname found for domain anchor-basic\n"},
+		{"domhostname anchor-basic --source agent", "error: unsupported flags (0x2) in function lxcDomainGetHostname\n"},
+	} {
+		if got := e.run("virsh "+c.args, "V "+c.args); !strings.Contains(got, c.want) {
+			t.Errorf("%s:\n%s", c.args, got)
+		}
+	}
+	e.out("send-process-signal anchor-basic 1 sigkill")
+	e.waitState("anchor-basic", "shut off")
+	if got := e.run("virsh send-process-signal", "V send-process-signal anchor-basic 1 0"); !strings.Contains(got, "error: Requested operation is not valid: domain is not running\n") {
+		t.Errorf("signal to a stopped domain:\n%s", got)
+	}
+	e.out("undefine anchor-basic")
+}
