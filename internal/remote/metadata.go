@@ -6,6 +6,7 @@ import (
 	"virtlxc/internal/driver"
 	"virtlxc/internal/rpc/proto"
 	"virtlxc/internal/rpc/server"
+	"virtlxc/internal/rpc/xdr"
 	"virtlxc/internal/virerr"
 )
 
@@ -78,3 +79,44 @@ func (h *Handlers) guestProcs() map[uint32]server.Procedure {
 
 // hostnameLease is VIR_DOMAIN_GET_HOSTNAME_LEASE.
 const hostnameLease = 1
+
+// blockStatsParams is LXC_NB_DOMAIN_BLOCK_STAT_PARAM.
+const blockStatsParams = 4
+
+// blockProcs are DOMAIN_BLOCK_STATS and DOMAIN_BLOCK_STATS_FLAGS (virsh
+// domblkstat).
+func (h *Handlers) blockProcs() map[uint32]server.Procedure {
+	return map[uint32]server.Procedure{
+		proto.ProcDomainBlockStats: onDomain(h, true, func(a *libvirt.DomainBlockStatsArgs) libvirt.Domain { return a.Dom },
+			func(_ *server.Call, a *libvirt.DomainBlockStatsArgs, ref driver.Ref) (any, error) {
+				st, err := h.drv.BlockStats(ref, a.Path)
+				if err != nil {
+					return nil, err
+				}
+				return &libvirt.DomainBlockStatsRet{RdReq: st.RdReq, RdBytes: st.RdBytes, WrReq: st.WrReq, WrBytes: st.WrBytes, Errs: -1}, nil
+			}),
+		proto.ProcDomainBlockStatsFlags: onDomain(h, true, func(a *libvirt.DomainBlockStatsFlagsArgs) libvirt.Domain { return a.Dom },
+			func(_ *server.Call, a *libvirt.DomainBlockStatsFlagsArgs, ref driver.Ref) (any, error) {
+				if err := driver.CheckFlags(a.Flags, typedParamStringOK, "lxcDomainBlockStatsFlags"); err != nil {
+					return nil, err
+				}
+				if a.Nparams == 0 {
+					return &libvirt.DomainBlockStatsFlagsRet{Nparams: blockStatsParams}, nil
+				}
+				st, err := h.drv.BlockStats(ref, a.Path)
+				if err != nil {
+					return nil, err
+				}
+				params := []libvirt.TypedParam{
+					llong("wr_bytes", st.WrBytes), llong("wr_operations", st.WrReq),
+					llong("rd_bytes", st.RdBytes), llong("rd_operations", st.RdReq),
+				}
+				params = params[:min(len(params), int(max(a.Nparams, 0)))]
+				return &libvirt.DomainBlockStatsFlagsRet{Params: params, Nparams: int32(len(params))}, nil
+			}),
+	}
+}
+
+func llong(field string, v int64) libvirt.TypedParam {
+	return libvirt.TypedParam{Field: field, Value: libvirt.TypedParamValue{D: xdr.ParamLLong, I: v}}
+}

@@ -285,6 +285,8 @@ func TestSendProcessSignalAndHostname(t *testing.T) {
 		{"send-process-signal anchor-basic 1 99", "error: invalid argument: signum value 99 is out of range\n"},
 		{"domhostname anchor-basic", "error: failed to get hostname\nerror: no hostname found: no hostname found for domain anchor-basic\n"},
 		{"domhostname anchor-basic --source agent", "error: unsupported flags (0x2) in function lxcDomainGetHostname\n"},
+		{"domblkstat anchor-basic", "--- stdout\n rd_req "},
+		{"domblkstat anchor-basic vda", "error: Failed to get block stats for domain 'anchor-basic' device 'vda'\nerror: invalid argument: invalid path: vda\n"},
 	} {
 		if got := e.run("virsh "+c.args, "V "+c.args); !strings.Contains(got, c.want) {
 			t.Errorf("%s:\n%s", c.args, got)
