@@ -38,7 +38,12 @@ func (s *scanner) error() error {
 		}
 	}
 	caret.WriteByte('^')
-	text := fmt.Sprintf("%s:%d: %s\n%s\n%s", s.label, s.lineOf(e.line), e.msg, ctx, caret.String())
+	shown := string(ctx)
+	if shown == "" {
+		// libvirt prints its empty context buffer, a NULL, with "%s".
+		shown = "(null)"
+	}
+	text := fmt.Sprintf("%s:%d: %s\n%s\n%s", s.label, s.lineOf(e.line), e.msg, shown, caret.String())
 	return virerr.Raw(virerr.ErrXMLDetail, virerr.FromDomain, text)
 }
 

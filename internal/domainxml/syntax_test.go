@@ -189,7 +189,7 @@ var syntaxCases = []struct{ name, doc, msg string }{
 		"(domain_definition):1: AttValue: \" or ' expected\n<domain\ttype=lxc/>\n-------\t-----^"},
 	{"trailing_nl",
 		"<domain>\n  <name>x</name>\n",
-		"(domain_definition):3: Premature end of data in tag domain line 1\n\n^"},
+		"(domain_definition):3: Premature end of data in tag domain line 1\n(null)\n^"},
 	{"trailing_text",
 		"<domain/>\n  abc",
 		"(domain_definition):2: Extra content at the end of the document\n  abc\n--^"},
@@ -222,7 +222,7 @@ var syntaxCases = []struct{ name, doc, msg string }{
 		"(domain_definition):1: Attribute type redefined\n<domain type='lxc' type='lxc'><name>x</name></domain>\n-----------------------------^"},
 	{"empty",
 		"",
-		"(domain_definition):1: Document is empty\n\n^"},
+		"(domain_definition):1: Document is empty\n(null)\n^"},
 	{"lt",
 		"<domain type='lxc'><name>a<b</name></domain>",
 		"(domain_definition):1: error parsing attribute name\n<domain type='lxc'><name>a<b</name></domain>\n----------------------------^"},
@@ -240,7 +240,7 @@ var syntaxCases = []struct{ name, doc, msg string }{
 		"(domain_definition):2: Premature end of data in tag domain line 1\n  <name>x</name>\n----------------^"},
 	{"ws",
 		"   \n",
-		"(domain_definition):2: Start tag expected, '<' not found\n\n^"},
+		"(domain_definition):2: Start tag expected, '<' not found\n(null)\n^"},
 }
 
 func TestSyntaxErrors(t *testing.T) {

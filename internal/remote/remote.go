@@ -56,7 +56,7 @@ func Register(srv *server.Server, drv *driver.Driver, nets *network.Registry, ho
 	}
 	h := &Handlers{drv: drv, nets: nets, host: host, log: log}
 	registered := map[uint32]bool{}
-	sets := []map[uint32]server.Procedure{h.connectProcs(), h.domainProcs(), h.lifecycleProcs(), h.tuneProcs(), h.eventProcs(), h.nodeProcs(), h.metadataProcs(), h.guestProcs(), h.blockProcs()}
+	sets := []map[uint32]server.Procedure{h.connectProcs(), h.domainProcs(), h.lifecycleProcs(), h.tuneProcs(), h.eventProcs(), h.nodeProcs(), h.metadataProcs(), h.guestProcs(), h.blockProcs(), h.deviceProcs()}
 	if nets != nil {
 		sets = append(sets, h.networkProcs(), h.addressProcs(), h.netEventProcs())
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -296,6 +297,114 @@ func TestSendProcessSignalAndHostname(t *testing.T) {
 	e.waitState("anchor-basic", "shut off")
 	if got := e.run("virsh send-process-signal", "V send-process-signal anchor-basic 1 0"); !strings.Contains(got, "error: Requested operation is not valid: domain is not running\n") {
 		t.Errorf("signal to a stopped domain:\n%s", got)
+	}
+	e.out("undefine anchor-basic")
+}
+
+// deviceFiles are the device definitions deviceSteps attach and detach.
+var deviceFiles = map[string]string{
+	"net1.xml":      "<interface type='bridge'><mac address='52:54:00:11:22:33'/><source bridge='br0'/></interface>\n",
+	"net2.xml":      "<interface type='network'><source network='default'/><link state='down'/></interface>\n",
+	"net1up.xml":    "<interface type='bridge'><mac address='52:54:00:11:22:33'/><source bridge='br0'/><link state='down'/></interface>\n",
+	"net1other.xml": "<interface type='bridge'><mac address='52:54:00:99:99:99'/><source bridge='br0'/></interface>\n",
+	"net3.xml":      "<interface type='ethernet'><mac address='52:54:00:33:33:33'/></interface>\n",
+	"net3down.xml":  "<interface type='ethernet'><mac address='52:54:00:33:33:33'/><link state='down'/></interface>\n",
+	"disk.xml":      "<disk type='block' device='disk'><source dev='/dev/loop7'/><target dev='vdb' bus='virtio'/></disk>\n",
+	"disk2.xml":     "<disk type='block' device='disk'><source dev='/dev/loop6'/><target dev='vda' bus='virtio'/></disk>\n",
+	"hostdev.xml":   "<hostdev mode='capabilities' type='misc'><source><char>/dev/null</char></source></hostdev>\n",
+	"fs.xml":        "<filesystem type='mount'><source dir='/tmp'/><target dir='/mnt'/></filesystem>\n",
+	"console.xml":   "<console type='pty'/>\n",
+	"bad.xml":       "<interface type='bridge'><source bridge='br0'/>\n",
+	"domain.xml":    "<domain type='lxc'><name>x</name></domain>\n",
+}
+
+// deviceSteps are virsh's device commands on the inactive anchor-basic.
+var deviceSteps = [][]string{
+	{"attach-device", "anchor-basic", "DIR/net1.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/net1.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/net2.xml", "--config"},
+	{"attach-interface", "anchor-basic", "bridge", "br1", "--mac", "52:54:00:aa:bb:cc", "--config"},
+	{"attach-device", "anchor-basic", "DIR/net3.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/disk.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/disk2.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/disk.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/hostdev.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/hostdev.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/fs.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/console.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/bad.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/domain.xml", "--config"},
+	{"attach-device", "anchor-basic", "DIR/net1.xml"},
+	{"attach-device", "anchor-basic", "DIR/net1.xml", "--live"},
+	{"dumpxml", "anchor-basic", "--inactive", "--xpath", "/domain/devices"},
+	{"update-device", "anchor-basic", "DIR/net1up.xml", "--config"},
+	{"update-device", "anchor-basic", "DIR/net1other.xml", "--config"},
+	{"update-device", "anchor-basic", "DIR/net3down.xml", "--config"},
+	{"update-device", "anchor-basic", "DIR/disk.xml", "--config"},
+	{"update-device", "anchor-basic", "DIR/net1up.xml", "--live"},
+	{"dumpxml", "anchor-basic", "--inactive", "--xpath", "/domain/devices/interface"},
+	{"detach-device", "anchor-basic", "DIR/net1other.xml", "--config"},
+	{"detach-device", "anchor-basic", "DIR/net1.xml", "--config"},
+	{"detach-interface", "anchor-basic", "network", "--config"},
+	{"detach-interface", "anchor-basic", "bridge", "--config"},
+	{"detach-interface", "anchor-basic", "bridge", "--mac", "52:54:00:aa:bb:cc", "--config"},
+	{"detach-interface", "anchor-basic", "ethernet", "--config"},
+	{"detach-device", "anchor-basic", "DIR/disk.xml", "--config"},
+	{"detach-device", "anchor-basic", "DIR/disk.xml", "--config"},
+	{"detach-disk", "anchor-basic", "vda", "--config"},
+	{"detach-device", "anchor-basic", "DIR/hostdev.xml", "--config"},
+	{"detach-device", "anchor-basic", "DIR/hostdev.xml", "--config"},
+	{"detach-device", "anchor-basic", "DIR/fs.xml", "--config"},
+	{"dumpxml", "anchor-basic", "--inactive", "--xpath", "/domain/devices"},
+}
+
+var generatedMAC = regexp.MustCompile(`52:54:00(:[0-9a-f]{2}){3}`)
+
+// TestDevicesAsLibvirt replays virsh's device commands on a defined
+// domain's config and compares their output with what libvirt 9.0's
+// daemon printed for them (testdata/devices.txt; VIRTLXC_RECORD_URI
+// records it again, as for TestMetadataAsLibvirt).
+func TestDevicesAsLibvirt(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range deviceFiles {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := make([][]string, len(deviceSteps))
+	for i, s := range deviceSteps {
+		for _, a := range s {
+			steps[i] = append(steps[i], strings.ReplaceAll(a, "DIR", dir))
+		}
+	}
+	clean := func(s string) string {
+		s = strings.ReplaceAll(s, dir, "DIR")
+		return generatedMAC.ReplaceAllStringFunc(s, func(m string) string {
+			for _, keep := range []string{"11:22:33", "99:99:99", "aa:bb:cc", "33:33:33"} {
+				if strings.HasSuffix(m, keep) {
+					return m
+				}
+			}
+			return "52:54:00:GEN"
+		})
+	}
+	ref := filepath.Join("testdata", "devices.txt")
+	if uri := os.Getenv("VIRTLXC_RECORD_URI"); uri != "" {
+		if err := os.WriteFile(ref, []byte(clean(runSteps(t, uri, steps))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	e := setup(t)
+	e.out("define " + filepath.Join(e.xml, "anchor-basic.xml"))
+	want, err := os.ReadFile(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := clean(runSteps(t, strings.TrimPrefix(e.virsh, "virsh -c "), steps))
+	got = strings.ReplaceAll(got, e.rootfs, anchorRootfs)
+	if got != string(want) {
+		t.Errorf("virsh device commands differ from libvirt 9.0's\n--- virtlxcd\n%s--- libvirt\n%s", got, want)
 	}
 	e.out("undefine anchor-basic")
 }

@@ -1,0 +1,257 @@
+package driver
+
+import (
+	"reflect"
+	"strings"
+
+	"libvirt.org/go/libvirtxml"
+
+	"virtlxc/internal/domainxml"
+	"virtlxc/internal/virerr"
+)
+
+// deviceOp is one of attach, detach and update.
+type deviceOp int
+
+const (
+	opAttach deviceOp = iota
+	opDetach
+	opUpdate
+)
+
+// AttachDevice adds a device to a domain (virDomainAttachDeviceFlags;
+// virDomainAttachDevice is AffectLive). The config takes disks,
+// interfaces and host devices, as libvirt's LXC driver's does; devices
+// are not yet added to a running container.
+func (d *Driver) AttachDevice(ref Ref, xml string, flags uint32) error {
+	return d.changeDevice(ref, xml, flags, opAttach, "lxcDomainAttachDeviceFlags")
+}
+
+// DetachDevice removes a device from a domain's config
+// (virDomainDetachDeviceFlags).
+func (d *Driver) DetachDevice(ref Ref, xml string, flags uint32) error {
+	return d.changeDevice(ref, xml, flags, opDetach, "lxcDomainDetachDeviceFlags")
+}
+
+// UpdateDevice replaces an interface of a domain's config
+// (virDomainUpdateDeviceFlags); live devices cannot be changed.
+func (d *Driver) UpdateDevice(ref Ref, xml string, flags uint32) error {
+	return d.changeDevice(ref, xml, flags, opUpdate, "lxcDomainUpdateDeviceFlags")
+}
+
+func (d *Driver) changeDevice(ref Ref, xml string, flags uint32, op deviceOp, fn string) error {
+	allowed := AffectLive | AffectConfig
+	if op == opUpdate {
+		allowed |= 4 // VIR_DOMAIN_DEVICE_MODIFY_FORCE
+	}
+	if err := CheckFlags(flags, allowed, fn); err != nil {
+		return err
+	}
+	dom, live, config, release, err := d.defsForJob(ref, flags)
+	if err != nil {
+		return err
+	}
+	defer release()
+	base := config
+	if base == nil {
+		base = live
+	}
+	dev, err := domainxml.ParseDevice(base, []byte(xml), domainxml.Options{Emulator: d.emulator, Logger: d.log})
+	if err != nil {
+		return err
+	}
+	var cfg *domainxml.Domain
+	if config != nil {
+		cfg = cloneDef(config)
+		if err := applyDevice(cfg, dev, op); err != nil {
+			return err
+		}
+	}
+	if live != nil {
+		if op == opUpdate {
+			return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Unable to modify live devices")
+		}
+		return virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC,
+			"changing the devices of a running container is not supported yet")
+	}
+	if cfg != nil {
+		return d.commitConfig(dom, cfg)
+	}
+	return nil
+}
+
+// applyDevice changes def as lxcDomain{Attach,Detach,Update}DeviceConfig.
+func applyDevice(def *domainxml.Domain, dev *domainxml.Device, op deviceOp) error {
+	if def.Devices == nil {
+		def.Devices = &libvirtxml.DomainDeviceList{}
+	}
+	ds := def.Devices
+	unsupported := map[deviceOp]string{opAttach: "persistent attach of device is not supported",
+		opDetach: "persistent detach of device is not supported", opUpdate: "persistent update of device is not supported"}
+	switch {
+	case op == opUpdate && dev.Interface == nil, dev.Disk == nil && dev.Interface == nil && dev.Hostdev == nil:
+		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "%s", unsupported[op])
+	case dev.Disk != nil:
+		dst := ""
+		if dev.Disk.Target != nil {
+			dst = dev.Disk.Target.Dev
+		}
+		idx := -1
+		for i, x := range ds.Disks {
+			if x.Target != nil && x.Target.Dev == dst {
+				idx = i
+			}
+		}
+		if op == opAttach {
+			if idx >= 0 {
+				return virerr.New(virerr.ErrInvalidArg, virerr.FromDomain, "target %s already exists.", dst)
+			}
+			insertDisk(ds, *dev.Disk)
+			return nil
+		}
+		if idx < 0 {
+			return virerr.New(virerr.ErrInvalidArg, virerr.FromDomain, "no target device %s", dst)
+		}
+		ds.Disks = append(ds.Disks[:idx:idx], ds.Disks[idx+1:]...)
+	case dev.Interface != nil:
+		if op == opAttach {
+			ds.Interfaces = append(ds.Interfaces, *dev.Interface)
+			return nil
+		}
+		idx, err := findNet(ds.Interfaces, dev)
+		if err != nil {
+			return err
+		}
+		if op == opDetach {
+			ds.Interfaces = append(ds.Interfaces[:idx:idx], ds.Interfaces[idx+1:]...)
+		} else {
+			ds.Interfaces[idx] = *dev.Interface
+		}
+	case dev.Hostdev != nil:
+		idx := -1
+		for i := range ds.Hostdevs {
+			if sameHostdev(&ds.Hostdevs[i], dev.Hostdev) {
+				idx = i
+				break
+			}
+		}
+		if op == opAttach {
+			if idx >= 0 {
+				return virerr.New(virerr.ErrInvalidArg, virerr.FromDomain, "device is already in the domain configuration")
+			}
+			ds.Hostdevs = append(ds.Hostdevs, *dev.Hostdev)
+			return nil
+		}
+		if idx < 0 {
+			return virerr.New(virerr.ErrInvalidArg, virerr.FromDomain, "device not present in domain configuration")
+		}
+		ds.Hostdevs = append(ds.Hostdevs[:idx:idx], ds.Hostdevs[idx+1:]...)
+	}
+	return nil
+}
+
+// findNet is virDomainNetFindIdx: the one interface with the device's
+// MAC (any, when the MAC was generated).
+func findNet(nets []libvirtxml.DomainInterface, dev *domainxml.Device) (int, error) {
+	mac := ""
+	if dev.MACGiven {
+		mac = strings.ToLower(dev.Interface.MAC.Address)
+	}
+	match := -1
+	for i, n := range nets {
+		if mac != "" && (n.MAC == nil || strings.ToLower(n.MAC.Address) != mac) {
+			continue
+		}
+		if match >= 0 {
+			if mac != "" {
+				return -1, virerr.New(virerr.ErrOperationFailed, virerr.FromDomain, "multiple devices matching MAC address %s found", mac)
+			}
+			return -1, virerr.New(virerr.ErrOperationFailed, virerr.FromDomain, "multiple matching devices found")
+		}
+		match = i
+	}
+	if match < 0 {
+		shown := mac
+		if shown == "" {
+			shown = "(<null>)"
+		}
+		return -1, virerr.New(virerr.ErrDeviceMissing, virerr.FromDomain,
+			"no device found at address '(<null>)' matching MAC address '%s' and alias '(<null>)'", shown)
+	}
+	return match, nil
+}
+
+// sameHostdev is virDomainHostdevMatch for the host devices an LXC
+// domain can have: the same mode, type and source.
+func sameHostdev(a, b *libvirtxml.DomainHostdev) bool {
+	switch {
+	case a.SubsysUSB != nil || b.SubsysUSB != nil:
+		return a.SubsysUSB != nil && b.SubsysUSB != nil && reflect.DeepEqual(a.SubsysUSB.Source, b.SubsysUSB.Source)
+	case a.CapsStorage != nil || b.CapsStorage != nil:
+		return a.CapsStorage != nil && b.CapsStorage != nil && reflect.DeepEqual(a.CapsStorage.Source, b.CapsStorage.Source)
+	case a.CapsMisc != nil || b.CapsMisc != nil:
+		return a.CapsMisc != nil && b.CapsMisc != nil && reflect.DeepEqual(a.CapsMisc.Source, b.CapsMisc.Source)
+	case a.CapsNet != nil || b.CapsNet != nil:
+		return a.CapsNet != nil && b.CapsNet != nil && a.CapsNet.Source != nil && b.CapsNet.Source != nil &&
+			a.CapsNet.Source.Interface == b.CapsNet.Source.Interface
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// insertDisk is virDomainDiskInsert: a disk goes after the last disk on
+// its bus, or before the first one on its bus whose target sorts after
+// it.
+func insertDisk(ds *libvirtxml.DomainDeviceList, disk libvirtxml.DomainDisk) {
+	bus := func(x libvirtxml.DomainDisk) string {
+		if x.Target == nil {
+			return ""
+		}
+		return x.Target.Bus
+	}
+	at := -1
+	for i := len(ds.Disks) - 1; i >= 0; i-- {
+		if bus(ds.Disks[i]) != bus(disk) {
+			continue
+		}
+		if diskIndex(ds.Disks[i]) > diskIndex(disk) {
+			at = i
+		} else if at == -1 {
+			at = i + 1
+		}
+	}
+	if at < 0 {
+		at = len(ds.Disks)
+	}
+	ds.Disks = append(ds.Disks[:at], append([]libvirtxml.DomainDisk{disk}, ds.Disks[at:]...)...)
+}
+
+// diskIndex is virDiskNameToIndex: the letters after a disk name's
+// prefix (sd, hd, vd, xvd, ubd) in base 26, "a" being 0.
+func diskIndex(d libvirtxml.DomainDisk) int {
+	if d.Target == nil {
+		return -1
+	}
+	name := d.Target.Dev
+	for _, p := range []string{"fd", "hd", "vd", "sd", "xvd", "ubd"} {
+		if rest, ok := strings.CutPrefix(name, p); ok {
+			name = rest
+			break
+		}
+	}
+	idx := 0
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c < 'a' || c > 'z' {
+			break
+		}
+		idx = (idx+boolInt(i > 0))*26 + int(c-'a')
+	}
+	return idx
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
