@@ -100,7 +100,7 @@ func (s *stage) run() error {
 	}
 	// The controller created the container ends in this network namespace
 	// before sending Go (spec §2.9, container side).
-	if err := linkconf.SetupGuest(s.c.Interfaces); err != nil {
+	if err := linkconf.SetupGuest(linkconf.Here, s.c.Interfaces); err != nil {
 		return err
 	}
 	if err := s.enterCgroupNS(); err != nil {

@@ -2,11 +2,16 @@ package driver
 
 import (
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"libvirt.org/go/libvirtxml"
 
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/netdev"
 	"virtlxc/internal/virerr"
 )
 
@@ -21,8 +26,8 @@ const (
 
 // AttachDevice adds a device to a domain (virDomainAttachDeviceFlags;
 // virDomainAttachDevice is AffectLive). The config takes disks,
-// interfaces and host devices, as libvirt's LXC driver's does; devices
-// are not yet added to a running container.
+// interfaces and host devices, as libvirt's LXC driver's does; a running
+// container takes veth interfaces (bridge, network, ethernet).
 func (d *Driver) AttachDevice(ref Ref, xml string, flags uint32) error {
 	return d.changeDevice(ref, xml, flags, opAttach, "lxcDomainAttachDeviceFlags")
 }
@@ -71,13 +76,100 @@ func (d *Driver) changeDevice(ref Ref, xml string, flags uint32, op deviceOp, fn
 		if op == opUpdate {
 			return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Unable to modify live devices")
 		}
-		return virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC,
-			"changing the devices of a running container is not supported yet")
+		if dev.Interface == nil {
+			return virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC,
+				"only interfaces can be added to or removed from a running container yet")
+		}
+		if op == opAttach {
+			err = d.hotplugNet(dom, live, *dev.Interface)
+		} else {
+			err = unplugNet(live, dev)
+		}
+		if err != nil {
+			return err
+		}
+		d.saveStatusLogged(dom)
 	}
 	if cfg != nil {
 		return d.commitConfig(dom, cfg)
 	}
 	return nil
+}
+
+// hotplugNet adds interface n to running domain dom (held locked):
+// bridge, network and ethernet interfaces get their veth pair, the
+// container end configured inside as at start; the live definition
+// records it with its host end.
+func (d *Driver) hotplugNet(dom *domain, live *domainxml.Domain, n libvirtxml.DomainInterface) error {
+	if _, err := activeRun(dom); err != nil {
+		return err
+	}
+	if dom.initPID == 0 {
+		return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Cannot attach interface until init PID is known")
+	}
+	if shared, err := sharesHostNetNS(dom.initPID); err != nil || shared {
+		return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC,
+			"Cannot attach an interface to a container that shares the host's network namespace")
+	}
+	if n.Source != nil && n.Source.Network != nil && d.networks != nil {
+		br, err := d.networks.Bridge(n.Source.Network.Network)
+		if err != nil {
+			return err
+		}
+		n.Source.Network.Bridge = br
+	}
+	if live.Devices == nil {
+		live.Devices = &libvirtxml.DomainDeviceList{}
+	}
+	specs, err := netdev.Plan(append(slices.Clone(live.Devices.Interfaces), n))
+	if err != nil {
+		return err
+	}
+	host, err := netdev.Hotplug(specs[len(specs)-1], dom.initPID, netdev.AutoPrefix(d.layout.Root))
+	if err != nil {
+		return virerr.Wrap(err, virerr.ErrInternalError, virerr.FromLXC, "%s", err)
+	}
+	if host != "" {
+		n.Target = &libvirtxml.DomainInterfaceTarget{Dev: host}
+	}
+	live.Devices.Interfaces = append(live.Devices.Interfaces, n)
+	return nil
+}
+
+// unplugNet removes a running domain's interface: its host end goes,
+// and the container end with it.
+func unplugNet(live *domainxml.Domain, dev *domainxml.Device) error {
+	var nets []libvirtxml.DomainInterface
+	if live.Devices != nil {
+		nets = live.Devices.Interfaces
+	}
+	idx, err := findNet(nets, dev)
+	if err != nil {
+		return err
+	}
+	n := nets[idx]
+	if n.Target == nil || n.Target.Dev == "" {
+		return virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC,
+			"only veth interfaces can be removed from a running container yet")
+	}
+	if err := netdev.RemoveHost([]string{n.Target.Dev}); err != nil {
+		return virerr.Wrap(err, virerr.ErrInternalError, virerr.FromLXC, "%s", err)
+	}
+	live.Devices.Interfaces = append(nets[:idx:idx], nets[idx+1:]...)
+	return nil
+}
+
+// sharesHostNetNS reports whether process pid is in the daemon's own
+// network namespace.
+func sharesHostNetNS(pid int) (bool, error) {
+	var a, b unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/net", &a); err != nil {
+		return false, err
+	}
+	if err := unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/net", &b); err != nil {
+		return false, err
+	}
+	return a.Ino == b.Ino && a.Dev == b.Dev, nil
 }
 
 // applyDevice changes def as lxcDomain{Attach,Detach,Update}DeviceConfig.

@@ -15,33 +15,33 @@ import (
 )
 
 // SetupGuest configures the container ends inside the container's network
-// namespace (the caller's): each is renamed to its guest name, given its
-// addresses, brought up when planned so, and given its routes (libvirt's
-// order). lo is not touched here.
-func SetupGuest(ifaces []spec.Interface) error {
+// namespace, the one h works in (Here: the caller's): each is renamed to
+// its guest name, given its addresses, brought up when planned so, and
+// given its routes (libvirt's order). lo is not touched here.
+func SetupGuest(h *netlink.Handle, ifaces []spec.Interface) error {
 	for i := range ifaces {
 		it := &ifaces[i]
 		if it.GuestName == "" {
 			return fmt.Errorf("Missing device name for container-side veth")
 		}
-		l, err := netlink.LinkByName(it.PeerName)
+		l, err := h.LinkByName(it.PeerName)
 		if err != nil {
 			return fmt.Errorf("container-side device %s: %w", it.PeerName, err)
 		}
 		if it.GuestName != it.PeerName {
-			if err := netlink.LinkSetName(l, it.GuestName); err != nil {
+			if err := h.LinkSetName(l, it.GuestName); err != nil {
 				return fmt.Errorf("Failed to rename interface %s to %s: %w", it.PeerName, it.GuestName, err)
 			}
 		}
-		if err := AddAddrs(Here, l, it.IPs); err != nil {
+		if err := AddAddrs(h, l, it.IPs); err != nil {
 			return err
 		}
 		if it.Up {
-			if err := netlink.LinkSetUp(l); err != nil {
+			if err := h.LinkSetUp(l); err != nil {
 				return fmt.Errorf("Failed to set %s up: %w", it.GuestName, err)
 			}
 		}
-		if err := AddRoutes(Here, l, it.Routes); err != nil {
+		if err := AddRoutes(h, l, it.Routes); err != nil {
 			return err
 		}
 	}
