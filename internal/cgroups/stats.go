@@ -36,6 +36,13 @@ type Stats struct {
 	// CPUUserNs and CPUSystemNs split it: v1 cpuacct.stat (in USER_HZ
 	// ticks, 100 a second) or v2 cpu.stat user_usec/system_usec.
 	CPUUserNs, CPUSystemNs uint64
+	// PerCPUNs is v1 cpuacct.usage_percpu: the group's CPU time on each
+	// possible CPU, in ns; nil on v2, which has no such figure.
+	PerCPUNs []uint64
+	// BlkioWeight is the group's I/O weight as libvirt reads it (v1
+	// blkio.bfq.weight, else blkio.weight; v2 io.bfq.weight, else
+	// io.weight, "default N"); 0 when neither file exists.
+	BlkioWeight uint64
 	// IOReadBytes, IOWriteBytes, IOReadOps and IOWriteOps sum every device
 	// (v1 blkio.throttle.io_service_bytes/io_serviced, v2 io.stat).
 	IOReadBytes, IOWriteBytes, IOReadOps, IOWriteOps uint64
@@ -76,7 +83,15 @@ func (g *Group) Stats() (Stats, error) {
 			ticks := parseFlatKeyed(text)
 			const nsPerTick = 1e9 / 100 // USER_HZ
 			s.CPUUserNs, s.CPUSystemNs = ticks["user"]*nsPerTick, ticks["system"]*nsPerTick
-			err = errors.Join(err, rerr)
+			percpu, rerr2 := optionalFile(dir, "cpuacct.usage_percpu")
+			for _, f := range strings.Fields(percpu) {
+				v, perr := strconv.ParseUint(f, 10, 64)
+				if perr != nil {
+					break
+				}
+				s.PerCPUNs = append(s.PerCPUNs, v)
+			}
+			err = errors.Join(err, rerr, rerr2)
 		} else {
 			text, rerr := optionalFile(dir, "cpu.stat")
 			kv := parseFlatKeyed(text)
@@ -86,6 +101,7 @@ func (g *Group) Stats() (Stats, error) {
 		}
 	}
 	if dir, v := g.dirOf(Blkio); dir != "" {
+		s.BlkioWeight = readWeight(dir, v)
 		if v == 1 {
 			bytes, rerr1 := optionalFile(dir, "blkio.throttle.io_service_bytes")
 			ops, rerr2 := optionalFile(dir, "blkio.throttle.io_serviced")
@@ -102,6 +118,32 @@ func (g *Group) Stats() (Stats, error) {
 		return s, fmt.Errorf("cgroup stats for '%s': %w", g.name, err)
 	}
 	return s, nil
+}
+
+// readWeight reads the I/O weight file libvirt reads: the bfq one, else
+// the cfq (v1) or plain (v2) one; "default N" lines give N.
+func readWeight(dir string, v int) uint64 {
+	names := []string{"blkio.bfq.weight", "blkio.weight"}
+	if v == 2 {
+		names = []string{"io.bfq.weight", "io.weight"}
+	}
+	for _, n := range names {
+		text, err := readFile(dir, n)
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(text)
+		if len(f) >= 2 && f[0] == "default" {
+			f = f[1:]
+		}
+		if len(f) > 0 {
+			if w, err := strconv.ParseUint(f[0], 10, 64); err == nil {
+				return w
+			}
+		}
+		return 0
+	}
+	return 0
 }
 
 func (g *Group) dirOf(c Controller) (string, int) {

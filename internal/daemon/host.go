@@ -60,3 +60,7 @@ func (h hostAnswers) KSMParams(n int) ([]hostinfo.KSMParam, error) { return host
 func (h hostAnswers) CellsFreeMemory(start, max int) ([]uint64, error) {
 	return hostinfo.CellsFreeMemory(h.read(), start, max)
 }
+
+func (h hostAnswers) FreePages(sizes []uint32, start, count int) ([]uint64, error) {
+	return hostinfo.FreePages(h.read(), "", sizes, start, count)
+}

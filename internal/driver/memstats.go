@@ -66,6 +66,29 @@ func (d *Driver) CPUStats(ref Ref) (total, user, system uint64, err error) {
 	return st.CPUUsageNs, st.CPUUserNs, st.CPUSystemNs, nil
 }
 
+// PerCPUStats is a running domain's CPU time on each possible CPU, in ns
+// (cgroup v1 cpuacct.usage_percpu); unsupported on cgroup v2.
+func (d *Driver) PerCPUStats(ref Ref) ([]uint64, error) {
+	dom, err := d.findLocked(ref)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := activeRun(dom); err != nil {
+		dom.mu.Unlock()
+		return nil, err
+	}
+	group, partition := dom.cgroupName(), partitionOf(dom.liveDef)
+	dom.mu.Unlock()
+	st, err := d.cg.Stats(group, partition)
+	if err != nil {
+		return nil, internalError(err, "cannot read the CPU statistics of domain '%s'", ref.Name)
+	}
+	if st.PerCPUNs == nil {
+		return nil, virerr.New(virerr.ErrOperationUnsupported, virerr.FromCgroup, "per-CPU statistics are not available on cgroup v2")
+	}
+	return st.PerCPUNs, nil
+}
+
 // BlockStats is a running domain's block I/O: read and write requests
 // and bytes.
 type BlockStats struct {

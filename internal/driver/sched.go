@@ -183,12 +183,22 @@ func (d *Driver) GetBlkioParameters(ref Ref, flags uint32) (BlkioTune, error) {
 	if err != nil {
 		return BlkioTune{}, err
 	}
-	defer dom.mu.Unlock()
 	def := config
 	if def == nil {
 		def = live
 	}
-	return blkioOf(def), nil
+	t := blkioOf(def)
+	group, partition := dom.cgroupName(), partitionOf(def)
+	dom.mu.Unlock()
+	if config == nil {
+		// A running domain's weight is its cgroup's, as libvirt reads it.
+		st, err := d.cg.Stats(group, partition)
+		if err != nil {
+			return BlkioTune{}, internalError(err, "cannot read the block I/O weight of domain '%s'", ref.Name)
+		}
+		t.Weight = uint32(st.BlkioWeight)
+	}
+	return t, nil
 }
 
 // blkioOf returns def's <blkiotune>.

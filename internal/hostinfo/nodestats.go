@@ -182,3 +182,62 @@ func KSMParams(root string, n int) ([]KSMParam, error) {
 	}
 	return out, nil
 }
+
+// FreePages is libvirt's virHostMemGetFreePages: for each NUMA cell from
+// start (at most count cells) and each page size (KiB), the free pages:
+// for the system page size the cell's free memory less what huge pages
+// hold, else the cell's free huge pages of that size, read under root.
+func FreePages(h Host, root string, sizes []uint32, start, count int) ([]uint64, error) {
+	if root == "" {
+		root = "/"
+	}
+	if !h.NUMA || len(h.Nodes) == 0 {
+		return nil, nil
+	}
+	last := h.Nodes[len(h.Nodes)-1].ID
+	if start > last {
+		return nil, fmt.Errorf("start cell %d out of range (0-%d)", start, last)
+	}
+	last = min(last, start+count-1)
+	r := reader{root: root}
+	var out []uint64
+	for cell := start; cell <= last; cell++ {
+		var node *Node
+		for i := range h.Nodes {
+			if h.Nodes[i].ID == cell {
+				node = &h.Nodes[i]
+			}
+		}
+		for _, size := range sizes {
+			if uint64(size) == h.PageSizeKiB {
+				free := uint64(0)
+				if node != nil {
+					free = node.MemFreeKiB
+				}
+				var held uint64
+				for _, hp := range h.HugePageSizesKiB {
+					n, _ := r.readInt(fmt.Sprintf("sys/devices/system/node/node%d/hugepages/hugepages-%dkB/nr_hugepages", cell, hp))
+					held += uint64(n) * hp
+				}
+				out = append(out, (free-min(free, held))/h.PageSizeKiB)
+				continue
+			}
+			n, ok := r.readInt(fmt.Sprintf("sys/devices/system/node/node%d/hugepages/hugepages-%dkB/free_hugepages", cell, size))
+			if !ok {
+				return nil, &PageSizeError{Size: size, Cell: cell}
+			}
+			out = append(out, uint64(n))
+		}
+	}
+	return out, nil
+}
+
+// PageSizeError is a free pages request for a page size a cell lacks.
+type PageSizeError struct {
+	Size uint32
+	Cell int
+}
+
+func (e *PageSizeError) Error() string {
+	return fmt.Sprintf("page size %d is not available on node %d", e.Size, e.Cell)
+}

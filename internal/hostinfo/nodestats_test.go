@@ -90,3 +90,25 @@ func TestKSMParams(t *testing.T) {
 		t.Error("a missing counter was not an error")
 	}
 }
+
+func TestFreePages(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "sys/devices/system/node/node0/hugepages/hugepages-2048kB")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "nr_hugepages"), []byte("1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "free_hugepages"), []byte("1\n"), 0o644)
+	h := Host{NUMA: true, Nodes: []Node{{ID: 0, MemFreeKiB: 4000}}, PageSizeKiB: 4, HugePageSizesKiB: []uint64{2048}}
+	got, err := FreePages(h, root, []uint32{4, 2048}, 0, 1)
+	if err != nil || !reflect.DeepEqual(got, []uint64{(4000 - 2048) / 4, 1}) {
+		t.Errorf("free pages %v %v", got, err)
+	}
+	var pe *PageSizeError
+	if _, err := FreePages(h, root, []uint32{8}, 0, 1); !errors.As(err, &pe) || err.Error() != "page size 8 is not available on node 0" {
+		t.Errorf("8 KiB pages: %v", err)
+	}
+	if _, err := FreePages(h, root, []uint32{4}, 1, 1); err == nil || err.Error() != "start cell 1 out of range (0-0)" {
+		t.Errorf("cell 1: %v", err)
+	}
+}

@@ -20,7 +20,8 @@ const (
 	nodeMemoryStatsMax = 16
 	nodeMemoryParamMax = 64
 	nodeMaxCells       = 1024
-	typedParamStringOK = 4 // VIR_TYPED_PARAM_STRING_OKAY
+	nodeFreePagesMax   = 1024 // REMOTE_NODE_MAX_CELLS
+	typedParamStringOK = 4    // VIR_TYPED_PARAM_STRING_OKAY
 )
 
 // invalidArg is virReportInvalidArg: VIR_ERR_INVALID_ARG with the message
@@ -128,6 +129,44 @@ func (h *Handlers) nodeProcs() map[uint32]server.Procedure {
 					return nil, virerr.New(virerr.ErrInternalError, virerr.FromNone, "%s", err.Error())
 				}
 				return &libvirt.NodeGetCellsFreeMemoryRet{Cells: cells}, nil
+			}},
+		proto.ProcNodeGetFreePages: {ReadOnly: true,
+			NewArgs: func() any { return &libvirt.NodeGetFreePagesArgs{} },
+			Handler: func(c *server.Call) (any, error) {
+				a := c.Args.(*libvirt.NodeGetFreePagesArgs)
+				if len(a.Pages)*int(a.CellCount) > nodeFreePagesMax {
+					return nil, virerr.Raw(virerr.ErrRPC, virerr.FromRPC, "the result won't fit into REMOTE_NODE_MAX_CELLS")
+				}
+				if err := driver.CheckFlags(a.Flags, 0, "lxcNodeGetFreePages"); err != nil {
+					return nil, err
+				}
+				counts, err := h.host.FreePages(a.Pages, int(a.StartCell), int(a.CellCount))
+				var pe *hostinfo.PageSizeError
+				switch {
+				case errors.As(err, &pe):
+					return nil, virerr.New(virerr.ErrOperationFailed, virerr.FromNone, "%s", err.Error())
+				case err != nil:
+					return nil, virerr.New(virerr.ErrInternalError, virerr.FromNone, "%s", err.Error())
+				case len(counts) == 0:
+					return nil, virerr.New(virerr.ErrOperationFailed, virerr.FromNone, "no suitable info found")
+				}
+				return &libvirt.NodeGetFreePagesRet{Counts: counts}, nil
+			}},
+		proto.ProcNodeSuspendForDuration: {
+			NewArgs: func() any { return &libvirt.NodeSuspendForDurationArgs{} },
+			Handler: func(c *server.Call) (any, error) {
+				a := c.Args.(*libvirt.NodeSuspendForDurationArgs)
+				if err := driver.CheckFlags(a.Flags, 0, "virNodeSuspend"); err != nil {
+					return nil, err
+				}
+				// The host reports no suspend target (its capabilities'
+				// power_management is empty): every one is refused, as
+				// libvirt refuses a target the host lacks.
+				names := []string{"Suspend-to-RAM", "Suspend-to-Disk", "Hybrid-Suspend"}
+				if int(a.Target) >= len(names) {
+					return nil, virerr.New(virerr.ErrInvalidArg, virerr.FromNone, "Invalid suspend target")
+				}
+				return nil, virerr.New(virerr.ErrArgumentUnsupported, virerr.FromNone, "%s", names[a.Target])
 			}},
 		proto.ProcNodeGetMemoryParameters: {ReadOnly: true,
 			NewArgs: func() any { return &libvirt.NodeGetMemoryParametersArgs{} },

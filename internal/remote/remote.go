@@ -35,6 +35,7 @@ type Host interface {
 	CPUMap() (present int, online []byte, count int)
 	KSMParams(n int) ([]hostinfo.KSMParam, error)
 	CellsFreeMemory(start, max int) ([]uint64, error)
+	FreePages(sizes []uint32, start, count int) ([]uint64, error)
 }
 
 // LibVersion is the libvirt version whose API virtlxc presents (9.0.0).

@@ -111,14 +111,14 @@ func (h *Handlers) memoryStatsProc() server.Procedure {
 		})
 }
 
-// cpuStatsProc is DOMAIN_GET_CPU_STATS (virsh cpu-stats --total): the
-// domain's cpu_time, user_time and system_time. Per-CPU figures are not
-// there yet.
+// cpuStatsProc is DOMAIN_GET_CPU_STATS (virsh cpu-stats): the domain's
+// cpu_time, user_time and system_time (start_cpu -1), or the cpu_time of
+// each CPU from start_cpu on (virCgroupGetPercpuStats).
 func (h *Handlers) cpuStatsProc() server.Procedure {
 	return onDomain(h, true, func(a *libvirt.DomainGetCPUStatsArgs) libvirt.Domain { return a.Dom },
 		func(c *server.Call, a *libvirt.DomainGetCPUStatsArgs, ref driver.Ref) (any, error) {
 			if a.StartCPU != -1 {
-				return nil, virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC, "per-CPU statistics are not supported yet")
+				return h.perCPUStats(a, ref)
 			}
 			total, user, system, err := h.drv.CPUStats(ref)
 			if err != nil {
@@ -127,6 +127,38 @@ func (h *Handlers) cpuStatsProc() server.Procedure {
 			params, n := firstN([]libvirt.TypedParam{ullong("cpu_time", total), ullong("user_time", user), ullong("system_time", system)}, int32(a.Nparams))
 			return &libvirt.DomainGetCPUStatsRet{Params: params, Nparams: n}, nil
 		})
+}
+
+// perCPUStats answers DOMAIN_GET_CPU_STATS for start_cpu >= 0: the
+// number of per-CPU fields (1) or of CPUs present, or the cpu_time of
+// CPUs start_cpu to start_cpu+ncpus-1 that are present.
+func (h *Handlers) perCPUStats(a *libvirt.DomainGetCPUStatsArgs, ref driver.Ref) (any, error) {
+	if a.StartCPU < 0 {
+		return nil, invalidArg("start_cpu in virDomainGetCPUStats must be non-negative")
+	}
+	percpu, err := h.drv.PerCPUStats(ref)
+	if err != nil {
+		return nil, err
+	}
+	if a.Nparams == 0 && a.Ncpus != 0 {
+		return &libvirt.DomainGetCPUStatsRet{Nparams: 1}, nil
+	}
+	total, _, _ := h.host.CPUMap()
+	if a.Ncpus == 0 {
+		return &libvirt.DomainGetCPUStatsRet{Nparams: int32(total)}, nil
+	}
+	if int(a.StartCPU) >= total {
+		return nil, virerr.New(virerr.ErrInvalidArg, virerr.FromCgroup, "start_cpu %d larger than maximum of %d", a.StartCPU, total-1)
+	}
+	ret := &libvirt.DomainGetCPUStatsRet{Nparams: 1}
+	for i := int(a.StartCPU); i < min(total, int(a.StartCPU)+int(a.Ncpus)); i++ {
+		var v uint64
+		if i < len(percpu) {
+			v = percpu[i]
+		}
+		ret.Params = append(ret.Params, ullong("cpu_time", v))
+	}
+	return ret, nil
 }
 
 // addInterfaceStats adds net.count and, for each interface with a host

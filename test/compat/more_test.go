@@ -186,9 +186,15 @@ func TestNodeStatistics(t *testing.T) {
 		{"nodecpustats " + strconv.Itoa(ncpu), "error: Unable to get node cpu stats\nerror: Invalid cpuNum in virHostCPUGetStatsLinux\n"},
 		{"nodecpustats -5", "error: Unable to get number of cpu stats\nerror: cpuNum in virNodeGetCPUStats only accepts -1 as a negative value\n"},
 		{"nodememstats -5", "error: Unable to get number of memory stats\nerror: cellNum in virNodeGetMemoryStats only accepts -1 as a negative value\n"},
+		{"nodesuspend mem 60", "error: The host was not suspended\nerror: argument unsupported: Suspend-to-RAM\n"},
+		{"freepages --all", "--- stdout\nNode 0:\n4KiB: "},
+		{"freepages --cellno 0 --pagesize 8", "error: operation failed: page size 8 is not available on node 0\n"},
 	} {
-		got := e.run("virsh "+c.args, "V "+c.args)
-		if !strings.Contains(got, "--- stderr\n"+c.want) {
+		want := c.want
+		if !strings.HasPrefix(want, "--- stdout") {
+			want = "--- stderr\n" + want
+		}
+		if got := e.run("virsh "+c.args, "V "+c.args); !strings.Contains(got, want) {
 			t.Errorf("%s:\n%s", c.args, got)
 		}
 	}
@@ -287,6 +293,8 @@ func TestSendProcessSignalAndHostname(t *testing.T) {
 		{"domhostname anchor-basic", "error: failed to get hostname\nerror: no hostname found: no hostname found for domain anchor-basic\n"},
 		{"domhostname anchor-basic --source agent", "error: unsupported flags (0x2) in function lxcDomainGetHostname\n"},
 		{"domblkstat anchor-basic", "--- stdout\n rd_req "},
+		{"cpu-stats anchor-basic", "--- stdout\nCPU0:\n\tcpu_time "},
+		{"cpu-stats anchor-basic --start 0 --count 1", "--- stdout\nCPU0:\n\tcpu_time "},
 		{"domblkstat anchor-basic vda", "error: Failed to get block stats for domain 'anchor-basic' device 'vda'\nerror: invalid argument: invalid path: vda\n"},
 	} {
 		if got := e.run("virsh "+c.args, "V "+c.args); !strings.Contains(got, c.want) {
