@@ -98,10 +98,10 @@ func NewCommands() *Commands {
 // domainCommands are the "Domain Management" group, in virsh's order.
 func domainCommands() []*CmdDef {
 	return []*CmdDef{
-		cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCreate(), cmdDefine(), cmdDestroy(),
-		cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(), cmdDumpXML(), cmdEdit(), cmdEnterNamespace(),
-		cmdMemtune(), cmdReboot(), cmdResume(), cmdSchedinfo(), cmdSetmaxmem(), cmdSetmem(),
-		cmdShutdown(), cmdStart(), cmdSuspend(), cmdUndefine(),
+		cmdAttachDevice(), cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCreate(), cmdDefine(), cmdDesc(), cmdDestroy(),
+		cmdDetachDevice(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(), cmdDumpXML(), cmdEdit(), cmdEnterNamespace(),
+		cmdMemtune(), cmdMetadata(), cmdReboot(), cmdResume(), cmdSchedinfo(), cmdSetmaxmem(), cmdSetmem(),
+		cmdShutdown(), cmdStart(), cmdSuspend(), cmdUndefine(), cmdUpdateDevice(),
 	}
 }
 

@@ -58,7 +58,7 @@ func TestGroupAndGlobalHelp(t *testing.T) {
 		t.Errorf("group help:\n%q\nwant\n%q", got, want)
 	}
 	all := cmds.GlobalHelp()
-	if !strings.HasPrefix(all, "Grouped commands:\n\n Domain Management (help keyword 'domain'):\n    autostart ") {
+	if !strings.HasPrefix(all, "Grouped commands:\n\n Domain Management (help keyword 'domain'):\n    attach-device ") {
 		t.Errorf("global help starts %q", all[:80])
 	}
 	for _, c := range cmds.Cmds {

@@ -22,7 +22,8 @@ func parseXNodes(doc string) (*xnode, error) {
 	root := &xnode{}
 	stack := []*xnode{root}
 	for {
-		tok, err := d.Token()
+		// Raw tokens keep prefixes as written: libxml2 prints them so.
+		tok, err := d.RawToken()
 		if err == io.EOF {
 			break
 		}
@@ -32,7 +33,7 @@ func parseXNodes(doc string) (*xnode, error) {
 		top := stack[len(stack)-1]
 		switch t := tok.(type) {
 		case xml.StartElement:
-			n := &xnode{name: t.Name.Local, attrs: t.Attr}
+			n := &xnode{name: qualified(t.Name), attrs: t.Attr}
 			top.kids = append(top.kids, n)
 			stack = append(stack, n)
 		case xml.EndElement:
@@ -44,6 +45,14 @@ func parseXNodes(doc string) (*xnode, error) {
 		}
 	}
 	return root, nil
+}
+
+// qualified is a raw token's name as written: "prefix:local".
+func qualified(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
 }
 
 func (n *xnode) text() string {
@@ -70,7 +79,7 @@ var (
 func (n *xnode) dump(b *strings.Builder, level int) {
 	b.WriteString("<" + n.name)
 	for _, a := range n.attrs {
-		b.WriteString(" " + a.Name.Local + `="` + attrEscaper.Replace(a.Value) + `"`)
+		b.WriteString(" " + qualified(a.Name) + `="` + attrEscaper.Replace(a.Value) + `"`)
 	}
 	if len(n.kids) == 0 {
 		b.WriteString("/>")

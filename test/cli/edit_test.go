@@ -78,6 +78,13 @@ func TestEditMatchesVirsh(t *testing.T) {
 		{[]string{"EDITOR=true"}, "net-edit en"},
 		{[]string{"EDITOR=false"}, "net-edit en"},
 		{[]string{"EDITOR=true"}, "net-edit nosuch"},
+		{[]string{"EDITOR=true"}, "desc ed --edit"},
+		{[]string{"EDITOR=true"}, "desc ed --title --edit"},
+		{[]string{"EDITOR=" + d.editScript("app.sh", `printf ' more' >> "$1"`)}, "desc ed --edit"},
+		{[]string{"EDITOR=" + d.editScript("app2.sh", `printf ' more\n' >> "$1"`)}, "desc ed --title --edit"},
+		{[]string{"EDITOR=true"}, "metadata ed http://e/ --key e --edit"},
+		{[]string{"EDITOR=true"}, "metadata ed http://e/ --edit"},
+		{[]string{"EDITOR=" + d.editScript("md.sh", `echo '<m a="1"/>' > "$1"`)}, "metadata ed http://e/ --key e --edit"},
 	} {
 		env := c.env
 		if !strings.Contains(strings.Join(env, " "), "TMPDIR=") {

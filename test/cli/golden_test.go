@@ -9,13 +9,13 @@ import (
 
 // virshCommands are the commands virtlxc shares with virsh.
 var virshCommands = []string{
-	"autostart", "blkiotune", "capabilities", "console", "create", "define", "destroy", "edit",
+	"attach-device", "autostart", "blkiotune", "capabilities", "console", "create", "define", "desc", "destroy", "detach-device", "edit",
 	"domid", "dominfo", "domname", "domstate", "domuuid", "domxml-from-native", "dumpxml", "event", "exit", "help",
-	"hostname", "list", "lxc-enter-namespace", "memtune", "net-autostart", "net-define",
+	"hostname", "list", "lxc-enter-namespace", "memtune", "metadata", "net-autostart", "net-define",
 	"net-destroy", "net-dumpxml", "net-edit", "net-info", "net-list", "net-start", "net-undefine",
 	"nodeinfo", "quit", "reboot",
 	"resume", "schedinfo", "setmaxmem", "setmem", "shutdown", "start", "suspend", "sysinfo",
-	"undefine", "uri", "version",
+	"undefine", "update-device", "uri", "version",
 }
 
 func TestHelpMatchesVirsh(t *testing.T) {
