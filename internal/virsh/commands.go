@@ -98,8 +98,9 @@ func NewCommands() *Commands {
 // domainCommands are the "Domain Management" group, in virsh's order.
 func domainCommands() []*CmdDef {
 	return []*CmdDef{
-		cmdAttachDevice(), cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCreate(), cmdDefine(), cmdDesc(), cmdDestroy(),
-		cmdDetachDevice(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(), cmdDumpXML(), cmdEdit(), cmdEnterNamespace(),
+		cmdAttachDevice(), cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCPUStats(), cmdCreate(), cmdDefine(), cmdDesc(),
+		cmdDestroy(), cmdDetachDevice(), cmdDomHostname(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(),
+		cmdDumpXML(), cmdEdit(), cmdSendProcessSignal(), cmdEnterNamespace(),
 		cmdMemtune(), cmdMetadata(), cmdReboot(), cmdResume(), cmdSchedinfo(), cmdSetmaxmem(), cmdSetmem(),
 		cmdShutdown(), cmdStart(), cmdSuspend(), cmdUndefine(), cmdUpdateDevice(),
 	}
@@ -107,13 +108,15 @@ func domainCommands() []*CmdDef {
 
 // monitorCommands are the "Domain Monitoring" group, plus top.
 func monitorCommands() []*CmdDef {
-	return []*CmdDef{cmdDomifaddr(), cmdDomiflist(), cmdDomifstat(), cmdDominfo(), cmdDomstate(), cmdList(), cmdTop()}
+	return []*CmdDef{cmdDomblkstat(), cmdDomifaddr(), cmdDomiflist(), cmdDomifstat(), cmdDominfo(), cmdDommemstat(),
+		cmdDomstate(), cmdList(), cmdTop()}
 }
 
 func eventCommands() []*CmdDef { return []*CmdDef{cmdEvent()} }
 
 func hostCommands() []*CmdDef {
-	return []*CmdDef{cmdCapabilities(), cmdHostname(), cmdNodeinfo(), cmdSysinfo(), cmdURI(), cmdVersion()}
+	return []*CmdDef{cmdCapabilities(), cmdFreecell(), cmdFreepages(), cmdHostname(), cmdNodeMemoryTune(),
+		cmdNodeCPUMap(), cmdNodeCPUStats(), cmdNodeinfo(), cmdNodeMemStats(), cmdNodeSuspend(), cmdSysinfo(), cmdURI(), cmdVersion()}
 }
 
 func shellCommands() []*CmdDef {

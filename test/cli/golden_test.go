@@ -9,12 +9,12 @@ import (
 
 // virshCommands are the commands virtlxc shares with virsh.
 var virshCommands = []string{
-	"attach-device", "autostart", "blkiotune", "capabilities", "console", "create", "define", "desc", "destroy", "detach-device", "edit",
-	"domid", "dominfo", "domname", "domstate", "domuuid", "domxml-from-native", "dumpxml", "event", "exit", "help",
-	"hostname", "list", "lxc-enter-namespace", "memtune", "metadata", "net-autostart", "net-define",
+	"attach-device", "autostart", "blkiotune", "capabilities", "console", "cpu-stats", "create", "define", "desc", "destroy", "detach-device", "edit",
+	"domblkstat", "domhostname", "domid", "dominfo", "dommemstat", "domname", "domstate", "domuuid", "domxml-from-native", "dumpxml", "event", "exit", "help",
+	"freecell", "freepages", "hostname", "list", "lxc-enter-namespace", "memtune", "metadata", "net-autostart", "net-define",
 	"net-destroy", "net-dumpxml", "net-edit", "net-info", "net-list", "net-start", "net-undefine",
-	"nodeinfo", "quit", "reboot",
-	"resume", "schedinfo", "setmaxmem", "setmem", "shutdown", "start", "suspend", "sysinfo",
+	"node-memory-tune", "nodecpumap", "nodecpustats", "nodeinfo", "nodememstats", "nodesuspend", "quit", "reboot",
+	"resume", "schedinfo", "send-process-signal", "setmaxmem", "setmem", "shutdown", "start", "suspend", "sysinfo",
 	"undefine", "update-device", "uri", "version",
 }
 

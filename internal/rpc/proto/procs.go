@@ -101,6 +101,7 @@ const (
 	ProcDomainGetCPUStats                       uint32 = 262
 	ProcDomainSetMetadata                       uint32 = 264
 	ProcDomainGetMetadata                       uint32 = 265
+	ProcDomainSetMemoryStatsPeriod              uint32 = 308
 	ProcDomainEventCallbackMetadataChange       uint32 = 379
 	ProcConnectListAllDomains                   uint32 = 273
 	ProcDomainGetHostname                       uint32 = 277
@@ -244,6 +245,7 @@ var remoteProcs = []procInfo{
 	{ProcDomainGetCPUStats, "DOMAIN_GET_CPU_STATS", "virDomainGetCPUStats"},
 	{ProcDomainSetMetadata, "DOMAIN_SET_METADATA", "virDomainSetMetadata"},
 	{ProcDomainGetMetadata, "DOMAIN_GET_METADATA", "virDomainGetMetadata"},
+	{ProcDomainSetMemoryStatsPeriod, "DOMAIN_SET_MEMORY_STATS_PERIOD", "virDomainSetMemoryStatsPeriod"},
 	{ProcDomainEventCallbackMetadataChange, "DOMAIN_EVENT_CALLBACK_METADATA_CHANGE", ""},
 	{ProcConnectListAllDomains, "CONNECT_LIST_ALL_DOMAINS", "virConnectListAllDomains"},
 	{ProcDomainGetHostname, "DOMAIN_GET_HOSTNAME", "virDomainGetHostname"},

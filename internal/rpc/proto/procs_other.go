@@ -195,7 +195,6 @@ var otherRemoteProcs = []procInfo{
 	{305, "DOMAIN_MIGRATE_PERFORM3_PARAMS", "virDomainMigratePerform3Params"},
 	{306, "DOMAIN_MIGRATE_FINISH3_PARAMS", "virDomainMigrateFinish3Params"},
 	{307, "DOMAIN_MIGRATE_CONFIRM3_PARAMS", "virDomainMigrateConfirm3Params"},
-	{308, "DOMAIN_SET_MEMORY_STATS_PERIOD", "virDomainSetMemoryStatsPeriod"},
 	{311, "DOMAIN_EVENT_DEVICE_REMOVED", ""},
 	{312, "CONNECT_GET_CPU_MODEL_NAMES", "virConnectGetCPUModelNames"},
 	{320, "DOMAIN_EVENT_CALLBACK_RTC_CHANGE", ""},

@@ -1,6 +1,7 @@
 package proto
 
 import (
+	"slices"
 	"testing"
 
 	"virtlxc/internal/rpc/wire"
@@ -83,5 +84,20 @@ func TestConnectOpenArgs(t *testing.T) {
 		if len(a.Name) != 1 || a.Name[0] != "lxc" || a.Flags != ConnectRO {
 			t.Fatalf("decoded %+v", a)
 		}
+	}
+}
+
+// TestProcedureNumbersUnique: a number in two tables would let one entry
+// hide the other.
+func TestProcedureNumbersUnique(t *testing.T) {
+	seen := map[uint32]string{}
+	for _, p := range slices.Concat(remoteProcs, networkProcs, otherRemoteProcs) {
+		if prev, ok := seen[p.num]; ok {
+			t.Errorf("procedure %d is both %s and %s", p.num, prev, p.name)
+		}
+		seen[p.num] = p.name
+	}
+	if len(seen) < 440 {
+		t.Errorf("only %d remote procedures known", len(seen))
 	}
 }
