@@ -98,8 +98,8 @@ func NewCommands() *Commands {
 // domainCommands are the "Domain Management" group, in virsh's order.
 func domainCommands() []*CmdDef {
 	return []*CmdDef{
-		cmdAttachDevice(), cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCPUStats(), cmdCreate(), cmdDefine(), cmdDesc(),
-		cmdDestroy(), cmdDetachDevice(), cmdDomHostname(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(),
+		cmdAttachDevice(), cmdAttachInterface(), cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCPUStats(), cmdCreate(), cmdDefine(), cmdDesc(),
+		cmdDestroy(), cmdDetachDevice(), cmdDetachDisk(), cmdDetachInterface(), cmdDomHostname(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(),
 		cmdDumpXML(), cmdEdit(), cmdSendProcessSignal(), cmdEnterNamespace(),
 		cmdMemtune(), cmdMetadata(), cmdReboot(), cmdResume(), cmdSchedinfo(), cmdSetmaxmem(), cmdSetmem(),
 		cmdShutdown(), cmdStart(), cmdSuspend(), cmdUndefine(), cmdUpdateDevice(),

@@ -17,7 +17,12 @@ type xnode struct {
 	kids  []any // *xnode or string
 }
 
-func parseXNodes(doc string) (*xnode, error) {
+func parseXNodes(doc string) (*xnode, error) { return parseXNodesBlanks(doc, false) }
+
+// parseXNodesBlanks is parseXNodes keeping white-space text when
+// keepBlanks is set, as libxml2 keeps it by default (virsh's
+// virXMLParseStringCtxt): dumped again, elements keep their layout.
+func parseXNodesBlanks(doc string, keepBlanks bool) (*xnode, error) {
 	d := xml.NewDecoder(strings.NewReader(doc))
 	root := &xnode{}
 	stack := []*xnode{root}
@@ -39,7 +44,7 @@ func parseXNodes(doc string) (*xnode, error) {
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
-			if strings.TrimSpace(string(t)) != "" {
+			if keepBlanks || strings.TrimSpace(string(t)) != "" {
 				top.kids = append(top.kids, string(t))
 			}
 		}

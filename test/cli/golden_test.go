@@ -9,7 +9,7 @@ import (
 
 // virshCommands are the commands virtlxc shares with virsh.
 var virshCommands = []string{
-	"attach-device", "autostart", "blkiotune", "capabilities", "console", "cpu-stats", "create", "define", "desc", "destroy", "detach-device", "edit",
+	"attach-device", "attach-interface", "autostart", "blkiotune", "capabilities", "console", "cpu-stats", "create", "define", "desc", "destroy", "detach-device", "detach-disk", "detach-interface", "edit",
 	"domblkstat", "domhostname", "domid", "dominfo", "dommemstat", "domname", "domstate", "domuuid", "domxml-from-native", "dumpxml", "event", "exit", "help",
 	"freecell", "freepages", "hostname", "list", "lxc-enter-namespace", "memtune", "metadata", "net-autostart", "net-define",
 	"net-destroy", "net-dumpxml", "net-edit", "net-info", "net-list", "net-start", "net-undefine",
