@@ -166,19 +166,30 @@ func (d *Driver) Reboot(ref Ref, flags uint32) error {
 	return d.signalInit(ref, monitor.OpReboot, flags)
 }
 
-func (d *Driver) signalInit(ref Ref, op string, flags uint32) error {
+// runningJob starts a job on ref's running domain and returns its run and
+// init's pid (0 until known); the caller ends the job.
+func (d *Driver) runningJob(ref Ref) (*domain, *run, int, error) {
 	dom, err := d.findForJob(ref)
 	if err != nil {
-		return err
+		return nil, nil, 0, err
 	}
-	defer dom.endJob()
 	dom.mu.Lock()
 	r, err := activeRun(dom)
 	initPID := dom.initPID
 	dom.mu.Unlock()
 	if err != nil {
+		dom.endJob()
+		return nil, nil, 0, err
+	}
+	return dom, r, initPID, nil
+}
+
+func (d *Driver) signalInit(ref Ref, op string, flags uint32) error {
+	dom, r, initPID, err := d.runningJob(ref)
+	if err != nil {
 		return err
 	}
+	defer dom.endJob()
 	if initPID == 0 {
 		return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Init process ID is not yet known")
 	}

@@ -26,18 +26,11 @@ func (d *Driver) SendProcessSignal(ref Ref, pid int64, signum uint32, flags uint
 	if signum >= processSignalLast {
 		return virerr.New(virerr.ErrInvalidArg, virerr.FromLXC, "signum value %d is out of range", signum)
 	}
-	dom, err := d.findForJob(ref)
+	dom, r, initPID, err := d.runningJob(ref)
 	if err != nil {
 		return err
 	}
 	defer dom.endJob()
-	dom.mu.Lock()
-	r, err := activeRun(dom)
-	initPID := dom.initPID
-	dom.mu.Unlock()
-	if err != nil {
-		return err
-	}
 	if pid != 1 {
 		return virerr.New(virerr.ErrArgumentUnsupported, virerr.FromLXC, "Only the init process may be killed")
 	}

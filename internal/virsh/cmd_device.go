@@ -26,30 +26,12 @@ func deviceCmd(name, help, desc, verb, done string, update bool) *CmdDef {
 	return &CmdDef{
 		Name: name, Group: "domain", Help: help, Desc: desc, Opts: opts,
 		Run: func(s *Session, pc *ParsedCmd) error {
-			for _, pair := range [][2]string{{"persistent", "current"}, {"current", "live"}, {"current", "config"}} {
-				if err := pc.Exclusive(pair[0], pair[1]); err != nil {
-					return err
-				}
-			}
-			var flags uint32
-			if pc.Bool("config") || pc.Bool("persistent") {
-				flags |= 2
-			}
-			if pc.Bool("live") {
-				flags |= 1
-			}
-			if update && pc.Bool("force") {
-				flags |= deviceModifyForce
-			}
-			dom, err := s.domainArg(pc, byAny)
+			dom, flags, err := s.placement(pc)
 			if err != nil {
 				return err
 			}
-			if pc.Bool("persistent") {
-				var active libvirt.DomainIsActiveRet
-				if err := s.conn.call(proto.ProcDomainIsActive, &libvirt.DomainIsActiveArgs{Dom: dom}, &active); err == nil && active.Active == 1 {
-					flags |= 1
-				}
+			if update && pc.Bool("force") {
+				flags |= deviceModifyForce
 			}
 			from, _, err := pc.String("file")
 			if err != nil {
@@ -59,21 +41,10 @@ func deviceCmd(name, help, desc, verb, done string, update bool) *CmdDef {
 			if err != nil {
 				return err
 			}
-			switch {
-			case update:
+			if update {
 				err = s.conn.call(proto.ProcDomainUpdateDeviceFlags, &libvirt.DomainUpdateDeviceFlagsArgs{Dom: dom, XML: xml, Flags: libvirt.DomainDeviceModifyFlags(flags)}, nil)
-			case flags != 0 || pc.Bool("current"):
-				proc := uint32(proto.ProcDomainAttachDeviceFlags)
-				if verb == "detach" {
-					proc = proto.ProcDomainDetachDeviceFlags
-				}
-				err = s.conn.call(proc, &libvirt.DomainAttachDeviceFlagsArgs{Dom: dom, XML: xml, Flags: flags}, nil)
-			default:
-				proc := uint32(proto.ProcDomainAttachDevice)
-				if verb == "detach" {
-					proc = proto.ProcDomainDetachDevice
-				}
-				err = s.conn.call(proc, &libvirt.DomainAttachDeviceArgs{Dom: dom, XML: xml}, nil)
+			} else {
+				err = s.changeDevice(dom, xml, flags, pc.Bool("current"), verb == "detach")
 			}
 			if err != nil {
 				return failed(err, "Failed to %s device from %s", verb, from)
@@ -97,4 +68,37 @@ func cmdDetachDevice() *CmdDef {
 func cmdUpdateDevice() *CmdDef {
 	return deviceCmd("update-device", "update device from an XML file", "Update device from an XML <file>.",
 		"update", "Device updated successfully\n", true)
+}
+
+// placement reads --persistent, --config, --live and --current and the
+// domain, as virsh's device commands do: --persistent also affects a
+// running domain's live definition.
+func (s *Session) placement(pc *ParsedCmd) (libvirt.Domain, uint32, error) {
+	flags, err := placementFlags(pc)
+	if err != nil {
+		return libvirt.Domain{}, 0, err
+	}
+	dom, err := s.domainArg(pc, byAny)
+	if err != nil {
+		return libvirt.Domain{}, 0, err
+	}
+	if pc.Bool("persistent") && s.conn.isActive(dom) {
+		flags |= 1
+	}
+	return dom, flags, nil
+}
+
+// changeDevice attaches or detaches xml: with placement flags (or
+// --current) through the *Flags call, else the plain one, which affects
+// the running domain.
+func (s *Session) changeDevice(dom libvirt.Domain, xml string, flags uint32, current, detach bool) error {
+	switch {
+	case detach && (flags != 0 || current):
+		return s.conn.call(proto.ProcDomainDetachDeviceFlags, &libvirt.DomainDetachDeviceFlagsArgs{Dom: dom, XML: xml, Flags: flags}, nil)
+	case detach:
+		return s.conn.call(proto.ProcDomainDetachDevice, &libvirt.DomainDetachDeviceArgs{Dom: dom, XML: xml}, nil)
+	case flags != 0 || current:
+		return s.conn.call(proto.ProcDomainAttachDeviceFlags, &libvirt.DomainAttachDeviceFlagsArgs{Dom: dom, XML: xml, Flags: flags}, nil)
+	}
+	return s.conn.call(proto.ProcDomainAttachDevice, &libvirt.DomainAttachDeviceArgs{Dom: dom, XML: xml}, nil)
 }

@@ -181,19 +181,11 @@ func runAttachInterface(s *Session, pc *ParsedCmd) error {
 		s.print(b.String())
 		return nil
 	}
-	dom, err := s.domainArg(pc, byAny)
+	dom, flags, err := s.placement(pc)
 	if err != nil {
 		return err
 	}
-	if pc.Bool("persistent") && s.conn.isActive(dom) {
-		flags |= 1
-	}
-	if flags != 0 || pc.Bool("current") {
-		err = s.conn.call(proto.ProcDomainAttachDeviceFlags, &libvirt.DomainAttachDeviceFlagsArgs{Dom: dom, XML: b.String(), Flags: flags}, nil)
-	} else {
-		err = s.conn.call(proto.ProcDomainAttachDevice, &libvirt.DomainAttachDeviceArgs{Dom: dom, XML: b.String()}, nil)
-	}
-	if err != nil {
+	if err := s.changeDevice(dom, b.String(), flags, pc.Bool("current"), false); err != nil {
 		return failed(err, "Failed to attach interface")
 	}
 	s.printExtra("Interface attached successfully\n")
@@ -339,16 +331,9 @@ func cmdDetachDisk() *CmdDef {
 				}
 				return "", cmdErrorf("No disk found whose source path or target is %s", target)
 			}
-			flags, err := placementFlags(pc)
+			dom, flags, err := s.placement(pc)
 			if err != nil {
 				return err
-			}
-			dom, err := s.domainArg(pc, byAny)
-			if err != nil {
-				return err
-			}
-			if pc.Bool("persistent") && s.conn.isActive(dom) {
-				flags |= 1
 			}
 			var query uint32
 			if flags == 2 {
@@ -366,12 +351,7 @@ func cmdDetachDisk() *CmdDef {
 				s.print(xml)
 				return nil
 			}
-			if flags != 0 || pc.Bool("current") {
-				err = s.conn.call(proto.ProcDomainDetachDeviceFlags, &libvirt.DomainDetachDeviceFlagsArgs{Dom: dom, XML: xml, Flags: flags}, nil)
-			} else {
-				err = s.conn.call(proto.ProcDomainDetachDevice, &libvirt.DomainDetachDeviceArgs{Dom: dom, XML: xml}, nil)
-			}
-			if err != nil {
+			if err := s.changeDevice(dom, xml, flags, pc.Bool("current"), true); err != nil {
 				return failed(err, "Failed to detach disk")
 			}
 			s.printExtra("Disk detached successfully\n")
@@ -399,10 +379,7 @@ func (s *Session) detachFound(pc *ParsedCmd, find func(doc string) (string, erro
 			s.print(xml)
 			return nil
 		}
-		if flags != 0 || current {
-			return s.conn.call(proto.ProcDomainDetachDeviceFlags, &libvirt.DomainDetachDeviceFlagsArgs{Dom: dom, XML: xml, Flags: flags}, nil)
-		}
-		return s.conn.call(proto.ProcDomainDetachDevice, &libvirt.DomainDetachDeviceArgs{Dom: dom, XML: xml}, nil)
+		return s.changeDevice(dom, xml, flags, current, true)
 	}
 	fail := func(err error) error {
 		var ce *CmdError
