@@ -259,9 +259,17 @@ func runSteps(t *testing.T, uri string, steps [][]string) string {
 // (testdata/metadata.txt; VIRTLXC_RECORD_URI=<a libvirtd's URI> records
 // it again from that daemon, whose anchor-basic must be defined).
 func TestMetadataAsLibvirt(t *testing.T) {
-	ref := filepath.Join("testdata", "metadata.txt")
+	replay(t, filepath.Join("testdata", "metadata.txt"), metadataSteps, func(s string) string { return s })
+}
+
+// replay runs steps with virsh against a fresh daemon with anchor-basic
+// defined and compares the output, cleaned, with what libvirt 9.0's
+// daemon printed (ref); VIRTLXC_RECORD_URI=<a libvirtd's URI> records ref
+// again from that daemon instead.
+func replay(t *testing.T, ref string, steps [][]string, clean func(string) string) {
+	t.Helper()
 	if uri := os.Getenv("VIRTLXC_RECORD_URI"); uri != "" {
-		if err := os.WriteFile(ref, []byte(runSteps(t, uri, metadataSteps)), 0o644); err != nil {
+		if err := os.WriteFile(ref, []byte(clean(runSteps(t, uri, steps))), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -272,8 +280,9 @@ func TestMetadataAsLibvirt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := runSteps(t, strings.TrimPrefix(e.virsh, "virsh -c "), metadataSteps); got != string(want) {
-		t.Errorf("virsh desc/metadata differ from libvirt 9.0's\n--- virtlxcd\n%s--- libvirt\n%s", got, want)
+	got := strings.ReplaceAll(clean(runSteps(t, strings.TrimPrefix(e.virsh, "virsh -c "), steps)), e.rootfs, anchorRootfs)
+	if got != string(want) {
+		t.Errorf("virsh output differs from libvirt 9.0's (%s)\n--- virtlxcd\n%s--- libvirt\n%s", ref, got, want)
 	}
 	e.out("undefine anchor-basic")
 }
@@ -396,23 +405,5 @@ func TestDevicesAsLibvirt(t *testing.T) {
 			return "52:54:00:GEN"
 		})
 	}
-	ref := filepath.Join("testdata", "devices.txt")
-	if uri := os.Getenv("VIRTLXC_RECORD_URI"); uri != "" {
-		if err := os.WriteFile(ref, []byte(clean(runSteps(t, uri, steps))), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	e := setup(t)
-	e.out("define " + filepath.Join(e.xml, "anchor-basic.xml"))
-	want, err := os.ReadFile(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := clean(runSteps(t, strings.TrimPrefix(e.virsh, "virsh -c "), steps))
-	got = strings.ReplaceAll(got, e.rootfs, anchorRootfs)
-	if got != string(want) {
-		t.Errorf("virsh device commands differ from libvirt 9.0's\n--- virtlxcd\n%s--- libvirt\n%s", got, want)
-	}
-	e.out("undefine anchor-basic")
+	replay(t, filepath.Join("testdata", "devices.txt"), steps, clean)
 }
