@@ -4,7 +4,6 @@ PREFIX    ?= /usr/local
 BIN       := bin
 GOFLAGS   ?= -buildvcs=false
 export GOFLAGS
-LDFLAGS   := -s -w
 FUZZTIME  ?= 20s
 BINARIES  := virtlxcd virtlxc virtlxc-controller virtlxc-init
 
@@ -16,8 +15,8 @@ all: build
 # the one C constructor that joins a user namespace (internal/nsenter).
 build:
 	@mkdir -p $(BIN)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/virtlxcd ./cmd/virtlxc-controller ./cmd/virtlxc-init
-	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/virtlxc
+	GO=$(GO) ./scripts/gobuild.sh $(BIN) 0 ./cmd/virtlxcd ./cmd/virtlxc-controller ./cmd/virtlxc-init
+	GO=$(GO) ./scripts/gobuild.sh $(BIN) 1 ./cmd/virtlxc
 
 # Every test: formatting, vet, unit and root integration tests (CI is root),
 # the demo. Installs what the tests need first. (`make fuzz` fuzzes the XML

@@ -40,11 +40,8 @@ func controllerBinary(t *testing.T) string {
 		if ctrlErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", ctrlDir+"/", "./cmd/virtlxc-controller")
-		cmd.Dir = testutil.RepoRoot()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			ctrlErr = fmt.Errorf("go build: %v\n%s", err, out)
+		if err := testutil.GoBuild(ctrlDir, false, "./cmd/virtlxc-controller"); err != nil {
+			ctrlErr = fmt.Errorf("go build: %v", err)
 		}
 	})
 	if ctrlErr != nil {

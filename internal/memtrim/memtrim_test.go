@@ -2,11 +2,12 @@ package memtrim
 
 import (
 	"os"
-	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"virtlxc/internal/testutil"
 )
 
 const sample = `00400000-006f8000 r-xp 00000000 fe:00 1234                               /opt/bin/ctl
@@ -101,12 +102,10 @@ func TestPristineImage(t *testing.T) {
 		t.Error("a missing file reported pristine")
 	}
 	dir := t.TempDir()
-	out := dir + "/static"
-	cmd := exec.Command("go", "build", "-o", out, "virtlxc/cmd/virtlxc-controller")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("cannot build a static binary: %v\n%s", err, b)
+	if err := testutil.GoBuild(dir, false, "./cmd/virtlxc-controller"); err != nil {
+		t.Fatalf("building the controller: %v", err)
 	}
+	out := dir + "/virtlxc-controller"
 	if !pristineImage(out) {
 		t.Error("the static, non-PIE controller build is not reported pristine")
 	}

@@ -33,8 +33,24 @@ var (
 	buildErr  error
 )
 
-// Binaries builds the three commands once per test process and returns the
-// directory holding them.
+// GoBuild builds pkgs into dir as the Makefile does (scripts/gobuild.sh:
+// stripped, static unless cgo, with the same runtime settings), so that
+// tests and benchmarks run what `make install` installs.
+func GoBuild(dir string, cgo bool, pkgs ...string) error {
+	mode := "0"
+	if cgo {
+		mode = "1"
+	}
+	cmd := exec.Command(filepath.Join(RepoRoot(), "scripts", "gobuild.sh"), append([]string{dir, mode}, pkgs...)...)
+	cmd.Dir = RepoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return &buildError{out: string(out), err: err}
+	}
+	return nil
+}
+
+// Binaries builds the commands once per test process (all static: the
+// client without its cgo helper) and returns the directory holding them.
 func Binaries(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -43,12 +59,7 @@ func Binaries(t testing.TB) string {
 			buildErr = err
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
-		cmd.Dir = RepoRoot()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = &buildError{out: string(out), err: err}
+		if buildErr = GoBuild(dir, false, "./cmd/..."); buildErr != nil {
 			return
 		}
 		binDir = dir

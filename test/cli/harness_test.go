@@ -49,25 +49,33 @@ func binaries(t *testing.T) string {
 			buildErr = err
 			return
 		}
-		for _, b := range []struct{ pkg, cgo string }{
-			{"./cmd/virtlxcd", "0"}, {"./cmd/virtlxc-controller", "0"}, {"./cmd/virtlxc-init", "0"}, {"./cmd/virtlxc", "1"},
+		for _, b := range []struct {
+			pkg string
+			cgo bool
+		}{
+			{"./cmd/virtlxcd", false}, {"./cmd/virtlxc-controller", false}, {"./cmd/virtlxc-init", false}, {"./cmd/virtlxc", true},
 		} {
-			cmd := exec.Command("go", "build", "-o", dir+"/", b.pkg)
-			cmd.Dir = testutil.RepoRoot()
-			cmd.Env = append(os.Environ(), "CGO_ENABLED="+b.cgo)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
+			if err := testutil.GoBuild(dir, b.cgo, b.pkg); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v", b.pkg, err)
 				return
 			}
 		}
-		// The client as the Makefile builds it today, without its cgo helper.
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "virtlxc-nocgo"), "./cmd/virtlxc")
-		cmd.Dir = testutil.RepoRoot()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build virtlxc-nocgo: %v\n%s", err, out)
+		// The client without its cgo helper (as a CGO_ENABLED=0 build
+		// of it has it).
+		nocgo := filepath.Join(dir, "nocgo")
+		if err := os.Mkdir(nocgo, 0o755); err != nil {
+			buildErr = err
 			return
 		}
+		if err := testutil.GoBuild(nocgo, false, "./cmd/virtlxc"); err != nil {
+			buildErr = fmt.Errorf("go build virtlxc-nocgo: %v", err)
+			return
+		}
+		if err := os.Rename(filepath.Join(nocgo, "virtlxc"), filepath.Join(dir, "virtlxc-nocgo")); err != nil {
+			buildErr = err
+			return
+		}
+		_ = os.Remove(nocgo)
 		binDir = dir
 	})
 	if buildErr != nil {

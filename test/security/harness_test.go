@@ -8,7 +8,6 @@ package security
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -120,17 +119,18 @@ func values(log string) map[string]string { return testutil.Values(log) }
 // build is one package built once per test process into its own
 // temporary directory (mode 0755, removed by TestMain).
 type build struct {
-	pkg, cgo string
-	once     sync.Once
-	dir      string
-	err      error
+	pkg  string
+	cgo  bool
+	once sync.Once
+	dir  string
+	err  error
 }
 
 var (
 	// attackerBuild is the static in-container attacker.
-	attackerBuild = &build{pkg: "./test/security/attacker", cgo: "0"}
+	attackerBuild = &build{pkg: "./test/security/attacker", cgo: false}
 	// cgoClientBuild is virtlxc with its cgo user-namespace helper.
-	cgoClientBuild = &build{pkg: "./cmd/virtlxc", cgo: "1"}
+	cgoClientBuild = &build{pkg: "./cmd/virtlxc", cgo: true}
 )
 
 // path builds the package once and returns the binary's path.
@@ -143,11 +143,8 @@ func (b *build) path(t *testing.T) string {
 		if b.err = os.Chmod(b.dir, 0o755); b.err != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", b.dir+"/", b.pkg)
-		cmd.Dir = testutil.RepoRoot()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED="+b.cgo)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("go build %s: %w\n%s", b.pkg, err, out)
+		if err := testutil.GoBuild(b.dir, b.cgo, b.pkg); err != nil {
+			b.err = fmt.Errorf("go build %s: %w", b.pkg, err)
 		}
 	})
 	if b.err != nil {
