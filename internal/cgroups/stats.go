@@ -206,19 +206,7 @@ func parseLimit(s string) uint64 {
 // ParseMemoryStat extracts libvirt's memory.stat fields from text of a
 // version v (1 or 2) hierarchy.
 func ParseMemoryStat(text string, v int) MemoryStat {
-	kv := parseFlatKeyed(text)
-	cache := kv["cache"]
-	if v == 2 {
-		cache = kv["file"]
-	}
-	return MemoryStat{
-		Cache:        cache,
-		ActiveAnon:   kv["active_anon"],
-		InactiveAnon: kv["inactive_anon"],
-		ActiveFile:   kv["active_file"],
-		InactiveFile: kv["inactive_file"],
-		Unevictable:  kv["unevictable"],
-	}
+	return parseMemoryStat([]byte(text), v)
 }
 
 // parseFlatKeyed parses "key value" lines (memory.stat, cpu.stat).

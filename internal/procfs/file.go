@@ -33,17 +33,17 @@ type meminfoNode struct {
 // Getattr reports mode 0444, the configured owner and the length of the
 // content a read would return now.
 func (n *meminfoNode) Getattr(ctx context.Context, f fs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	data, err := n.src.meminfo()
+	size, err := n.src.size()
 	if err != nil {
 		n.src.log.Error("meminfo getattr", "err", err)
 		return syscall.EIO
 	}
 	n.mu.Lock()
-	n.kernelSize = int64(len(data))
+	n.kernelSize = int64(size)
 	n.mu.Unlock()
 	out.Mode = 0o444
 	out.Nlink = 1
-	out.Size = uint64(len(data))
+	out.Size = uint64(size)
 	out.Uid, out.Gid = n.src.uid, n.src.gid
 	out.SetTimes(&n.src.mtime, &n.src.mtime, &n.src.mtime)
 	return 0
@@ -56,13 +56,16 @@ func (n *meminfoNode) Open(ctx context.Context, flags uint32) (fs.FileHandle, ui
 	if flags&syscall.O_ACCMODE != syscall.O_RDONLY {
 		return nil, 0, syscall.EACCES
 	}
-	data, err := n.src.meminfo()
+	buf := bufPool.Get().(*[]byte)
+	data, err := n.src.render(*buf)
 	if err != nil {
+		bufPool.Put(buf)
 		n.src.log.Error("meminfo open", "err", err)
 		return nil, 0, syscall.EIO
 	}
+	*buf = data
 	n.growKernelSize(data)
-	return &meminfoHandle{node: n, data: data, fresh: true}, fuse.FOPEN_DIRECT_IO, 0
+	return &meminfoHandle{node: n, buf: buf, fresh: true}, fuse.FOPEN_DIRECT_IO, 0
 }
 
 // growKernelSize raises the kernel's size to len(data) if it may be smaller,
@@ -96,36 +99,54 @@ func (n *meminfoNode) shrunk(end int64) {
 
 // meminfoHandle is one open meminfo file. It keeps the content it last
 // served so that a reader going through the file in several reads sees one
-// consistent snapshot.
+// consistent snapshot. Its buffer comes from bufPool and goes back there
+// at release.
 type meminfoHandle struct {
 	node *meminfoNode
 
 	mu    sync.Mutex
-	data  []byte
-	fresh bool // data was rendered by Open and not served yet
+	buf   *[]byte // the snapshot; nil once released
+	fresh bool    // rendered by Open and not served yet
 }
 
 // Read serves dest from the snapshot at off. A read at offset 0 (a new pass,
 // as free(1) and top(1) do with lseek+read on a kept descriptor) takes a new
-// snapshot first, except for the first read after Open.
+// snapshot first, except for the first read after Open. The bytes are
+// copied into dest, the request's own buffer, so that the snapshot can be
+// rendered again in place while an earlier answer is still being sent.
 func (h *meminfoHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.buf == nil {
+		return nil, syscall.EBADF
+	}
 	if off == 0 && !h.fresh {
-		data, err := h.node.src.meminfo()
+		data, err := h.node.src.render(*h.buf)
 		if err != nil {
 			h.node.src.log.Error("meminfo read", "err", err)
 			return nil, syscall.EIO
 		}
-		h.data = data
+		*h.buf = data
 	}
 	h.fresh = false
-	size := int64(len(h.data))
+	data := *h.buf
+	size := int64(len(data))
 	start := min(max(off, 0), size)
 	end := min(start+int64(len(dest)), size)
 	if end < off+int64(len(dest)) {
 		h.node.shrunk(max(end, off))
 	}
-	// h.data is replaced, never modified, so the slice stays valid.
-	return fuse.ReadResultData(h.data[start:end]), 0
+	n := copy(dest, data[start:end])
+	return fuse.ReadResultData(dest[:n]), 0
+}
+
+// Release gives the snapshot's buffer back for later opens.
+func (h *meminfoHandle) Release(ctx context.Context) syscall.Errno {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.buf != nil {
+		bufPool.Put(h.buf)
+		h.buf = nil
+	}
+	return 0
 }

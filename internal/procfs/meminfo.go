@@ -2,7 +2,6 @@ package procfs
 
 import (
 	"bytes"
-	"fmt"
 	"strconv"
 )
 
@@ -54,10 +53,20 @@ func sub(a, b uint64) uint64 {
 	return a - b
 }
 
-// replacements computes the lines that override the host's, keyed by the
-// text before ':'. hostTotal and hostSwap are the host's MemTotal and
-// SwapTotal in KiB (0 when absent).
-func replacements(st MemStats, hostTotal, hostSwap uint64) map[string]uint64 {
+// replacement is one line that overrides the host's: its key (the text
+// before ':') and its figure in KiB.
+type replacement struct {
+	key string
+	kib uint64
+}
+
+// maxReplacements is how many lines replacements can give.
+const maxReplacements = 17
+
+// replacements computes the lines that override the host's into out.
+// hostTotal and hostSwap are the host's MemTotal and SwapTotal in KiB (0
+// when absent).
+func replacements(out *[maxReplacements]replacement, st MemStats, hostTotal, hostSwap uint64) []replacement {
 	// libvirt converts every cgroup figure to KiB first (value >> 10).
 	total := st.Limit >> 10
 	if !limited(st.Limit) || (hostTotal > 0 && total > hostTotal) {
@@ -68,28 +77,27 @@ func replacements(st MemStats, hostTotal, hostSwap uint64) map[string]uint64 {
 	aa, ia := st.ActiveAnon>>10, st.InactiveAnon>>10
 	af, ifl := st.ActiveFile>>10, st.InactiveFile>>10
 
-	r := map[string]uint64{
-		"MemTotal":       total,
-		"MemFree":        free,
-		"MemAvailable":   free,
-		"Buffers":        0,
-		"Cached":         st.Cache >> 10,
-		"Active":         aa + af,
-		"Inactive":       ia + ifl,
-		"Active(anon)":   aa,
-		"Inactive(anon)": ia,
-		"Active(file)":   af,
-		"Inactive(file)": ifl,
-		"Unevictable":    st.Unevictable >> 10,
-		"Slab":           0,
-		"SReclaimable":   0,
-		"SUnreclaim":     0,
-	}
+	r := append(out[:0],
+		replacement{"MemTotal", total},
+		replacement{"MemFree", free},
+		replacement{"MemAvailable", free},
+		replacement{"Buffers", 0},
+		replacement{"Cached", st.Cache >> 10},
+		replacement{"Active", aa + af},
+		replacement{"Inactive", ia + ifl},
+		replacement{"Active(anon)", aa},
+		replacement{"Inactive(anon)", ia},
+		replacement{"Active(file)", af},
+		replacement{"Inactive(file)", ifl},
+		replacement{"Unevictable", st.Unevictable >> 10},
+		replacement{"Slab", 0},
+		replacement{"SReclaimable", 0},
+		replacement{"SUnreclaim", 0},
+	)
 	if limited(st.MemSwapLimit) {
 		swapTotal := min(sub(st.MemSwapLimit>>10, total), hostSwap)
 		swapUsed := sub(st.MemSwapUsage>>10, usage)
-		r["SwapTotal"] = swapTotal
-		r["SwapFree"] = sub(swapTotal, swapUsed)
+		r = append(r, replacement{"SwapTotal", swapTotal}, replacement{"SwapFree", sub(swapTotal, swapUsed)})
 	}
 	return r
 }
@@ -110,8 +118,15 @@ func replacements(st MemStats, hostTotal, hostSwap uint64) map[string]uint64 {
 // is unset, unlimited or larger than the host's memory; SwapTotal is capped
 // at the host's SwapTotal; and differences never wrap below zero.
 func RenderMeminfo(host []byte, st MemStats) []byte {
-	repl := replacements(st, hostValue(host, "MemTotal"), hostValue(host, "SwapTotal"))
-	out := make([]byte, 0, len(host)+64)
+	return AppendMeminfo(make([]byte, 0, len(host)+64), host, st)
+}
+
+// AppendMeminfo appends RenderMeminfo's content to dst, allocating nothing
+// when dst has room: the server renders every open and every new pass
+// over a file, and must not make garbage each time.
+func AppendMeminfo(dst, host []byte, st MemStats) []byte {
+	var buf [maxReplacements]replacement
+	repl := replacements(&buf, st, hostValue(host, "MemTotal"), hostValue(host, "SwapTotal"))
 	for rest := host; len(rest) > 0; {
 		line := rest
 		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
@@ -123,32 +138,59 @@ func RenderMeminfo(host []byte, st MemStats) []byte {
 		if !ok {
 			continue
 		}
-		if kib, ok := repl[string(key)]; ok {
-			out = fmt.Appendf(out, "%-16s%8d kB\n", string(key)+":", kib)
+		if r, ok := lookup(repl, key); ok {
+			dst = appendLine(dst, r)
 			continue
 		}
-		out = append(out, line...)
+		dst = append(dst, line...)
 	}
-	return out
+	return dst
+}
+
+// lookup finds key among repl.
+func lookup(repl []replacement, key []byte) (replacement, bool) {
+	for _, r := range repl {
+		if r.key == string(key) {
+			return r, true
+		}
+	}
+	return replacement{}, false
+}
+
+// appendLine appends r formatted as libvirt's "%-16s%8d kB\n" with key+":".
+func appendLine(dst []byte, r replacement) []byte {
+	dst = append(append(dst, r.key...), ':')
+	for n := len(r.key) + 1; n < 16; n++ {
+		dst = append(dst, ' ')
+	}
+	var num [20]byte
+	digits := strconv.AppendUint(num[:0], r.kib, 10)
+	for n := len(digits); n < 8; n++ {
+		dst = append(dst, ' ')
+	}
+	return append(append(dst, digits...), " kB\n"...)
 }
 
 // hostValue returns the number on the host line with the given key, in the
 // line's unit (kB for every line it is used for), or 0 when the key is
 // absent or malformed.
 func hostValue(host []byte, key string) uint64 {
-	prefix := []byte(key + ":")
 	for rest := host; len(rest) > 0; {
 		line, next, _ := bytes.Cut(rest, []byte{'\n'})
 		rest = next
-		val, ok := bytes.CutPrefix(line, prefix)
-		if !ok {
+		k, val, ok := bytes.Cut(line, []byte{':'})
+		if !ok || string(k) != key {
 			continue
 		}
-		fields := bytes.Fields(val)
-		if len(fields) == 0 {
+		val = bytes.TrimLeft(val, " \t")
+		end := 0
+		for end < len(val) && val[end] >= '0' && val[end] <= '9' {
+			end++
+		}
+		if end == 0 || (end < len(val) && val[end] != ' ' && val[end] != '\t') {
 			return 0
 		}
-		n, err := strconv.ParseUint(string(fields[0]), 10, 64)
+		n, err := strconv.ParseUint(string(val[:end]), 10, 64)
 		if err != nil {
 			return 0
 		}

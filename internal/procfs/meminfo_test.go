@@ -207,3 +207,33 @@ func TestHostValue(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderAllocatesNothing: every open and every new pass over the file
+// renders it, in a server that lives as long as its container; neither the
+// rendering nor the host file's reread may make garbage.
+func TestRenderAllocatesNothing(t *testing.T) {
+	st := MemStats{Limit: 64 << 20, Usage: 10 << 20, MemSwapLimit: 128 << 20, MemSwapUsage: 12 << 20}
+	host := readSample(t, "meminfo-swap")
+	buf := AppendMeminfo(nil, host, st)
+	if n := testing.AllocsPerRun(50, func() { buf = AppendMeminfo(buf[:0], host, st) }); n != 0 {
+		t.Errorf("AppendMeminfo: %v allocations", n)
+	}
+	src := &source{
+		hostPath: filepath.Join("testdata", "meminfo-swap"),
+		stats:    func() (MemStats, error) { return st, nil },
+	}
+	defer src.close()
+	out, err := src.render(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, RenderMeminfo(host, st)) {
+		t.Errorf("render:\n%s\nwant:\n%s", out, RenderMeminfo(host, st))
+	}
+	if n := testing.AllocsPerRun(50, func() { out, _ = src.render(out) }); n != 0 {
+		t.Errorf("render: %v allocations", n)
+	}
+	if n := testing.AllocsPerRun(50, func() { _, _ = src.size() }); n != 0 {
+		t.Errorf("size: %v allocations", n)
+	}
+}

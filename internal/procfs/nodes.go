@@ -3,8 +3,10 @@ package procfs
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -19,7 +21,10 @@ const (
 	meminfoIno = 2
 )
 
-// source builds the meminfo content for the FUSE nodes.
+// source builds the meminfo content for the FUSE nodes. It renders with
+// little garbage (the host file stays open and is reread from offset 0
+// into one buffer; the content is appended to the caller's buffer), so that
+// a long-lived server's heap does not grow with every read.
 type source struct {
 	hostPath string
 	stats    func() (MemStats, error)
@@ -30,27 +35,82 @@ type source struct {
 	// degraded is set while stats fails, so the failure is logged once
 	// per episode rather than on every read.
 	degraded atomic.Bool
+
+	mu      sync.Mutex
+	host    *os.File // opened on first use
+	hostBuf []byte
+	scratch []byte // size's rendering
 }
 
-// meminfo returns fresh content: the host file rendered with fresh stats, or
-// the host file unchanged when the stats cannot be read.
-func (s *source) meminfo() ([]byte, error) {
-	host, err := os.ReadFile(s.hostPath)
+// render appends fresh content to dst[:0]: the host file rendered with
+// fresh stats, or the host file unchanged when the stats cannot be read.
+func (s *source) render(dst []byte) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.renderLocked(dst)
+}
+
+// size is the length of the content a read would return now.
+func (s *source) size() (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var err error
+	s.scratch, err = s.renderLocked(s.scratch)
+	return len(s.scratch), err
+}
+
+func (s *source) renderLocked(dst []byte) ([]byte, error) {
+	host, err := s.readHost()
 	if err != nil {
-		return nil, fmt.Errorf("read host meminfo: %w", err)
+		return dst[:0], fmt.Errorf("read host meminfo: %w", err)
 	}
 	st, err := s.stats()
 	if err != nil {
 		if !s.degraded.Swap(true) {
 			s.log.Warn("meminfo: cannot read cgroup memory stats, serving host values", "err", err)
 		}
-		return host, nil
+		return append(dst[:0], host...), nil
 	}
 	if s.degraded.Swap(false) {
 		s.log.Info("meminfo: cgroup memory stats readable again")
 	}
-	return RenderMeminfo(host, st), nil
+	return AppendMeminfo(dst[:0], host, st), nil
 }
+
+// readHost rereads the host file into s.hostBuf.
+func (s *source) readHost() ([]byte, error) {
+	if s.host == nil {
+		f, err := os.Open(s.hostPath)
+		if err != nil {
+			return nil, err
+		}
+		s.host = f
+		s.hostBuf = make([]byte, 8192)
+	}
+	for {
+		n, err := s.host.ReadAt(s.hostBuf, 0)
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if n < len(s.hostBuf) {
+			return s.hostBuf[:n], nil
+		}
+		s.hostBuf = make([]byte, 2*len(s.hostBuf))
+	}
+}
+
+// close closes the host file.
+func (s *source) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.host != nil {
+		s.host.Close()
+		s.host = nil
+	}
+}
+
+// bufPool holds rendering buffers of closed files for new opens.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // rootNode is the mount's root directory (0755, nlink 2) holding only
 // MeminfoName.
@@ -66,6 +126,7 @@ var (
 	_ fs.NodeGetattrer = (*meminfoNode)(nil)
 	_ fs.NodeOpener    = (*meminfoNode)(nil)
 	_ fs.FileReader    = (*meminfoHandle)(nil)
+	_ fs.FileReleaser  = (*meminfoHandle)(nil)
 )
 
 // OnAdd creates the meminfo child when the root is mounted.

@@ -157,6 +157,7 @@ func Mount(dir string, stats func() (MemStats, error), log *slog.Logger, opts ..
 	go func() {
 		defer close(s.done)
 		srv.Serve() // returns once the kernel drops the filesystem
+		src.close()
 	}()
 	if err := srv.WaitMount(); err != nil {
 		if uerr := s.Unmount(); uerr != nil {
