@@ -136,7 +136,7 @@ func (c *Controller) start() (err error) {
 	if c.dom.Name != c.opts.Name {
 		return fmt.Errorf("config %s defines domain '%s', not '%s'", c.opts.ConfigFile, c.dom.Name, c.opts.Name)
 	}
-	layout, err := cgroups.Detect()
+	layout, err := hostLayout()
 	if err != nil {
 		return err
 	}
@@ -342,6 +342,7 @@ func (c *Controller) closeRelays() {
 // reap waits for init and records how it ended: killed by SIGHUP means
 // reboot (libvirt's rule), anything else is a shutdown.
 func (c *Controller) reap() {
+	c.init.awaitExit()
 	err := c.init.cmd.Wait()
 	ev := monitor.Event{Kind: monitor.EventExit, Status: monitor.ExitShutdown}
 	var ee *exitErr

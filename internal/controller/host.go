@@ -3,6 +3,7 @@ package controller
 import (
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 
 	"virtlxc/internal/cgroups"
@@ -10,6 +11,11 @@ import (
 	"virtlxc/internal/plan"
 	"virtlxc/internal/spec"
 )
+
+// hostLayout is the host's cgroup layout, read once per process: a spare
+// reads it while it waits, and the start it is claimed for reuses it (the
+// spare has not moved, so its own groups, Hierarchy.Self, are unchanged).
+var hostLayout = sync.OnceValues(cgroups.Detect)
 
 // hostInfo describes this machine for the plan: whether cgroup namespaces
 // exist and which hierarchies the container gets (its own subtree of each).

@@ -30,7 +30,7 @@ var spareGroup *cgroups.Group
 // daemon's scope. Failure (or a pure v2 host) only means starts create
 // their group.
 func startSpareGroup(scope string) {
-	layout, err := cgroups.Detect()
+	layout, err := hostLayout()
 	if err != nil {
 		return
 	}
@@ -50,7 +50,7 @@ func startSpareGroup(scope string) {
 // where its name needs the domain's), none is started: a fresh stage
 // starts inside its group. Failure only means starts exec a fresh stage.
 func startSpareStage() {
-	layout, err := cgroups.Detect()
+	layout, err := hostLayout()
 	if err != nil {
 		return
 	}

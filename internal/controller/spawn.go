@@ -237,6 +237,36 @@ func (p *initProc) signal(sig unix.Signal) error {
 	return p.cmd.Process.Signal(sig)
 }
 
+// awaitExit returns once init has exited, without holding a thread while
+// it runs: a pidfd reads ready when its process exits, and the runtime's
+// poller watches a non-blocking copy of it. The wait that follows (reap)
+// then returns at once. Without a pidfd, or one the poller refuses, it
+// returns at once and that wait blocks as before.
+func (p *initProc) awaitExit() {
+	if p.pidfd < 0 {
+		return
+	}
+	fd, err := unix.FcntlInt(uintptr(p.pidfd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Read(func(fd uintptr) bool {
+		ready := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(ready, 0)
+		return err != nil || n > 0
+	})
+}
+
 // stageEnv is the init stage's environment (init gets its own at exec):
 // one P, as the stage runs one thread's work, so its runtime makes fewer
 // threads and touches fewer pages.
