@@ -20,6 +20,7 @@ import (
 	"virtlxc/internal/cgroups"
 	"virtlxc/internal/console"
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/memtrim"
 	"virtlxc/internal/monitor"
 	"virtlxc/internal/netdev"
 	"virtlxc/internal/paths"
@@ -81,17 +82,19 @@ type Controller struct {
 	staging         string
 	meminfo         *procfs.Server
 	meminfoDetached bool
-	meminfoDetach   chan struct{}  // closed when an asynchronous detach is done
-	loops           []*os.File     // loop devices of image filesystems
-	reqs            sync.WaitGroup // monitor requests being answered
-	peers           []*os.File     // slave ends kept open so consoles survive init reopening them
-	hostEnds        []string       // host ends of the container's veth pairs
-	netDevs         *netdev.Moved  // host devices lent to the container
-	spareV2         string         // a spare's unified cgroup directory left to remove
-	mntNS           *os.File       // the container's mount namespace, held until its exit is told
-	outOfGroup      atomic.Bool    // the controller left the container's groups
-	threadInGroup   atomic.Bool    // only its main thread is in them (AddSelf)
-	leaveMu         sync.Mutex     // held while leaving them
+	meminfoDetach   chan struct{}                        // closed when an asynchronous detach is done
+	memReader       atomic.Pointer[cgroups.MemoryReader] // the memory figures, once the group exists
+	bursts          *memtrim.AfterBursts                 // told of every meminfo rendering
+	loops           []*os.File                           // loop devices of image filesystems
+	reqs            sync.WaitGroup                       // monitor requests being answered
+	peers           []*os.File                           // slave ends kept open so consoles survive init reopening them
+	hostEnds        []string                             // host ends of the container's veth pairs
+	netDevs         *netdev.Moved                        // host devices lent to the container
+	spareV2         string                               // a spare's unified cgroup directory left to remove
+	mntNS           *os.File                             // the container's mount namespace, held until its exit is told
+	outOfGroup      atomic.Bool                          // the controller left the container's groups
+	threadInGroup   atomic.Bool                          // only its main thread is in them (AddSelf)
+	leaveMu         sync.Mutex                           // held while leaving them
 }
 
 // Run starts the container and supervises it until init exits; it returns
@@ -103,7 +106,8 @@ func Run(ctx context.Context, opts Options) (monitor.Event, error) {
 	if opts.LogFile == nil {
 		opts.LogFile = os.Stderr
 	}
-	c := &Controller{opts: opts, log: opts.Log, layout: paths.New(opts.Root, ""), exited: make(chan struct{})}
+	c := &Controller{opts: opts, log: opts.Log, layout: paths.New(opts.Root, ""), exited: make(chan struct{}),
+		bursts: memtrim.NewAfterBursts(burstQuiet)}
 	if err := c.start(); err != nil {
 		return monitor.Event{}, err
 	}
@@ -324,6 +328,7 @@ func (c *Controller) start() (err error) {
 		go c.streamWatch(w, ws)
 	}
 	c.broadcast(c.initEvent())
+	settleMemory()
 	// Only the teardown needs it: after the daemon is told.
 	c.holdMountNS()
 	return nil

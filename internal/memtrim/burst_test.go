@@ -1,0 +1,39 @@
+package memtrim
+
+import (
+	"runtime"
+	"runtime/metrics"
+	"testing"
+	"time"
+)
+
+func gcCount() uint64 {
+	s := []metrics.Sample{{Name: gcCyclesMetric}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// TestAfterBurstsTrims: work during which the runtime collected is
+// followed, once quiet, by one more collection (debug.FreeOSMemory).
+func TestAfterBurstsTrims(t *testing.T) {
+	a := NewAfterBursts(50 * time.Millisecond)
+	a.Work()
+	runtime.GC() // the burst's collection
+	before := gcCount()
+	deadline := time.Now().Add(5 * time.Second)
+	for gcCount() == before {
+		if time.Now().After(deadline) {
+			t.Fatal("no trim after the quiet time")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestAfterBurstsWorkAllocatesNothing: Work runs on every request.
+func TestAfterBurstsWorkAllocatesNothing(t *testing.T) {
+	a := NewAfterBursts(time.Hour)
+	a.Work()
+	if n := testing.AllocsPerRun(100, a.Work); n != 0 {
+		t.Errorf("Work allocates %v times", n)
+	}
+}
