@@ -151,3 +151,23 @@ func scaleKiB(v uint, unit string) uint64 {
 	}
 	return n
 }
+
+// Disk is virDomainAuditDisk: the record of a disk replaced, attached
+// (old nil) or detached (new nil); ok is false when neither has a local
+// path (libvirt then sends none).
+func Disk(d Domain, reason string, old, new *libvirtxml.DomainDisk, success bool) (Record, bool) {
+	var o, n string
+	if old != nil {
+		o = diskPath(*old)
+	}
+	if new != nil {
+		n = diskPath(*new)
+	}
+	return GenericDev(d, "disk", reason, o, n, success)
+}
+
+// Hostdev is virDomainAuditHostdev: the record of host device h attached
+// or detached; ok is false for the kinds that give none.
+func Hostdev(d Domain, reason string, h libvirtxml.DomainHostdev, success bool) (Record, bool) {
+	return hostdevRecord(d, reason, h, success)
+}

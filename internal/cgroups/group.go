@@ -218,3 +218,35 @@ func isDenyAll(r *DeviceRule) bool {
 
 // errNoFreezer is returned by Freeze and Thaw without a freezer.
 var errNoFreezer = errors.New("freezer is not available")
+
+// ChangeDevice applies one rule added to or removed from a running
+// group's device policy (a device attached to or detached from a running
+// container): all is the whole policy after the change, changed the rule
+// (Allow true: the device is now allowed; false: it no longer is). A v1
+// hierarchy takes the one rule (devices.allow or devices.deny); a v2 one
+// has no rule list to edit, and gets the whole policy as a new program.
+func (g *Group) ChangeDevice(all []*DeviceRule, changed *DeviceRule) error {
+	h, ok := g.m.layout.Hierarchy(Devices)
+	dir := g.Path(Devices)
+	if !ok || dir == "" {
+		return fmt.Errorf("change device policy of '%s': devices controller is not available", g.name)
+	}
+	if h.Version == 2 {
+		return g.SetDevices(all)
+	}
+	// A v1 rule allowed on a group does not reach the groups below it:
+	// the container's init is in the payload group virtlxc made (the
+	// kernel takes a denied one down by itself).
+	file, line := V1Write(changed)
+	g.m.log.Debug("cgroup device rule", "file", file, "rule", line)
+	for _, d := range knownDirs(dir) {
+		err := writeFile(d, file, line)
+		if d != dir && errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("change device policy of '%s': %w", g.name, err)
+		}
+	}
+	return nil
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"slices"
 
 	"golang.org/x/sys/unix"
@@ -164,8 +163,9 @@ func (g *Group) Destroy(ctx context.Context) error {
 // the payload ones virtlxc makes, without listing directories; it reports
 // false when something else is left there (removeTree then walks it).
 func removeKnown(dir string) bool {
-	payload := filepath.Join(dir, PayloadGroup)
-	for _, d := range []string{filepath.Join(payload, payloadInit), payload, dir} {
+	known := knownDirs(dir)
+	for i := len(known) - 1; i >= 0; i-- {
+		d := known[i]
 		if err := unix.Rmdir(d); err != nil && !errors.Is(err, unix.ENOENT) {
 			return false
 		}

@@ -86,3 +86,10 @@ func (g *Group) ConfinePids(pid int) error {
 	}
 	return nil
 }
+
+// knownDirs are a group's directory in one hierarchy and the payload ones
+// virtlxc may make below it, outermost first.
+func knownDirs(dir string) []string {
+	payload := filepath.Join(dir, PayloadGroup)
+	return []string{dir, payload, filepath.Join(payload, payloadInit)}
+}

@@ -85,6 +85,8 @@ type Controller struct {
 	meminfoDetach   chan struct{}                        // closed when an asynchronous detach is done
 	memReader       atomic.Pointer[cgroups.MemoryReader] // the memory figures, once the group exists
 	bursts          *memtrim.AfterBursts                 // told of every meminfo rendering
+	devMu           sync.Mutex                           // held while the device policy changes
+	devices         cgroups.DevicePolicy                 // the device policy in force
 	loops           []*os.File                           // loop devices of image filesystems
 	reqs            sync.WaitGroup                       // monitor requests being answered
 	peers           []*os.File                           // slave ends kept open so consoles survive init reopening them
@@ -215,6 +217,7 @@ func (c *Controller) start() (err error) {
 	// moves during the start (see internal/cgroups/join.go).
 	policy := devicePolicy(sp)
 	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
+	c.devices = policy
 	v2dir, err := c.createGroup(mgr, sp, policy)
 	undo = append(undo, func() {
 		if spareStage != nil {

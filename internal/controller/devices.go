@@ -1,10 +1,14 @@
 package controller
 
 import (
+	"errors"
+	"fmt"
+
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/cgroups"
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/monitor"
 	"virtlxc/internal/spec"
 	"virtlxc/internal/virerr"
 )
@@ -37,7 +41,7 @@ func hostdevs(d *domainxml.Domain) ([]spec.Device, []*cgroups.DeviceRule, error)
 		case h.SubsysUSB != nil:
 			return nil, nil, virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "USB host devices are not supported yet")
 		default:
-			return nil, nil, virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "Unsupported hostdev type %s", hostdevType(h))
+			return nil, nil, virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "Unsupported hostdev type %s", domainxml.HostdevType(h))
 		}
 		var st unix.Stat_t
 		if err := unix.Stat(path, &st); err != nil {
@@ -61,16 +65,38 @@ func hostdevs(d *domainxml.Domain) ([]spec.Device, []*cgroups.DeviceRule, error)
 	return devs, rules, nil
 }
 
-func hostdevType(h domainxml.Hostdev) string {
-	switch {
-	case h.SubsysPCI != nil:
-		return "pci"
-	case h.SubsysSCSI != nil:
-		return "scsi"
-	case h.SubsysSCSIHost != nil:
-		return "scsi_host"
-	case h.SubsysMDev != nil:
-		return "mdev"
+// changeDevice adds a device to the running container's device policy, or
+// takes one out (a disk or host device attached or detached live): the
+// policy the controller applied at start is kept, so that a v2 group,
+// whose policy is one program, gets it whole again.
+func (c *Controller) changeDevice(ch *monitor.DeviceChange) error {
+	if ch == nil || len(ch.Type) != 1 {
+		return errors.New("device request without a device")
 	}
-	return "unknown"
+	rule, err := cgroups.HostdevRule(ch.Type[0], int64(ch.Major), int64(ch.Minor), ch.Perms)
+	if err != nil {
+		return err
+	}
+	rule.Allow = ch.Allow
+	c.devMu.Lock()
+	defer c.devMu.Unlock()
+	if c.group == nil {
+		return errors.New("the container has no cgroup")
+	}
+	policy := c.devices
+	extra := make([]*cgroups.DeviceRule, 0, len(policy.Extra)+1)
+	for _, r := range policy.Extra {
+		if r.Type != rule.Type || r.Major != rule.Major || r.Minor != rule.Minor {
+			extra = append(extra, r)
+		}
+	}
+	if ch.Allow {
+		extra = append(extra, rule)
+	}
+	policy.Extra = extra
+	if err := c.group.ChangeDevice(cgroups.DeviceRules(policy), rule); err != nil {
+		return fmt.Errorf("changing the device policy: %w", err)
+	}
+	c.devices = policy
+	return nil
 }

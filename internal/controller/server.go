@@ -113,6 +113,8 @@ func (c *Controller) do(req monitor.Request) error {
 			return err
 		}
 		return nil
+	case monitor.OpDevice:
+		return c.changeDevice(req.Device)
 	case monitor.OpResize:
 		if req.Index < 0 || req.Index >= len(c.peers) {
 			return fmt.Errorf("cannot find console device '%d'", req.Index)

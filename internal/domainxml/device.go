@@ -53,7 +53,9 @@ func ParseDevice(base *Domain, data []byte, opts Options) (*Device, error) {
 			dev.MACGiven = true
 		}
 	}
-	doc, err := Format(base)
+	ctx := *base
+	ctx.ID = nil // a running domain's id is not part of an inactive parse
+	doc, err := Format(&ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -23,3 +23,28 @@ type NamespaceMap = libvirtxml.DomainLXCNamespaceMap
 
 // Hostdev is a <hostdev> device.
 type Hostdev = libvirtxml.DomainHostdev
+
+// HostdevType is the type of host device h as libvirt names it: the
+// subsystem type (usb, pci, scsi, scsi_host, mdev) or the capability type
+// (storage, misc, net); "unknown" for none.
+func HostdevType(h Hostdev) string {
+	switch {
+	case h.SubsysUSB != nil:
+		return "usb"
+	case h.SubsysPCI != nil:
+		return "pci"
+	case h.SubsysSCSI != nil:
+		return "scsi"
+	case h.SubsysSCSIHost != nil:
+		return "scsi_host"
+	case h.SubsysMDev != nil:
+		return "mdev"
+	case h.CapsStorage != nil:
+		return "storage"
+	case h.CapsMisc != nil:
+		return "misc"
+	case h.CapsNet != nil:
+		return "net"
+	}
+	return "unknown"
+}

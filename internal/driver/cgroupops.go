@@ -26,6 +26,9 @@ type Cgroups interface {
 	// DefaultCPUShares is the cpu_shares value of a group without a
 	// setting (1024 for v1 cpu.shares, 100 for v2 cpu.weight).
 	DefaultCPUShares() uint64
+	// HasDevices reports whether the host has the devices controller
+	// (a device can then be attached to a running container).
+	HasDevices() bool
 }
 
 // hostCgroups is the real Cgroups: the host layout is detected on first
@@ -99,4 +102,10 @@ func (h *hostCgroups) DefaultCPUShares() uint64 {
 		}
 	}
 	return 1024
+}
+
+// HasDevices implements Cgroups.
+func (h *hostCgroups) HasDevices() bool {
+	h.once.Do(func() { h.layout, h.err = cgroups.Detect() })
+	return h.err == nil && h.layout.Has(cgroups.Devices)
 }

@@ -76,16 +76,7 @@ func (d *Driver) changeDevice(ref Ref, xml string, flags uint32, op deviceOp, fn
 		if op == opUpdate {
 			return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Unable to modify live devices")
 		}
-		if dev.Interface == nil {
-			return virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC,
-				"only interfaces can be added to or removed from a running container yet")
-		}
-		if op == opAttach {
-			err = d.hotplugNet(dom, live, *dev.Interface)
-		} else {
-			err = unplugNet(live, dev)
-		}
-		if err != nil {
+		if err := d.changeLive(dom, live, dev, op); err != nil {
 			return err
 		}
 		d.saveStatusLogged(dom)
@@ -94,6 +85,35 @@ func (d *Driver) changeDevice(ref Ref, xml string, flags uint32, op deviceOp, fn
 		return d.commitConfig(dom, cfg)
 	}
 	return nil
+}
+
+// changeLive attaches dev to or detaches it from running domain dom
+// (lxcDomainAttachDeviceLive, lxcDomainDetachDeviceLive): interfaces,
+// disks and host devices.
+func (d *Driver) changeLive(dom *domain, live *domainxml.Domain, dev *domainxml.Device, op deviceOp) error {
+	if live.Devices == nil {
+		live.Devices = &libvirtxml.DomainDeviceList{}
+	}
+	attach := op == opAttach
+	switch {
+	case dev.Interface != nil && attach:
+		return d.hotplugNet(dom, live, *dev.Interface)
+	case dev.Interface != nil:
+		return unplugNet(live, dev)
+	case dev.Disk != nil && attach:
+		return d.attachDiskLive(dom, live, *dev.Disk)
+	case dev.Disk != nil:
+		return d.detachDiskLive(dom, live, *dev.Disk)
+	case dev.Hostdev != nil && attach:
+		return d.attachHostdevLive(dom, live, *dev.Hostdev)
+	case dev.Hostdev != nil:
+		return d.detachHostdevLive(dom, live, *dev.Hostdev)
+	}
+	verb := "attached"
+	if !attach {
+		verb = "detached"
+	}
+	return virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "device type '%s' cannot be %s", dev.Kind, verb)
 }
 
 // hotplugNet adds interface n to running domain dom (held locked):

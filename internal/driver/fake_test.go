@@ -281,3 +281,5 @@ func (f *fakeCgroups) Remove(name, partition string) error {
 }
 
 func (f *fakeCgroups) DefaultCPUShares() uint64 { return 1024 }
+
+func (f *fakeCgroups) HasDevices() bool { return true }

@@ -39,11 +39,11 @@ func (d *Driver) SendProcessSignal(ref Ref, pid int64, signum uint32, flags uint
 	}
 	fd, ok := initPidfd(initPID, r.proc.Pid())
 	if !ok {
-		return virerr.New(virerr.ErrSystemError, virerr.FromLXC, "Unable to send %d signal to process %d: %s", signum, initPID, errText(syscall.ESRCH))
+		return virerr.New(virerr.ErrSystemError, virerr.FromLXC, "Unable to send %d signal to process %d: %s", signum, initPID, virerr.Strerror(syscall.ESRCH))
 	}
 	defer unix.Close(fd)
 	if err := unix.PidfdSendSignal(fd, syscall.Signal(signum), nil, 0); err != nil {
-		return virerr.Wrap(err, virerr.ErrSystemError, virerr.FromLXC, "Unable to send %d signal to process %d: %s", signum, initPID, errText(err))
+		return virerr.Wrap(err, virerr.ErrSystemError, virerr.FromLXC, "Unable to send %d signal to process %d: %s", signum, initPID, virerr.Strerror(err))
 	}
 	return nil
 }

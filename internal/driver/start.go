@@ -212,7 +212,7 @@ func (d *Driver) prepareLaunch(dom *domain, def *domainxml.Domain, so startOpts)
 	}
 	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, 0, spec, virerr.Wrap(err, virerr.ErrSystemError, virerr.FromLXC, "Failed to open '%s': %s", logPath, errText(err))
+		return nil, 0, spec, virerr.Wrap(err, virerr.ErrSystemError, virerr.FromLXC, "Failed to open '%s': %s", logPath, virerr.Strerror(err))
 	}
 	preamble := time.Now().UTC().Format("2006-01-02 15:04:05.000+0000") + ": starting up\n" +
 		strings.Join(spec.Env, " ") + " " + binary + " " + strings.Join(args, " ") + "\n"
@@ -234,26 +234,16 @@ func (d *Driver) prepareLaunch(dom *domain, def *domainxml.Domain, so startOpts)
 func (d *Driver) launch(spec LaunchSpec, logf *os.File) (Process, error) {
 	if spec.Binary != d.controller {
 		if err := unix.Access(spec.Binary, unix.X_OK); err != nil {
-			fmt.Fprintf(logf, "libvirt:  error : cannot execute binary %s: %s\n", spec.Binary, errText(err))
+			fmt.Fprintf(logf, "libvirt:  error : cannot execute binary %s: %s\n", spec.Binary, virerr.Strerror(err))
 			return nil, err
 		}
 	}
 	proc, err := d.launcher.Launch(spec)
 	if err != nil {
-		fmt.Fprintf(logf, "libvirt:  error : cannot execute binary %s: %s\n", spec.Binary, errText(err))
+		fmt.Fprintf(logf, "libvirt:  error : cannot execute binary %s: %s\n", spec.Binary, virerr.Strerror(err))
 		return nil, err
 	}
 	return proc, nil
-}
-
-// errText is the strerror text of err's errno, or err's own text.
-func errText(err error) string {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		s := errno.Error()
-		return strings.ToUpper(s[:1]) + s[1:]
-	}
-	return err.Error()
 }
 
 // errControllerExited is a start that ended with the controller's exit.

@@ -10,6 +10,7 @@
 //	{"op":"destroy"}               → one Reply line once every process is gone
 //	{"op":"suspend"} / {"op":"resume"}
 //	{"op":"resize","index":0,"rows":R,"cols":C} → one Reply line
+//	{"op":"device","device":{…}}  → one Reply line once the device policy has the change
 //
 // It is a leaf package: the daemon and the controller import it and nothing
 // of each other.
@@ -33,6 +34,7 @@ const (
 	OpSuspend  = "suspend"
 	OpResume   = "resume"
 	OpResize   = "resize"
+	OpDevice   = "device"
 )
 
 // Request is the first line of a connection.
@@ -47,6 +49,19 @@ type Request struct {
 	// once the controller has exited (the daemon does), so the
 	// controller leaves them in place.
 	Reaper bool `json:"reaper,omitempty"`
+	// Device, on a device request, is the rule to add to or remove from
+	// the container's device policy.
+	Device *DeviceChange `json:"device,omitempty"`
+}
+
+// DeviceChange is one device rule of a running container's device
+// cgroup: a device attached to (Allow) or detached from it.
+type DeviceChange struct {
+	Allow bool   `json:"allow"`
+	Type  string `json:"type"` // "b" or "c"
+	Major uint32 `json:"major"`
+	Minor uint32 `json:"minor"`
+	Perms string `json:"perms"` // "rwm", "rm", …
 }
 
 // Reply answers a request; Error empty means success.

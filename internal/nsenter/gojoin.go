@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/virerr"
 )
 
 // lastCap bounds the capability numbers tried when dropping.
@@ -107,7 +109,7 @@ type ExecError struct {
 }
 
 // Error describes the failed exec.
-func (e *ExecError) Error() string { return "cannot execute: " + errText(e.Err) }
+func (e *ExecError) Error() string { return "cannot execute: " + virerr.Strerror(e.Err) }
 
 // Unwrap returns the exec error.
 func (e *ExecError) Unwrap() error { return e.Err }

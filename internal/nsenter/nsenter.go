@@ -34,6 +34,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/virerr"
 )
 
 // Environment variables read by the constructor in the re-executed binary.
@@ -103,20 +105,11 @@ func (e *SetupError) Error() string {
 	if e.Err == nil {
 		return e.Msg
 	}
-	return e.Msg + ": " + errText(e.Err)
+	return e.Msg + ": " + virerr.Strerror(e.Err)
 }
 
 // Unwrap returns the cause.
 func (e *SetupError) Unwrap() error { return e.Err }
-
-func errText(err error) string {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		s := errno.Error()
-		return strings.ToUpper(s[:1]) + s[1:]
-	}
-	return err.Error()
-}
 
 // Run runs the command and waits for it.
 func Run(req Request) (Result, error) {

@@ -10,6 +10,8 @@ package virerr
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"syscall"
 )
 
 // Code is a libvirt virErrorNumber.
@@ -72,4 +74,16 @@ func CodeOf(err error) Code {
 		return 0
 	}
 	return As(err).Code
+}
+
+// Strerror is err as libvirt's virReportSystemError words it after the
+// message: an errno's text capitalised as strerror(3) gives it ("File
+// exists"), any other error's own text.
+func Strerror(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		s := errno.Error()
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	return err.Error()
 }
