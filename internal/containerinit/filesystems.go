@@ -112,7 +112,11 @@ func (s *stage) makeDevice(d spec.Device) error {
 		if err != nil {
 			return err
 		}
-		return mount(d.Path, dst, "", unix.MS_BIND, "")
+		src := d.Source
+		if src == "" {
+			src = d.Path
+		}
+		return mount(src, dst, "", unix.MS_BIND, "")
 	}
 	p, err := s.inRoot(d.Path)
 	if err != nil {

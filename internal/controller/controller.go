@@ -180,13 +180,17 @@ func (c *Controller) start() (err error) {
 	// Everything the init stage's spec and mount namespace need is settled
 	// first; the stage then starts (its runtime boots while the controller
 	// builds the cgroup and device policy) and waits for "go".
+	undo = append(undo, c.closeLoops)
+	diskDevs, diskRules, err := c.diskDevices(c.dom)
+	if err != nil {
+		return err
+	}
 	devs, devRules, err := hostdevs(c.dom)
 	if err != nil {
 		return err
 	}
-	sp.Devices = append(sp.Devices, devs...)
+	sp.Devices = append(append(sp.Devices, diskDevs...), devs...)
 	blockRules, err := c.prepareBlockMounts(sp)
-	undo = append(undo, c.closeLoops)
 	if err != nil {
 		return err
 	}
@@ -216,7 +220,7 @@ func (c *Controller) start() (err error) {
 	// hierarchy) and moves its thread into it (v1), so that no process
 	// moves during the start (see internal/cgroups/join.go).
 	policy := devicePolicy(sp)
-	policy.Extra = append(append(policy.Extra, blockRules...), devRules...)
+	policy.Extra = append(append(append(policy.Extra, diskRules...), blockRules...), devRules...)
 	c.devices = policy
 	v2dir, err := c.createGroup(mgr, sp, policy)
 	undo = append(undo, func() {

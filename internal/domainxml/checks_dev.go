@@ -309,3 +309,43 @@ func (p *parsed) parseNamespaces(root *node) error {
 func sortIDMap[T any](r []T, start func(T) uint) {
 	sort.SliceStable(r, func(i, j int) bool { return start(r[i]) < start(r[j]) })
 }
+
+// Host device modes and types virDomainHostdevDefParseXML knows.
+var (
+	hostdevModes    = []string{"subsystem", "capabilities"}
+	hostdevSubsys   = []string{"usb", "pci", "scsi", "scsi_host", "mdev"}
+	hostdevCapsType = []string{"storage", "misc", "net"}
+)
+
+// parseHostdevs is the mode and type part of virDomainHostdevDefParseXML
+// for each <hostdev>: no mode is "subsystem", an unknown mode or type is
+// refused, and a subsystem device is managed='no' unless it says yes.
+func (p *parsed) parseHostdevs(root *node) error {
+	for _, h := range devices(root, "hostdev") {
+		mode, ok := h.attr("mode")
+		if !ok {
+			mode = "subsystem"
+			setAttr(h, "mode", mode)
+		}
+		if !slices.Contains(hostdevModes, mode) {
+			return domErr(virerr.ErrConfigUnsupported, "unknown hostdev mode '%s'", mode)
+		}
+		typ, ok := h.attr("type")
+		if !ok {
+			return xmlError("missing source address type")
+		}
+		known := hostdevCapsType
+		if mode == "subsystem" {
+			known = hostdevSubsys
+		}
+		if !slices.Contains(known, typ) {
+			return domErr(virerr.ErrConfigUnsupported, "unknown host device source address type '%s'", typ)
+		}
+		if mode == "subsystem" {
+			if m, _ := h.attr("managed"); m != "yes" {
+				setAttr(h, "managed", "no")
+			}
+		}
+	}
+	return nil
+}

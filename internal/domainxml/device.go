@@ -77,8 +77,15 @@ func ParseDevice(base *Domain, data []byte, opts Options) (*Device, error) {
 	}
 	switch root {
 	case "disk":
-		if n := len(d.Devices.Disks); n > 0 {
-			dev.Disk = &d.Devices.Disks[n-1]
+		// The parse ordered the disks: the new one is the one with its
+		// target, and there can be only one.
+		var raw libvirtxml.DomainDisk
+		if err := xml.Unmarshal(data, &raw); err == nil && raw.Target != nil {
+			for i := range d.Devices.Disks {
+				if diskTarget(d.Devices.Disks[i]) == raw.Target.Dev {
+					dev.Disk = &d.Devices.Disks[i]
+				}
+			}
 		}
 	case "interface":
 		if n := len(d.Devices.Interfaces); n > 0 {

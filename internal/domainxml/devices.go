@@ -18,6 +18,12 @@ var reservedIfnamePrefixes = []string{"vnet", "macvtap", "macvlan"}
 // the values libvirt read put into the model.
 func fillDevices(d *Domain, p *parsed, opts Options) error {
 	dev := d.Devices
+	if err := checkDisks(dev.Disks); err != nil {
+		return err
+	}
+	if err := fillDisks(dev); err != nil {
+		return err
+	}
 	for i := range dev.Interfaces {
 		if i >= len(p.nets) {
 			break

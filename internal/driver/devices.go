@@ -218,7 +218,7 @@ func applyDevice(def *domainxml.Domain, dev *domainxml.Device, op deviceOp) erro
 			if idx >= 0 {
 				return virerr.New(virerr.ErrInvalidArg, virerr.FromDomain, "target %s already exists.", dst)
 			}
-			insertDisk(ds, *dev.Disk)
+			domainxml.InsertDisk(ds, *dev.Disk)
 			return nil
 		}
 		if idx < 0 {
@@ -308,62 +308,4 @@ func sameHostdev(a, b *libvirtxml.DomainHostdev) bool {
 			a.CapsNet.Source.Interface == b.CapsNet.Source.Interface
 	}
 	return reflect.DeepEqual(a, b)
-}
-
-// insertDisk is virDomainDiskInsert: a disk goes after the last disk on
-// its bus, or before the first one on its bus whose target sorts after
-// it.
-func insertDisk(ds *libvirtxml.DomainDeviceList, disk libvirtxml.DomainDisk) {
-	bus := func(x libvirtxml.DomainDisk) string {
-		if x.Target == nil {
-			return ""
-		}
-		return x.Target.Bus
-	}
-	at := -1
-	for i := len(ds.Disks) - 1; i >= 0; i-- {
-		if bus(ds.Disks[i]) != bus(disk) {
-			continue
-		}
-		if diskIndex(ds.Disks[i]) > diskIndex(disk) {
-			at = i
-		} else if at == -1 {
-			at = i + 1
-		}
-	}
-	if at < 0 {
-		at = len(ds.Disks)
-	}
-	ds.Disks = append(ds.Disks[:at], append([]libvirtxml.DomainDisk{disk}, ds.Disks[at:]...)...)
-}
-
-// diskIndex is virDiskNameToIndex: the letters after a disk name's
-// prefix (sd, hd, vd, xvd, ubd) in base 26, "a" being 0.
-func diskIndex(d libvirtxml.DomainDisk) int {
-	if d.Target == nil {
-		return -1
-	}
-	name := d.Target.Dev
-	for _, p := range []string{"fd", "hd", "vd", "sd", "xvd", "ubd"} {
-		if rest, ok := strings.CutPrefix(name, p); ok {
-			name = rest
-			break
-		}
-	}
-	idx := 0
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c < 'a' || c > 'z' {
-			break
-		}
-		idx = (idx+boolInt(i > 0))*26 + int(c-'a')
-	}
-	return idx
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

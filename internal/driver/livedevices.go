@@ -153,7 +153,7 @@ func (d *Driver) attachDiskLive(dom *domain, live *domainxml.Domain, disk libvir
 	if err := d.addNode(dom, r, liveNode{path: "/dev/" + dst, block: true, major: major, minor: minor, perms: perms}); err != nil {
 		return err
 	}
-	insertDisk(live.Devices, disk)
+	domainxml.InsertDisk(live.Devices, disk)
 	return nil
 }
 

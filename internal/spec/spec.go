@@ -123,6 +123,9 @@ type Device struct {
 	Major uint32 `json:"major"`
 	Minor uint32 `json:"minor"`
 	Mode  uint32 `json:"mode"` // permission bits
+	// Source is the host node a container with a user namespace binds
+	// at Path (where mknod is refused); "" means Path.
+	Source string `json:"source,omitempty"`
 }
 
 // CgroupMount is one cgroup hierarchy as the container sees it.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -170,5 +171,61 @@ func TestLiveDiskAndHostdev(t *testing.T) {
 	}
 	if r := d.virsh("dumpxml", "ld"); strings.Contains(r.stdout, "<disk") || strings.Contains(r.stdout, "<hostdev") {
 		t.Errorf("live XML still lists a device:\n%s", r.stdout)
+	}
+}
+
+// TestDisksAtStart: a container started with a block disk and a file disk
+// (attached to a loop device, read-only) finds /dev/sdb and /dev/vdb as
+// libvirt's controller makes them (mode 0700, the source's numbers),
+// readable inside, and its device cgroup allows them ("rm" for the
+// read-only one).
+func TestDisksAtStart(t *testing.T) {
+	d := startDaemon(t)
+	loop := loopDevice(t, "block-disk")
+	img := filepath.Join(t.TempDir(), "file.img")
+	data := make([]byte, 1<<20)
+	copy(data, "file-disk")
+	if err := os.WriteFile(img, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	xml := strings.Replace(hostRootXML("ds", idleScript), "<console type='pty'/>",
+		"<disk type='block' device='disk'><source dev='"+loop+"'/><target dev='sdb'/></disk>\n"+
+			"    <disk type='file' device='disk'><source file='"+img+"'/><target dev='vdb'/><readonly/></disk>\n"+
+			"    <console type='pty'/>", 1)
+	d.writeFile("ds.xml", xml)
+	if r := d.virtlxc("create", "ds.xml"); r.rc != 0 {
+		t.Fatalf("create: %s", r)
+	}
+	d.waitState("ds", "running")
+	pid := d.initPid("ds")
+	for dev, want := range map[string]string{"/dev/sdb": "block-disk", "/dev/vdb": "file-disk"} {
+		var st unix.Stat_t
+		if err := unix.Lstat(fmt.Sprintf("/proc/%d/root%s", pid, dev), &st); err != nil || st.Mode != unix.S_IFBLK|0o700 {
+			t.Errorf("%s in the container: %v, mode %o", dev, err, st.Mode)
+		}
+		r := d.virtlxc("lxc-enter-namespace", "ds", "--noseclabel", "--", "/bin/sh", "-c", fmt.Sprintf("head -c %d %s", len(want), dev))
+		if r.rc != 0 || strings.TrimSpace(r.stdout) != want {
+			t.Errorf("reading %s inside: %s", dev, r)
+		}
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(loop, &st); err != nil {
+		t.Fatal(err)
+	}
+	if list := v1DeviceList(t, pid); list != "" && (!strings.Contains(list, fmt.Sprintf("b %d:%d rwm", unix.Major(st.Rdev), unix.Minor(st.Rdev))) ||
+		!strings.Contains(list, "b 7:") || !strings.Contains(list, " rm\n")) {
+		t.Errorf("devices.list lacks the disks:\n%s", list)
+	}
+	// The file disk's loop device goes with the container.
+	if r := d.virtlxc("destroy", "ds"); r.rc != 0 {
+		t.Fatalf("destroy: %s", r)
+	}
+	out, _ := exec.Command("losetup", "-j", img).CombinedOutput()
+	for deadline := 50; len(strings.TrimSpace(string(out))) > 0 && deadline > 0; deadline-- {
+		time.Sleep(100 * time.Millisecond)
+		out, _ = exec.Command("losetup", "-j", img).CombinedOutput()
+	}
+	if s := strings.TrimSpace(string(out)); s != "" {
+		t.Errorf("loop device of the file disk left: %s", s)
 	}
 }

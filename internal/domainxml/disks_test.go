@@ -1,0 +1,104 @@
+package domainxml
+
+import (
+	"strings"
+	"testing"
+
+	"libvirt.org/go/libvirtxml"
+
+	"virtlxc/internal/virerr"
+)
+
+// TestDisksAndHostdevs: what libvirt 9.0's LXC driver printed for these
+// definitions (virsh define, then dumpxml --inactive, on this machine):
+// disks ordered by the parser's insertion, default buses, drive addresses
+// and the controllers they name; host device modes and managed='no'.
+func TestDisksAndHostdevs(t *testing.T) {
+	blk := func(target string) string {
+		return "<disk type='block' device='disk'><source dev='/dev/loop0'/>" + target + "</disk>"
+	}
+	cases := []struct {
+		name, doc string
+		want      string
+	}{
+		{"three buses in index order", dev(blk("<target dev='sdb'/>") + blk("<target dev='vdc'/>") + blk("<target dev='hda'/>")), `    <disk type='block' device='disk'>
+      <source dev='/dev/loop0'/>
+      <target dev='hda' bus='ide'/>
+      <address type='drive' controller='0' bus='0' target='0' unit='0'/>
+    </disk>
+    <disk type='block' device='disk'>
+      <source dev='/dev/loop0'/>
+      <target dev='sdb' bus='scsi'/>
+      <address type='drive' controller='0' bus='0' target='0' unit='1'/>
+    </disk>
+    <disk type='block' device='disk'>
+      <source dev='/dev/loop0'/>
+      <target dev='vdc' bus='virtio'/>
+    </disk>
+    <controller type='scsi' index='0'/>
+    <controller type='ide' index='0'/>
+`},
+		{"sata", dev(blk("<target dev='sda' bus='sata'/>")), "<address type='drive' controller='0' bus='0' target='0' unit='0'/>\n    </disk>\n    <controller type='sata' index='0'/>\n"},
+		{"eighth scsi disk", dev(blk("<target dev='sdh'/>")), "<address type='drive' controller='1' bus='0' target='0' unit='0'/>\n    </disk>\n    <controller type='scsi' index='0'/>\n    <controller type='scsi' index='1'/>\n"},
+		{"fifth ide disk", dev(blk("<target dev='hde'/>")), "<address type='drive' controller='1' bus='0' target='0' unit='0'/>\n    </disk>\n    <controller type='ide' index='0'/>\n    <controller type='ide' index='1'/>\n"},
+		{"usb bus", dev(blk("<target dev='sdb' bus='usb'/>")), "<target dev='sdb' bus='usb'/>\n    </disk>\n    <console"},
+		{"cdrom", dev("<disk type='file' device='cdrom'><target dev='hdc'/></disk>"), "<target dev='hdc' bus='ide'/>\n      <readonly/>\n      <address type='drive' controller='0' bus='1' target='0' unit='0'/>"},
+		{"floppy", dev("<disk type='file' device='floppy'><target dev='fda'/></disk>"), "<target dev='fda' bus='fdc'/>\n      <address type='drive' controller='0' bus='0' target='0' unit='0'/>\n    </disk>\n    <controller type='fdc' index='0'/>"},
+		{"given address", dev(blk("<target dev='sdb'/><address type='drive' controller='3' bus='0' target='0' unit='5'/>")), "<controller type='scsi' index='0'/>\n    <controller type='scsi' index='1'/>\n    <controller type='scsi' index='2'/>\n    <controller type='scsi' index='3'/>\n"},
+		{"usb hostdev without mode", dev("<hostdev type='usb'><source><address bus='1' device='1'/></source></hostdev>"), "<hostdev mode='subsystem' type='usb' managed='no'>"},
+		{"managed kept", dev("<hostdev mode='subsystem' type='usb' managed='yes'><source><address bus='1' device='1'/></source></hostdev>"), "<hostdev mode='subsystem' type='usb' managed='yes'>"},
+		{"caps storage", dev("<hostdev mode='capabilities' type='storage'><source><block>/dev/sda</block></source></hostdev>"), "<hostdev mode='capabilities' type='storage'>\n      <source>"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := parseFormat(t, c.doc, Options{})
+			if !strings.Contains(got, c.want) {
+				t.Errorf("output lacks\n%s\ngot:\n%s", c.want, got)
+			}
+		})
+	}
+	rejects := []rejectCase{
+		{"unknown disk name", dev(blk("<target dev='foo'/>")), virerr.ErrXMLError, fromDom, "XML error: Unknown disk name 'foo' and no address specified", false},
+		{"disk without target", dev(blk("")), virerr.ErrNoTarget, fromDom, "missing target information for device /dev/loop0", false},
+		{"floppy name on a disk", dev(blk("<target dev='fda'/>")), codeIntErr, fromDom, "internal error: Invalid harddisk device name: fda", false},
+		{"disk without source", dev("<disk type='block' device='disk'><target dev='sdc'/></disk>"), virerr.ErrNoSource, fromDom, "missing source information for device sdc", false},
+		{"lun on a file", dev("<disk type='file' device='lun'><target dev='sdd'/></disk>"), codeCfg, fromDom, "unsupported configuration: disk device='lun' is only valid for block type disk source", false},
+		{"unknown hostdev mode", dev("<hostdev mode='bogus' type='usb'/>"), codeCfg, fromDom, "unsupported configuration: unknown hostdev mode 'bogus'", false},
+		{"unknown caps type", dev("<hostdev mode='capabilities' type='bogus'/>"), codeCfg, fromDom, "unsupported configuration: unknown host device source address type 'bogus'", false},
+		{"hostdev without type", dev("<hostdev/>"), codeXML, fromDom, "XML error: missing source address type", false},
+	}
+	for _, c := range rejects {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.xml), Options{HostArch: "x86_64"})
+			checkErr(t, err, c.code, c.dom, c.msg)
+		})
+	}
+}
+
+func TestDiskNameToIndex(t *testing.T) {
+	for name, want := range map[string]int{"sda": 0, "hdb": 1, "vdz": 25, "sdaa": 26, "xvdab": 27, "ubda": 0, "fdb": 1,
+		"sda1": 0, "sdb12": 1, "sd": 0, "foo": -1, "sda1x": -1, "nvme0n1": -1} {
+		if got := DiskNameToIndex(name); got != want {
+			t.Errorf("DiskNameToIndex(%q) = %d, want %d", name, got, want)
+		}
+	}
+}
+
+// TestInsertDisk: a disk goes before the first disk of its bus with a
+// greater index, else after the last of its bus, else at the end.
+func TestInsertDisk(t *testing.T) {
+	d := func(dst, bus string) libvirtxml.DomainDisk {
+		return libvirtxml.DomainDisk{Target: &libvirtxml.DomainDiskTarget{Dev: dst, Bus: bus}}
+	}
+	ds := &libvirtxml.DomainDeviceList{}
+	for _, x := range []libvirtxml.DomainDisk{d("sdc", "scsi"), d("vda", "virtio"), d("sda", "scsi"), d("hda", "ide"), d("sdd", "scsi")} {
+		InsertDisk(ds, x)
+	}
+	var got []string
+	for _, x := range ds.Disks {
+		got = append(got, x.Target.Dev)
+	}
+	if strings.Join(got, " ") != "sda sdc sdd vda hda" {
+		t.Errorf("order %v", got)
+	}
+}
