@@ -53,6 +53,7 @@ func parseDef(root *node, opts Options) (*parsed, error) {
 		p.parseFeatures, p.parseLifecycle, p.parseClock, p.parseInit,
 		p.parseFilesystems, p.parseInterfaces, p.parseConsoles, p.parseHostdevs,
 		p.parseIDMap, p.parseNamespaces,
+		func(r *node) error { return p.parseSeclabels(r, opts) },
 	}
 	for _, step := range steps {
 		if err := step(root); err != nil {

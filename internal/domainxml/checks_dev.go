@@ -2,6 +2,7 @@ package domainxml
 
 import (
 	"math"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -188,11 +189,52 @@ func (p *parsed) parseInterfaces(root *node) error {
 		if state, ok := firstAttr(n, "link", "state"); ok && state != "up" && state != "down" {
 			return domErr(virerr.ErrConfigUnsupported, "unknown interface link state '%s'", state)
 		}
+		if err := parseGuestIPs(n); err != nil {
+			return err
+		}
 		model, _ := firstAttr(n, "model", "type")
 		hostIP := len(src.all("ip")) > 0 || len(src.all("route")) > 0
 		p.nets = append(p.nets, netInfo{typ: typ, mac: mac, managed: managed, model: model, hostIP: hostIP})
 	}
 	return nil
+}
+
+// parseGuestIPs is virDomainNetIPInfoParseXML for an interface's guest
+// side: each <ip> address must parse in its family, and gets the family
+// of its address printed when it names none; a <route> without a family
+// must have an IPv4 address.
+func parseGuestIPs(n *node) error {
+	for _, ip := range n.all("ip") {
+		addr, _ := ip.attr("address")
+		family, _ := ip.attr("family")
+		got := ipFamily(addr)
+		if got == "" || (family != "" && family != got) {
+			return xmlError("Invalid address '%s' in <ip>", addr)
+		}
+		setAttr(ip, "family", got)
+	}
+	for _, r := range n.all("route") {
+		if family, ok := r.attr("family"); ok && family != "" {
+			continue
+		}
+		addr, _ := r.attr("address")
+		if ipFamily(addr) != "ipv4" {
+			return xmlError("guest interface: No family specified for non-IPv4 address '%s' in route definition", addr)
+		}
+	}
+	return nil
+}
+
+// ipFamily is "ipv4" or "ipv6" for an address that parses as one, else "".
+func ipFamily(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	switch {
+	case err != nil || a.Zone() != "":
+		return ""
+	case a.Is4():
+		return "ipv4"
+	}
+	return "ipv6"
 }
 
 const netModelChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"

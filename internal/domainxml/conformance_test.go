@@ -30,7 +30,7 @@ func TestLXCXML2XML(t *testing.T) {
 			if out, err := os.ReadFile(filepath.Join(dir, "lxcxml2xml-out", filepath.Base(f))); err == nil {
 				want = out
 			}
-			opts := Options{Emulator: DefaultEmulator, HostArch: "x86_64", Validate: true}
+			opts := Options{Emulator: DefaultEmulator, HostArch: "x86_64", Validate: true, NoSecModel: true}
 			d, err := Parse(in, opts)
 			if err != nil {
 				t.Fatalf("parse: %v", err)

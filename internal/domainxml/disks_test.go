@@ -102,3 +102,45 @@ func TestInsertDisk(t *testing.T) {
 		t.Errorf("order %v", got)
 	}
 }
+
+// TestSeclabelsAndGuestIPs: libvirt 9.0's LXC driver on this machine
+// (security model "none") for these <seclabel>s and interface <ip>s.
+func TestSeclabelsAndGuestIPs(t *testing.T) {
+	cases := []struct{ name, doc, want, not string }{
+		{"dynamic relabels", top("<seclabel type='dynamic' model='apparmor'/>"), "<seclabel type='dynamic' model='apparmor' relabel='yes'/>", ""},
+		{"dynamic keeps baselabel only", top("<seclabel type='dynamic' model='selinux'><label>x</label><imagelabel>y</imagelabel><baselabel>z</baselabel></seclabel>"),
+			"<seclabel type='dynamic' model='selinux' relabel='yes'>\n    <baselabel>z</baselabel>\n  </seclabel>", "<label>"},
+		{"static", top("<seclabel type='static' model='selinux'><label>a:b:c:d</label></seclabel>"), "<seclabel type='static' model='selinux' relabel='no'>\n    <label>a:b:c:d</label>", ""},
+		{"no model takes the host's", top("<seclabel type='dynamic'/>"), "<seclabel type='none' model='none'/>", ""},
+		{"none", top("<seclabel type='none'/>"), "<seclabel type='none' model='none'/>", ""},
+		{"model none labels nothing", top("<seclabel type='static' model='none'/>"), "<seclabel type='none' model='none'/>", ""},
+		{"no type is not kept", top("<seclabel model='apparmor'/>"), "</devices>\n</domain>", "seclabel"},
+		{"ip family", dev("<interface type='ethernet'><mac address='52:54:00:00:00:01'/><ip address='fd00::2' prefix='64'/><ip address='10.0.0.2'/></interface>"),
+			"<ip address='fd00::2' family='ipv6' prefix='64'/>\n      <ip address='10.0.0.2' family='ipv4'/>", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := parseFormat(t, c.doc, Options{})
+			if !strings.Contains(got, c.want) || (c.not != "" && strings.Contains(got, c.not)) {
+				t.Errorf("want %q (and no %q) in:\n%s", c.want, c.not, got)
+			}
+		})
+	}
+	rejects := []rejectCase{
+		{"dynamic without relabel", top("<seclabel type='dynamic' model='selinux' relabel='no'/>"), codeCfg, fromDom, "unsupported configuration: dynamic label type must use resource relabeling", false},
+		{"none with relabel", top("<seclabel type='none' relabel='yes'/>"), codeCfg, fromDom, "unsupported configuration: resource relabeling is not compatible with 'none' label type", false},
+		{"static without label", top("<seclabel type='static' model='selinux'/>"), codeXML, fromDom, "XML error: security label is missing", false},
+		{"bad type", top("<seclabel type='bogus' model='selinux'/>"), codeXML, fromDom, "XML error: Invalid value for attribute 'type' in element 'seclabel': 'bogus'.", false},
+		{"two without a model", top("<seclabel type='dynamic' model='selinux'/><seclabel type='dynamic'/>"), codeXML, fromDom, "XML error: missing security model when using multiple labels", false},
+		{"bad ip", dev("<interface type='ethernet'><ip address='bogus'/></interface>"), codeXML, fromDom, "XML error: Invalid address 'bogus' in <ip>", false},
+		{"ip in the wrong family", dev("<interface type='ethernet'><ip address='10.0.0.2' family='ipv6'/></interface>"), codeXML, fromDom, "XML error: Invalid address '10.0.0.2' in <ip>", false},
+		{"ipv6 route without family", dev("<interface type='ethernet'><route address='::' gateway='fd00::1'/></interface>"), codeXML, fromDom,
+			"XML error: guest interface: No family specified for non-IPv4 address '::' in route definition", false},
+	}
+	for _, c := range rejects {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.xml), Options{HostArch: "x86_64"})
+			checkErr(t, err, c.code, c.dom, c.msg)
+		})
+	}
+}

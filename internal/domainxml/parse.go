@@ -57,6 +57,10 @@ type Options struct {
 	SkipValidate bool
 	// Logger receives the notes about dropped elements; nil discards them.
 	Logger *slog.Logger
+	// NoSecModel is a host that offers no security model (libvirt's test
+	// capabilities); otherwise its model is "none", as virtlxcd's is, and
+	// the one <seclabel> without a model takes it.
+	NoSecModel bool
 }
 
 // Parse reads a domain definition, checks it as libvirt's parser and LXC

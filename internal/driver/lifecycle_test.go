@@ -309,14 +309,17 @@ func TestStartRefusesUnavailableSecurityModel(t *testing.T) {
 		_, err := e.d.CreateXML([]byte(x), 0, nil, 0)
 		wantErr(t, err, virerr.ErrConfigUnsupported, "unsupported configuration: Unable to find security driver for model "+model)
 	}
-	x := strings.Replace(domXML("sl", uuid1), "</os>", "</os><seclabel type='none'/><seclabel type='dynamic' model='none'/>", 1)
-	ref, err := e.d.CreateXML([]byte(x), 0, nil, 0)
-	if err != nil {
-		t.Fatalf("seclabel none: %v", err)
-	}
-	e.expect(EventStarted, DetailStartedBooted, "sl")
-	if err := e.d.Destroy(ref, 0); err != nil {
-		t.Fatal(err)
+	for _, l := range []string{"<seclabel type='none'/>", "<seclabel type='dynamic' model='none'/>"} {
+		x := strings.Replace(domXML("sl", uuid1), "</os>", "</os>"+l, 1)
+		ref, err := e.d.CreateXML([]byte(x), 0, nil, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		e.expect(EventStarted, DetailStartedBooted, "sl")
+		if err := e.d.Destroy(ref, 0); err != nil {
+			t.Fatal(err)
+		}
+		e.expect(EventStopped, DetailStoppedDestroyed, "sl")
 	}
 }
 
