@@ -87,6 +87,8 @@ func (p *parsed) parseIDs(root *node) error {
 			if _, ok := ParseUUID(s); !ok {
 				return domErr(virerr.ErrInternalError, "malformed genid element")
 			}
+		} else {
+			setText(genids[0], NewUUID()) // an empty <genid/> asks for one
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"virtlxc/internal/cparse"
@@ -56,8 +57,20 @@ func (p *parsed) parseFilesystems(root *node) error {
 			return err
 		}
 		for _, lim := range []string{"space_hard_limit", "space_soft_limit"} {
-			if _, _, err := parseScaled(fs.child(lim), "./"+lim+"[1]", nil, 1, math.MaxUint64); err != nil {
+			el := fs.child(lim)
+			b, _, err := parseScaled(el, "./"+lim+"[1]", nil, 1, math.MaxUint64)
+			if err != nil {
 				return err
+			}
+			// Kept in bytes, printed when set (virDomainFSDefFormat).
+			for _, x := range fs.all(lim) {
+				if x != el || b == 0 {
+					removeChild(fs, x)
+				}
+			}
+			if b > 0 {
+				setText(el, strconv.FormatUint(b, 10))
+				setAttr(el, "unit", "bytes")
 			}
 		}
 		src := fs.child("source")

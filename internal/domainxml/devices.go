@@ -32,6 +32,22 @@ func fillDevices(d *Domain, p *parsed, opts Options) error {
 			return err
 		}
 	}
+	// virDomainDefParseXML: a serial without a port takes the highest
+	// port of the serials before it, plus one.
+	for i := range dev.Serials {
+		s := &dev.Serials[i]
+		if s.Target == nil {
+			s.Target = &libvirtxml.DomainSerialTarget{}
+		}
+		if s.Target.Port == nil {
+			port := 0
+			for _, prev := range dev.Serials[:i] {
+				port = max(port, int(*prev.Target.Port)+1)
+			}
+			p := uint(port)
+			s.Target.Port = &p
+		}
+	}
 	for i := range dev.Consoles {
 		c := &dev.Consoles[i]
 		if c.Source == nil {
@@ -62,6 +78,11 @@ func fillDevices(d *Domain, p *parsed, opts Options) error {
 }
 
 func fillInterface(n *libvirtxml.DomainInterface, info netInfo, opts Options) error {
+	// virNetDevVPortProfileParse: an Open vSwitch port gets an interface
+	// id when it names none.
+	if vp := n.VirtualPort; vp != nil && vp.Params != nil && vp.Params.OpenVSwitch != nil && vp.Params.OpenVSwitch.InterfaceID == "" {
+		vp.Params.OpenVSwitch.InterfaceID = NewUUID()
+	}
 	if info.model != "" && !knownNetModel(info.model) {
 		// virDomainDeviceDefPostParseCheckFeatures: LXC lacks
 		// VIR_DOMAIN_DEF_FEATURE_NET_MODEL_STRING.

@@ -3,6 +3,7 @@ package domainxml
 import (
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"virtlxc/internal/cparse"
@@ -13,6 +14,17 @@ import (
 // values, white space) so libvirtxml reads the value libvirt read. Values
 // applyParsed and fillDevices set anyway are just made readable.
 func normalizeInput(root *node, p *parsed) {
+	if p.osType == "exe" {
+		// virDomainDefParseBootOptions reads only the init options of an
+		// exe domain: boot devices, loader, kernel, smbios... are dropped.
+		for _, os := range root.all("os") {
+			for _, c := range slices.Clone(os.children) {
+				if !slices.Contains(exeOSElements, c.name.Local) {
+					removeChild(os, c)
+				}
+			}
+		}
+	}
 	for _, name := range []string{"memory", "currentMemory", "maxMemory", "vcpu"} {
 		for _, el := range root.all(name) {
 			setText(el, "0")
@@ -77,6 +89,9 @@ func normalizeInput(root *node, p *parsed) {
 		}
 	}
 }
+
+// exeOSElements are the <os> children an exe domain keeps.
+var exeOSElements = []string{"type", "init", "initarg", "initenv", "initdir", "inituser", "initgroup", "smbios"}
 
 func setText(n *node, s string) {
 	var parts []part

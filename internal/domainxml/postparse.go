@@ -32,6 +32,14 @@ func postParse(d *Domain, p *parsed, opts Options) error {
 	if err := fillDevices(d, p, opts); err != nil {
 		return err
 	}
+	// virDomainDefPostParse: LXC has no input devices, and no default
+	// model for the video device a <graphics> implies.
+	if len(d.Devices.Inputs) > 0 {
+		return domErr(virerr.ErrInternalError, "Input devices are not supported by this virtualization driver.")
+	}
+	if len(d.Devices.Graphics) > 0 && len(d.Devices.Videos) == 0 {
+		return domErr(virerr.ErrInternalError, "missing video model and cannot determine default")
+	}
 	// virDomainDefPostParseCommon
 	if p.osType == "exe" && d.OS.Init == "" {
 		return xmlError("init binary must be specified")
@@ -39,6 +47,7 @@ func postParse(d *Domain, p *parsed, opts Options) error {
 	if err := fillMemory(d, p); err != nil {
 		return err
 	}
+	fillNumaPlacement(d)
 	for i, c := range d.Devices.Consoles {
 		if i > 0 && c.Target != nil && c.Target.Type == "serial" {
 			return domErr(virerr.ErrConfigUnsupported, "Only the first console can be a serial port")
@@ -310,4 +319,19 @@ func validateDef(d *Domain, p *parsed) error {
 		}
 	}
 	return nil
+}
+
+// fillNumaPlacement is virDomainNumatuneParseXML's default: with vCPUs
+// placed automatically, memory is placed automatically too (strict, when
+// no <numatune> says otherwise) unless a nodeset or placement is given.
+func fillNumaPlacement(d *Domain) {
+	if d.VCPU == nil || d.VCPU.Placement != "auto" {
+		return
+	}
+	switch {
+	case d.NUMATune == nil:
+		d.NUMATune = &libvirtxml.DomainNUMATune{Memory: &libvirtxml.DomainNUMATuneMemory{Mode: "strict", Placement: "auto"}}
+	case d.NUMATune.Memory != nil && d.NUMATune.Memory.Nodeset == "" && d.NUMATune.Memory.Placement == "":
+		d.NUMATune.Memory.Placement = "auto"
+	}
 }

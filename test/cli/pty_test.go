@@ -120,6 +120,7 @@ func (p *ptyRun) wait() int {
 	go func() { done <- p.cmd.Wait() }()
 	select {
 	case err := <-done:
+		p.settle()
 		if ee, ok := err.(*exec.ExitError); ok {
 			return ee.ExitCode()
 		}
@@ -131,6 +132,20 @@ func (p *ptyRun) wait() int {
 		p.t.Fatalf("still running; output:\n%q", p.output())
 	}
 	return -1
+}
+
+// settle waits until the reader has taken what the exited program wrote
+// last (its output stops growing), so that output() has all of it.
+func (p *ptyRun) settle() {
+	last, still := p.output(), 0
+	for deadline := time.Now().Add(2 * time.Second); still < 3 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		if now := p.output(); now == last {
+			still++
+		} else {
+			last, still = now, 0
+		}
+	}
 }
 
 // restored checks the terminal modes are back to what they were.

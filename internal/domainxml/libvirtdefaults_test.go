@@ -144,3 +144,39 @@ func TestSeclabelsAndGuestIPs(t *testing.T) {
 		})
 	}
 }
+
+// TestMoreLibvirtDefaults: more of what libvirt 9.0's LXC driver printed
+// or refused for these definitions on this machine.
+func TestMoreLibvirtDefaults(t *testing.T) {
+	cases := []struct{ name, doc, want, not string }{
+		{"serial ports", dev("<serial type='pty'><target port='3'/></serial><serial type='pty'/>"),
+			"<target port='3'/>\n    </serial>\n    <serial type='pty'>\n      <target port='4'/>", ""},
+		{"space limits in bytes", dev("<filesystem type='mount'><source dir='/tmp'/><target dir='/mnt'/><space_hard_limit unit='KiB'>1</space_hard_limit><space_soft_limit unit='G'>1</space_soft_limit></filesystem>"),
+			"<space_hard_limit unit='bytes'>1024</space_hard_limit>\n      <space_soft_limit unit='bytes'>1073741824</space_soft_limit>", ""},
+		{"exe os keeps its init options", osExtra("<boot dev='hd'/><loader>/x</loader><kernel>/k</kernel><bootmenu enable='yes'/><smbios mode='host'/>"),
+			"<init>/sbin/init</init>\n    <smbios mode='host'/>\n  </os>", "<boot"},
+		{"genid generated", top("<genid/>"), "<genid>", "<genid/>"},
+		{"ovs interface id", dev("<interface type='bridge'><source bridge='br0'/><virtualport type='openvswitch'><parameters profileid='p'/></virtualport></interface>"),
+			"<parameters interfaceid='", ""},
+		{"memory placed with vcpus", top("<vcpu placement='auto'>2</vcpu>"),
+			"<numatune>\n    <memory mode='strict' placement='auto'/>\n  </numatune>", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := parseFormat(t, c.doc, Options{})
+			if !strings.Contains(got, c.want) || (c.not != "" && strings.Contains(got, c.not)) {
+				t.Errorf("want %q (and no %q) in:\n%s", c.want, c.not, got)
+			}
+		})
+	}
+	rejects := []rejectCase{
+		{"input", dev("<input type='mouse' bus='usb'/>"), codeIntErr, fromDom, "internal error: Input devices are not supported by this virtualization driver.", false},
+		{"graphics", dev("<graphics type='vnc'/>"), codeIntErr, fromDom, "internal error: missing video model and cannot determine default", false},
+	}
+	for _, c := range rejects {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.xml), Options{HostArch: "x86_64"})
+			checkErr(t, err, c.code, c.dom, c.msg)
+		})
+	}
+}
