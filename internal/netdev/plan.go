@@ -234,7 +234,12 @@ func routes(rs []libvirtxml.DomainInterfaceRoute) ([]spec.Route, error) {
 		if (dst.To4() == nil) != (gw.To4() == nil) {
 			return nil, cfgErr("route address '%s' and gateway '%s' are of different families", r.Address, r.Gateway)
 		}
+		// virSocketAddrGetIPPrefix: no prefix (or 0) and no netmask
+		// means the address's natural prefix; 0 for the wildcard.
 		prefix := int(r.Prefix)
+		if prefix == 0 && r.Netmask == "" && !dst.IsUnspecified() {
+			prefix = defaultPrefix(dst)
+		}
 		if r.Netmask != "" {
 			m := net.ParseIP(r.Netmask)
 			if m == nil || m.To4() == nil {

@@ -126,3 +126,23 @@ func TestAutoNamesPerRoot(t *testing.T) {
 		t.Errorf("name %q", n)
 	}
 }
+
+// TestRoutePrefixDefaults: a route without prefix or netmask gets its
+// address's natural prefix, as libvirt's virSocketAddrGetIPPrefix; the
+// wildcard is the default route.
+func TestRoutePrefixDefaults(t *testing.T) {
+	for addr, want := range map[string]int{"0.0.0.0": 0, "10.1.0.0": 8, "172.16.0.0": 16, "192.168.1.0": 24, "::": 0, "fd00::": 64} {
+		gw := "10.0.0.1"
+		if strings.Contains(addr, ":") {
+			gw = "fd00::1"
+		}
+		got, err := routes([]libvirtxml.DomainInterfaceRoute{{Address: addr, Gateway: gw}})
+		if err != nil || len(got) != 1 || got[0].Prefix != want {
+			t.Errorf("route %s: %+v, %v; want prefix %d", addr, got, err, want)
+		}
+	}
+	got, err := routes([]libvirtxml.DomainInterfaceRoute{{Address: "192.168.1.0", Netmask: "255.255.0.0", Gateway: "10.0.0.1"}})
+	if err != nil || got[0].Prefix != 16 {
+		t.Errorf("netmask route: %+v, %v", got, err)
+	}
+}
