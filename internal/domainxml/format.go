@@ -161,7 +161,7 @@ func writeNode(b *bytes.Buffer, n *node, depth int, parent string) {
 	}
 	switch {
 	case len(n.children) == 0 && text == "":
-		if n.name.Space == LXCNamespaceURI && n.name.Local == "namespace" {
+		if n.open || n.name.Space == LXCNamespaceURI && n.name.Local == "namespace" {
 			// Only <lxc:namespace> entries of type 'none': libvirt
 			// prints the element open and closed, without entries.
 			fmt.Fprintf(b, ">\n%s</%s>\n", ind, qname(n.name))

@@ -2,6 +2,7 @@ package domainxml
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 )
 
@@ -21,4 +22,46 @@ func Restyle(raw []byte) ([]byte, error) {
 	var b bytes.Buffer
 	writeNode(&b, tree, 0, "")
 	return b.Bytes(), nil
+}
+
+// RestyleNetwork is Restyle for a network document, with the ways of
+// libvirt's virNetworkDefFormat: an <ip> names its family first, lists
+// <tftp> before <dhcp> and is never printed self-closed; <forward> names
+// its dev before its mode.
+func RestyleNetwork(raw []byte) ([]byte, error) {
+	tree, err := buildTree(raw)
+	if err != nil {
+		return nil, fmt.Errorf("restyling network XML: %w", err)
+	}
+	if tree == nil {
+		return nil, fmt.Errorf("restyling network XML: no root element")
+	}
+	for _, c := range tree.children {
+		switch c.name.Local {
+		case "ip":
+			attrFirst(c, "family")
+			c.open = true
+			for i, k := range c.children {
+				if k.name.Local == "tftp" && i > 0 {
+					c.children = append([]*node{k}, append(c.children[:i:i], c.children[i+1:]...)...)
+					break
+				}
+			}
+		case "forward":
+			attrFirst(c, "dev")
+		}
+	}
+	var b bytes.Buffer
+	writeNode(&b, tree, 0, "")
+	return b.Bytes(), nil
+}
+
+// attrFirst moves n's attribute name to the front.
+func attrFirst(n *node, name string) {
+	for i, a := range n.attrs {
+		if a.Name.Local == name && i > 0 {
+			n.attrs = append([]xml.Attr{a}, append(n.attrs[:i:i], n.attrs[i+1:]...)...)
+			return
+		}
+	}
 }

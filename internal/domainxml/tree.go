@@ -17,6 +17,7 @@ type node struct {
 	text     string // the element's own character data, concatenated
 	parts    []part // its content in document order
 	raw      string // pre-formatted content (metadata), used as is
+	open     bool   // printed open and closed even when empty
 }
 
 // part is one piece of an element's content: text, a child element or a

@@ -45,6 +45,17 @@ func (r *Registry) start(o *object) error {
 	if err != nil {
 		return virerr.Wrap(err, virerr.ErrInternalError, virerr.FromNetwork, "%s", err)
 	}
+	if mode == "nat" {
+		// A running nat network shows the port range its masquerading
+		// uses (virsh net-dumpxml of libvirt's default network); the
+		// persistent definition does not.
+		if live.Forward.NAT == nil {
+			live.Forward.NAT = &libvirtxml.NetworkForwardNAT{}
+		}
+		if len(live.Forward.NAT.Ports) == 0 {
+			live.Forward.NAT.Ports = []libvirtxml.NetworkForwardNATPort{{Start: 1024, End: 65535}}
+		}
+	}
 	br := live.Bridge.Name
 	if managesBridge(n) {
 		b, err := bridgeOf(live)

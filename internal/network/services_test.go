@@ -151,11 +151,15 @@ func TestInstallDefault(t *testing.T) {
 		t.Fatalf("default: %+v %v", info, err)
 	}
 	x, _ := r.XML("default", true)
-	for _, want := range []string{"<forward mode='nat'>", "<port start='1024' end='65535'/>", "<ip address='192.168.123.1' netmask='255.255.255.0'>",
+	for _, want := range []string{"<forward mode='nat'/>", "<ip address='192.168.123.1' netmask='255.255.255.0'>",
 		"<range start='192.168.123.2' end='192.168.123.254'/>"} {
 		if !strings.Contains(string(x), want) {
 			t.Errorf("default network lacks %q:\n%s", want, x)
 		}
+	}
+	// Running, it shows the port range it masquerades with.
+	if x, _ := r.XML("default", false); !strings.Contains(string(x), "<forward mode='nat'>\n    <nat>\n      <port start='1024' end='65535'/>") {
+		t.Errorf("running default network lacks its port range:\n%s", x)
 	}
 	if s := c.Services.(*fakeServices); len(s.dnsmasq) != 1 || s.tables["virbr0"].Mode != "nat" {
 		t.Errorf("default network services: %v %v", s.dnsmasq, s.tables)

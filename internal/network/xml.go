@@ -112,6 +112,20 @@ func check(n *libvirtxml.Network) error {
 	if n.Forward != nil && n.Forward.Mode != "" && !forwardModes[n.Forward.Mode] {
 		return virerr.New(virerr.ErrInternalError, virerr.FromNetwork, "unknown forwarding type '%s'", n.Forward.Mode)
 	}
+	if f := n.Forward; f != nil && f.Dev != "" {
+		// virNetworkForwardDefParseXML: dev is the first interface.
+		if len(f.Interfaces) == 0 {
+			f.Interfaces = []libvirtxml.NetworkForwardInterface{{Dev: f.Dev}}
+		} else if f.Interfaces[0].Dev != f.Dev {
+			return xmlErr("<forward dev='%s'> must match first <interface dev='%s'/> in network %s", f.Dev, f.Interfaces[0].Dev, n.Name)
+		}
+	}
+	switch m := Mode(n); m {
+	case "nat", "route", "open":
+		if len(n.IPs) == 0 {
+			return xmlErr("%s forwarding requested, but no IP address provided for network '%s'", m, n.Name)
+		}
+	}
 	if n.MAC != nil && n.MAC.Address != "" {
 		m, ok := domainxml.ParseMAC(n.MAC.Address)
 		if !ok {
@@ -191,20 +205,15 @@ func classful(a net.IP) int {
 // FillDefaults adds what libvirt's network driver fills in when a network
 // is defined: a uuid, and for networks that own their bridge the bridge
 // name (from bridgeName when absent or a virbr%d template), stp='on',
-// delay='0' and a random MAC; nat (also a <forward/> without mode) gets
-// mode='nat' and libvirt's port range 1024-65535.
+// delay='0' and a random MAC; a <forward/> without mode gets mode='nat'.
 func FillDefaults(n *libvirtxml.Network, bridgeName func(template string) string) {
 	if n.UUID == "" {
 		n.UUID = domainxml.NewUUID()
 	}
 	if Mode(n) == "nat" {
-		n.Forward.Mode = "nat" // <forward/> means nat, and libvirt says so
-		if n.Forward.NAT == nil {
-			n.Forward.NAT = &libvirtxml.NetworkForwardNAT{}
-		}
-		if len(n.Forward.NAT.Ports) == 0 {
-			n.Forward.NAT.Ports = []libvirtxml.NetworkForwardNATPort{{Start: 1024, End: 65535}}
-		}
+		// <forward/> means nat, and libvirt says so; its default port
+		// range (1024-65535) is the firewall's, not printed.
+		n.Forward.Mode = "nat"
 	}
 	if !managesBridge(n) {
 		return
@@ -237,7 +246,7 @@ func Format(n *libvirtxml.Network) ([]byte, error) {
 	if err != nil {
 		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromNetwork, "formatting network XML: %s", err)
 	}
-	out, err := domainxml.Restyle(raw)
+	out, err := domainxml.RestyleNetwork(raw)
 	if err != nil {
 		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromNetwork, "formatting network XML: %s", err)
 	}

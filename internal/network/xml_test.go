@@ -51,9 +51,9 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(out), "\n")
-	if len(lines) != 8 || lines[0] != "<network>" || lines[1] != "  <name>iso</name>" ||
+	if len(lines) != 9 || lines[0] != "<network>" || lines[1] != "  <name>iso</name>" ||
 		!strings.HasPrefix(lines[2], "  <uuid>") || lines[3] != "  <bridge name='virbr3' stp='on' delay='0'/>" ||
-		!strings.HasPrefix(lines[4], "  <mac address='52:54:00:") || lines[5] != "  <ip address='10.9.0.1' prefix='24'/>" {
+		!strings.HasPrefix(lines[4], "  <mac address='52:54:00:") || lines[5] != "  <ip address='10.9.0.1' prefix='24'>" || lines[6] != "  </ip>" {
 		t.Errorf("defaults:\n%s", out)
 	}
 	// A bridge-mode network gets neither bridge defaults nor a MAC.

@@ -26,6 +26,10 @@ func parseXNodesBlanks(doc string, keepBlanks bool) (*xnode, error) {
 	d := xml.NewDecoder(strings.NewReader(doc))
 	root := &xnode{}
 	stack := []*xnode{root}
+	// libxml2's blank removal keeps white space that is all an element
+	// holds (an empty network <ip> printed open and closed): it waits to
+	// see whether the element ends right after it.
+	pending := ""
 	for {
 		// Raw tokens keep prefixes as written: libxml2 prints them so.
 		tok, err := d.RawToken()
@@ -38,14 +42,22 @@ func parseXNodesBlanks(doc string, keepBlanks bool) (*xnode, error) {
 		top := stack[len(stack)-1]
 		switch t := tok.(type) {
 		case xml.StartElement:
+			pending = ""
 			n := &xnode{name: qualified(t.Name), attrs: t.Attr}
 			top.kids = append(top.kids, n)
 			stack = append(stack, n)
 		case xml.EndElement:
+			if pending != "" && len(top.kids) == 0 {
+				top.kids = append(top.kids, pending)
+			}
+			pending = ""
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
-			if keepBlanks || strings.TrimSpace(string(t)) != "" {
+			switch {
+			case keepBlanks || strings.TrimSpace(string(t)) != "":
 				top.kids = append(top.kids, string(t))
+			case len(top.kids) == 0:
+				pending = string(t)
 			}
 		}
 	}

@@ -67,7 +67,8 @@ func TestNetworkWithVirsh(t *testing.T) {
   <uuid>[0-9a-f-]{36}</uuid>
   <bridge name='vlisobr0' stp='on' delay='0'/>
   <mac address='52:54:00(:[0-9a-f]{2}){3}'/>
-  <ip address='10.99.0.1' netmask='255.255.255.0'/>
+  <ip address='10.99.0.1' netmask='255.255.255.0'>
+  </ip>
 </network>
 `).MatchString(dump) {
 		t.Errorf("net-dumpxml:\n%s", dump)
