@@ -49,6 +49,14 @@ func RestyleNetwork(raw []byte) ([]byte, error) {
 			}
 		case "forward":
 			attrFirst(c, "dev")
+		case "bridge":
+			attrOrder(c, "name", "zone", "stp", "delay", "macTableManager")
+		case "dns":
+			for _, k := range c.children {
+				if k.name.Local == "srv" {
+					attrOrder(k, "service", "protocol", "domain", "target", "port", "priority", "weight")
+				}
+			}
 		}
 	}
 	var b bytes.Buffer
@@ -59,9 +67,16 @@ func RestyleNetwork(raw []byte) ([]byte, error) {
 // attrFirst moves n's attribute name to the front.
 func attrFirst(n *node, name string) {
 	for i, a := range n.attrs {
-		if a.Name.Local == name && i > 0 {
+		if a.Name.Local == name {
 			n.attrs = append([]xml.Attr{a}, append(n.attrs[:i:i], n.attrs[i+1:]...)...)
 			return
 		}
+	}
+}
+
+// attrOrder puts n's attributes named in names first, in that order.
+func attrOrder(n *node, names ...string) {
+	for i := len(names) - 1; i >= 0; i-- {
+		attrFirst(n, names[i])
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 
 	"libvirt.org/go/libvirtxml"
@@ -120,11 +121,18 @@ func check(n *libvirtxml.Network) error {
 			return xmlErr("<forward dev='%s'> must match first <interface dev='%s'/> in network %s", f.Dev, f.Interfaces[0].Dev, n.Name)
 		}
 	}
+	if f := n.Forward; f != nil && f.Dev == "" && len(f.Interfaces) > 0 {
+		f.Dev = f.Interfaces[0].Dev // and the first interface is dev
+	}
 	switch m := Mode(n); m {
 	case "nat", "route", "open":
 		if len(n.IPs) == 0 {
 			return xmlErr("%s forwarding requested, but no IP address provided for network '%s'", m, n.Name)
 		}
+	}
+	if hasVLAN(n) && !vlanCapable(n) {
+		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
+			"<vlan> element specified for network %s, whose type doesn't support vlan configuration", n.Name)
 	}
 	if n.MAC != nil && n.MAC.Address != "" {
 		m, ok := domainxml.ParseMAC(n.MAC.Address)
@@ -141,11 +149,64 @@ func check(n *libvirtxml.Network) error {
 		return xmlErr("Unsupported <ip> element in network %s with forward mode='%s'", n.Name, Mode(n))
 	}
 	for _, ip := range n.IPs {
-		if _, err := Address(n.Name, ip); err != nil {
+		a, err := Address(n.Name, ip)
+		if err != nil {
+			return err
+		}
+		if err := checkRanges(ip, a); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// checkRanges is virSocketAddrGetRange's check of an <ip>'s DHCP ranges:
+// both ends inside the network.
+func checkRanges(ip libvirtxml.NetworkIP, a IPAddress) error {
+	if ip.DHCP == nil {
+		return nil
+	}
+	addr, ok := netip.AddrFromSlice(a.IP)
+	if !ok {
+		return nil
+	}
+	netw := netip.PrefixFrom(addr.Unmap(), a.Prefix).Masked()
+	for _, r := range ip.DHCP.Ranges {
+		start, err1 := netip.ParseAddr(r.Start)
+		end, err2 := netip.ParseAddr(r.End)
+		if err1 != nil || err2 != nil || !netw.Contains(start.Unmap()) || !netw.Contains(end.Unmap()) {
+			return virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
+				"range %s - %s is not entirely within network %s/%d", r.Start, r.End, ip.Address, a.Prefix)
+		}
+	}
+	return nil
+}
+
+// hasVLAN reports whether the network or one of its portgroups has a
+// <vlan> tag.
+func hasVLAN(n *libvirtxml.Network) bool {
+	if n.VLAN != nil && len(n.VLAN.Tags) > 0 {
+		return true
+	}
+	for _, pg := range n.PortGroups {
+		if pg.VLAN != nil && len(pg.VLAN.Tags) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// vlanCapable is the networks libvirt accepts a <vlan> in: hostdev and
+// passthrough ones, and bridge ones on an Open vSwitch.
+func vlanCapable(n *libvirtxml.Network) bool {
+	switch Mode(n) {
+	case "hostdev", "passthrough":
+		return true
+	case "bridge":
+		vp := n.VirtualPort
+		return vp != nil && vp.Params != nil && vp.Params.OpenVSwitch != nil
+	}
+	return false
 }
 
 // IPAddress is one <ip> of a network as an address and prefix length.
@@ -168,7 +229,8 @@ func Address(netName string, ip libvirtxml.NetworkIP) (IPAddress, error) {
 	}
 	switch {
 	case ip.Netmask != "" && ip.Prefix != 0:
-		return IPAddress{}, xmlErr("Network '%s' IP address cannot have both a prefix and a netmask", netName)
+		return IPAddress{}, virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
+			"Network '%s' IP address cannot have both a prefix and a netmask", netName)
 	case ip.Netmask != "":
 		if !v4 {
 			return IPAddress{}, xmlErr("netmask not supported for address '%s' in network '%s' (IPv4 only)", ip.Address, netName)

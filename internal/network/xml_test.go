@@ -118,3 +118,47 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLibvirtNetworkXML: what libvirt 9.0's network driver printed (virsh
+// net-define, net-dumpxml --inactive) or refused for these definitions.
+func TestLibvirtNetworkXML(t *testing.T) {
+	format := func(body string) string {
+		t.Helper()
+		n, err := Parse([]byte("<network><name>nx</name>" + body + "</network>"))
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		out, err := Format(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	for body, want := range map[string]string{
+		"<forward mode='passthrough'><interface dev='eth9'/></forward>":                                                                       "<forward dev='eth9' mode='passthrough'>\n    <interface dev='eth9'/>\n  </forward>",
+		"<forward mode='route' dev='eth0'/><ip address='10.5.0.1' prefix='16'/>":                                                              "<forward dev='eth0' mode='route'>\n    <interface dev='eth0'/>\n  </forward>",
+		"<bridge name='virbr9' stp='on' delay='0' zone='trusted'/>":                                                                           "<bridge name='virbr9' zone='trusted' stp='on' delay='0'/>",
+		"<dns><srv service='s' protocol='tcp' domain='d' target='x' port='1' priority='2' weight='3'/></dns>":                                 "<srv service='s' protocol='tcp' domain='d' target='x' port='1' priority='2' weight='3'/>",
+		"<ip family='ipv6' address='fd00:1::1' prefix='64'><dhcp><range start='fd00:1::10' end='fd00:1::ff'/></dhcp><tftp root='/srv'/></ip>": "<ip family='ipv6' address='fd00:1::1' prefix='64'>\n    <tftp root='/srv'/>\n    <dhcp>",
+		"<ip address='10.9.0.1' prefix='24'/>":                                                                                                "<ip address='10.9.0.1' prefix='24'>\n  </ip>",
+	} {
+		if got := format(body); !strings.Contains(got, want) {
+			t.Errorf("%s: want\n%s\nin\n%s", body, want, got)
+		}
+	}
+	for body, want := range map[string]string{
+		"<forward mode='nat'/><bridge name='virbr9'/>":                                                           "XML error: nat forwarding requested, but no IP address provided for network 'nx'",
+		"<forward mode='route' dev='eth0'><interface dev='eth1'/></forward><ip address='10.1.0.1' prefix='24'/>": "XML error: <forward dev='eth0'> must match first <interface dev='eth1'/> in network nx",
+		"<bridge name='virbr9'/><vlan><tag id='5'/></vlan>":                                                      "unsupported configuration: <vlan> element specified for network nx, whose type doesn't support vlan configuration",
+		"<bridge name='virbr9'/><portgroup name='pg'><vlan><tag id='5'/></vlan></portgroup>":                     "unsupported configuration: <vlan> element specified for network nx, whose type doesn't support vlan configuration",
+		"<ip address='10.7.0.1' netmask='255.255.255.0' prefix='24'/>":                                           "unsupported configuration: Network 'nx' IP address cannot have both a prefix and a netmask",
+		"<ip address='10.7.0.1' prefix='24'><dhcp><range start='10.9.0.2' end='10.9.0.9'/></dhcp></ip>":          "internal error: range 10.9.0.2 - 10.9.0.9 is not entirely within network 10.7.0.1/24",
+	} {
+		_, err := Parse([]byte("<network><name>nx</name>" + body + "</network>"))
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: got %v, want %q", body, err, want)
+		}
+	}
+	// A bridge network on Open vSwitch takes a <vlan>.
+	format("<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/><vlan><tag id='5'/></vlan>")
+}
