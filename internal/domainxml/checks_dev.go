@@ -226,16 +226,73 @@ func parseGuestIPs(n *node) error {
 		}
 		setAttr(ip, "family", got)
 	}
-	for _, r := range n.all("route") {
-		if family, ok := r.attr("family"); ok && family != "" {
+	if err := checkRoutes(n.all("route"), "guest interface"); err != nil {
+		return err
+	}
+	if src := n.child("source"); src != nil {
+		return checkRoutes(src.all("route"), "interface host IP")
+	}
+	return nil
+}
+
+// checkRoutes is the part of virNetDevIPRouteParseXML libvirt reports for
+// who: a route without a family must have an IPv4 address, and its
+// address must be a network address under its prefix (given, from its
+// netmask, or the address's natural one).
+func checkRoutes(routes []*node, who string) error {
+	for _, r := range routes {
+		addr, _ := r.attr("address")
+		if family, ok := r.attr("family"); (!ok || family == "") && ipFamily(addr) != "ipv4" {
+			return xmlError("%s: No family specified for non-IPv4 address '%s' in route definition", who, addr)
+		}
+		a, err := netip.ParseAddr(addr)
+		if err != nil {
 			continue
 		}
-		addr, _ := r.attr("address")
-		if ipFamily(addr) != "ipv4" {
-			return xmlError("guest interface: No family specified for non-IPv4 address '%s' in route definition", addr)
+		bits := -1
+		if p, ok := r.attr("prefix"); ok {
+			if v, ok := cparse.UIP(p); ok && v > 0 {
+				bits = int(v)
+			}
+		}
+		if m, ok := r.attr("netmask"); ok && bits < 0 {
+			if mask, err := netip.ParseAddr(m); err == nil && mask.Is4() {
+				b := mask.As4()
+				bits = 0
+				for _, x := range b {
+					for ; x&0x80 != 0; x <<= 1 {
+						bits++
+					}
+				}
+			}
+		}
+		if bits < 0 {
+			bits = naturalPrefix(a)
+		}
+		if pfx, err := a.Prefix(bits); err == nil && pfx.Addr() != a {
+			return xmlError("%s: Address '%s' in route definition is not a network address", who, addr)
 		}
 	}
 	return nil
+}
+
+// naturalPrefix is virSocketAddrGetIPPrefix without prefix or netmask.
+func naturalPrefix(a netip.Addr) int {
+	switch {
+	case a.IsUnspecified():
+		return 0
+	case !a.Is4():
+		return 64
+	}
+	switch b := a.As4()[0]; {
+	case b&0x80 == 0:
+		return 8
+	case b&0xC0 == 0x80:
+		return 16
+	case b&0xE0 == 0xC0:
+		return 24
+	}
+	return 32
 }
 
 // ipFamily is "ipv4" or "ipv6" for an address that parses as one, else "".

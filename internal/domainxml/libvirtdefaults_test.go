@@ -180,3 +180,45 @@ func TestMoreLibvirtDefaults(t *testing.T) {
 		})
 	}
 }
+
+// TestRoutesAndUnsupportedDevices: libvirt 9.0's refusals of routes that
+// are not network addresses and of devices LXC has no use for.
+func TestRoutesAndUnsupportedDevices(t *testing.T) {
+	eth := func(x string) string {
+		return dev("<interface type='ethernet'><mac address='52:54:00:00:00:09'/>" + x + "</interface>")
+	}
+	for _, ok := range []string{
+		eth("<route address='10.1.0.0' prefix='16' gateway='10.0.0.1'/>"),
+		eth("<route address='10.1.2.0' netmask='255.255.255.0' gateway='10.0.0.1'/>"),
+		eth("<route address='0.0.0.0' gateway='10.0.0.1'/>"),
+	} {
+		if _, err := Parse([]byte(ok), Options{HostArch: "x86_64"}); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+	if got := parseFormat(t, top("<cpu><topology sockets='1' cores='2' threads='1'/></cpu>"), Options{}); !strings.Contains(got, "<topology sockets='1' dies='1' cores='2' threads='1'/>") {
+		t.Errorf("cpu topology:\n%s", got)
+	}
+	rejects := []rejectCase{
+		{"route not a network", eth("<route address='10.0.0.2' gateway='10.0.0.1'/>"), codeXML, fromDom,
+			"XML error: guest interface: Address '10.0.0.2' in route definition is not a network address", false},
+		{"route under its prefix", eth("<route address='10.1.2.0' prefix='16' gateway='10.0.0.1'/>"), codeXML, fromDom,
+			"XML error: guest interface: Address '10.1.2.0' in route definition is not a network address", false},
+		{"ipv6 route", eth("<route family='ipv6' address='fd00::5' gateway='fd00::1'/>"), codeXML, fromDom,
+			"XML error: guest interface: Address 'fd00::5' in route definition is not a network address", false},
+		{"host route", eth("<source><ip address='10.0.0.1' prefix='32'/><route address='10.0.0.2' gateway='10.0.0.1'/></source>"), codeXML, fromDom,
+			"XML error: interface host IP: Address '10.0.0.2' in route definition is not a network address", false},
+		{"memory device", dev("<memory model='dimm'><target><size unit='KiB'>524288</size><node>0</node></target></memory>"), codeCfg, fromDom,
+			"unsupported configuration: memory devices are not supported by this driver", false},
+		{"redirdev", dev("<redirdev bus='usb' type='spicevmc'/>"), codeCfg, fromDom,
+			"unsupported configuration: cannot add redirected USB device: USB is disabled for this domain", false},
+		{"memnode", top("<numatune><memory mode='strict' nodeset='0'/><memnode cellid='0' mode='strict' nodeset='0'/></numatune>"), codeXML, fromDom,
+			"XML error: Element 'memnode' is invalid without any guest NUMA cells", false},
+	}
+	for _, c := range rejects {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.xml), Options{HostArch: "x86_64"})
+			checkErr(t, err, c.code, c.dom, c.msg)
+		})
+	}
+}

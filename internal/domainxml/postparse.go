@@ -40,6 +40,18 @@ func postParse(d *Domain, p *parsed, opts Options) error {
 	if len(d.Devices.Graphics) > 0 && len(d.Devices.Videos) == 0 {
 		return domErr(virerr.ErrInternalError, "missing video model and cannot determine default")
 	}
+	if len(d.Devices.Memorydevs) > 0 {
+		return domErr(virerr.ErrConfigUnsupported, "memory devices are not supported by this driver")
+	}
+	if len(d.Devices.RedirDevs) > 0 {
+		return domErr(virerr.ErrConfigUnsupported, "cannot add redirected USB device: USB is disabled for this domain")
+	}
+	if d.NUMATune != nil && len(d.NUMATune.MemNodes) > 0 && (d.CPU == nil || d.CPU.Numa == nil || len(d.CPU.Numa.Cell) == 0) {
+		return xmlError("Element 'memnode' is invalid without any guest NUMA cells")
+	}
+	if d.CPU != nil && d.CPU.Topology != nil && d.CPU.Topology.Dies == 0 {
+		d.CPU.Topology.Dies = 1 // virCPUDefParseXML: one die unless said
+	}
 	// virDomainDefPostParseCommon
 	if p.osType == "exe" && d.OS.Init == "" {
 		return xmlError("init binary must be specified")
