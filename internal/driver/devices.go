@@ -10,6 +10,7 @@ import (
 
 	"libvirt.org/go/libvirtxml"
 
+	"virtlxc/internal/audit"
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/netdev"
 	"virtlxc/internal/virerr"
@@ -97,9 +98,15 @@ func (d *Driver) changeLive(dom *domain, live *domainxml.Domain, dev *domainxml.
 	attach := op == opAttach
 	switch {
 	case dev.Interface != nil && attach:
-		return d.hotplugNet(dom, live, *dev.Interface)
+		err := d.hotplugNet(dom, live, *dev.Interface)
+		d.auditSend(audit.GenericDev(auditDomain(dom), "net", audit.ReasonAttach, "", macOf(*dev.Interface), err == nil))
+		return err
 	case dev.Interface != nil:
-		return unplugNet(live, dev)
+		mac, err := unplugNet(dom, live, dev)
+		if err == nil {
+			d.auditSend(audit.GenericDev(auditDomain(dom), "net", audit.ReasonDetach, mac, "", true))
+		}
+		return err
 	case dev.Disk != nil && attach:
 		return d.attachDiskLive(dom, live, *dev.Disk)
 	case dev.Disk != nil:
@@ -156,27 +163,45 @@ func (d *Driver) hotplugNet(dom *domain, live *domainxml.Domain, n libvirtxml.Do
 	return nil
 }
 
-// unplugNet removes a running domain's interface: its host end goes,
-// and the container end with it.
-func unplugNet(live *domainxml.Domain, dev *domainxml.Device) error {
+// unplugNet removes a running domain's interface: a veth's host end goes,
+// and the container end with it; a direct interface's macvlan, which
+// lives in the container alone, is deleted there.
+func unplugNet(dom *domain, live *domainxml.Domain, dev *domainxml.Device) (string, error) {
 	var nets []libvirtxml.DomainInterface
 	if live.Devices != nil {
 		nets = live.Devices.Interfaces
 	}
 	idx, err := findNet(nets, dev)
 	if err != nil {
-		return err
+		return "", err
 	}
 	n := nets[idx]
-	if n.Target == nil || n.Target.Dev == "" {
-		return virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC,
-			"only veth interfaces can be removed from a running container yet")
-	}
-	if err := netdev.RemoveHost([]string{n.Target.Dev}); err != nil {
-		return virerr.Wrap(err, virerr.ErrInternalError, virerr.FromLXC, "%s", err)
+	switch {
+	case n.Source != nil && n.Source.Direct != nil:
+		if n.MAC == nil {
+			return "", virerr.New(virerr.ErrInternalError, virerr.FromLXC, "direct interface without a MAC address")
+		}
+		if err := netdev.Unplug(dom.initPID, n.MAC.Address); err != nil {
+			return "", virerr.Wrap(err, virerr.ErrInternalError, virerr.FromLXC, "%s", err)
+		}
+	case n.Target == nil || n.Target.Dev == "":
+		return "", virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC,
+			"only veth and direct interfaces can be removed from a running container")
+	default:
+		if err := netdev.RemoveHost([]string{n.Target.Dev}); err != nil {
+			return "", virerr.Wrap(err, virerr.ErrInternalError, virerr.FromLXC, "%s", err)
+		}
 	}
 	live.Devices.Interfaces = append(nets[:idx:idx], nets[idx+1:]...)
-	return nil
+	return macOf(n), nil
+}
+
+// macOf is an interface's MAC address ("" for none).
+func macOf(n libvirtxml.DomainInterface) string {
+	if n.MAC == nil {
+		return ""
+	}
+	return n.MAC.Address
 }
 
 // sharesHostNetNS reports whether process pid is in the daemon's own

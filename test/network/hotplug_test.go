@@ -84,6 +84,33 @@ func TestInterfaceHotplug(t *testing.T) {
 	if out, _ := virsh("detach-device", "hp", dev, "--live"); !strings.Contains(out, "no device found at address '(<null>)' matching MAC address '52:54:00:12:34:56'") {
 		t.Errorf("second detach:\n%s", out)
 	}
+	// A direct interface: a macvlan on a device of the host (here a veth
+	// end: this kernel has no dummy devices), made in the
+	// container's namespace, and deleted there by the detach.
+	ns.ip("link", "add", "dum0", "type", "veth", "peer", "name", "dum1")
+	ns.ip("link", "set", "dum0", "up")
+	direct := filepath.Join(root, "direct.xml")
+	if err := os.WriteFile(direct, []byte(`<interface type='direct'><mac address='52:54:00:12:34:57'/><source dev='dum0' mode='bridge'/>
+  <ip address='10.9.9.7' prefix='24'/><guest dev='mv0'/></interface>
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := virsh("attach-device", "hp", direct, "--live"); err != nil || !strings.Contains(out, "Device attached successfully") {
+		t.Fatalf("attach-device direct --live: %v\n%s", err, out)
+	}
+	if out := inside(); !strings.Contains(out, "mv0") || !strings.Contains(out, "10.9.9.7/24") {
+		t.Errorf("direct interface inside the container:\n%s", out)
+	}
+	if out, _ := virsh("dumpxml", "hp"); !strings.Contains(out, "52:54:00:12:34:57") {
+		t.Errorf("live XML lacks the direct interface:\n%s", out)
+	}
+	if out, err := virsh("detach-device", "hp", direct, "--live"); err != nil || !strings.Contains(out, "Device detached successfully") {
+		t.Fatalf("detach-device direct --live: %v\n%s", err, out)
+	}
+	if out := inside(); strings.Contains(out, "mv0") {
+		t.Errorf("mv0 still inside after the detach:\n%s", out)
+	}
+	ns.ip("link", "del", "dum0") // the test's own parent device
 	if out, err := virtlxc(t, bin, sock, "destroy", "hp"); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
