@@ -167,6 +167,9 @@ func fillDisk(d *libvirtxml.DomainDisk) error {
 		}
 		d.Target.Bus = bus
 	}
+	if d.Device == "" {
+		d.Device = "disk"
+	}
 	if d.Device == "cdrom" && d.ReadOnly == nil {
 		d.ReadOnly = &libvirtxml.DomainDiskReadOnly{}
 	}

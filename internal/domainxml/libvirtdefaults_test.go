@@ -45,6 +45,7 @@ func TestDisksAndHostdevs(t *testing.T) {
 		{"cdrom", dev("<disk type='file' device='cdrom'><target dev='hdc'/></disk>"), "<target dev='hdc' bus='ide'/>\n      <readonly/>\n      <address type='drive' controller='0' bus='1' target='0' unit='0'/>"},
 		{"floppy", dev("<disk type='file' device='floppy'><target dev='fda'/></disk>"), "<target dev='fda' bus='fdc'/>\n      <address type='drive' controller='0' bus='0' target='0' unit='0'/>\n    </disk>\n    <controller type='fdc' index='0'/>"},
 		{"given address", dev(blk("<target dev='sdb'/><address type='drive' controller='3' bus='0' target='0' unit='5'/>")), "<controller type='scsi' index='0'/>\n    <controller type='scsi' index='1'/>\n    <controller type='scsi' index='2'/>\n    <controller type='scsi' index='3'/>\n"},
+		{"device defaults to disk", dev("<disk type='block'><source dev='/dev/loop0'/><target dev='sdb'/></disk>"), "<disk type='block' device='disk'>\n      <source dev='/dev/loop0'/>"},
 		{"usb hostdev without mode", dev("<hostdev type='usb'><source><address bus='1' device='1'/></source></hostdev>"), "<hostdev mode='subsystem' type='usb' managed='no'>"},
 		{"managed kept", dev("<hostdev mode='subsystem' type='usb' managed='yes'><source><address bus='1' device='1'/></source></hostdev>"), "<hostdev mode='subsystem' type='usb' managed='yes'>"},
 		{"caps storage", dev("<hostdev mode='capabilities' type='storage'><source><block>/dev/sda</block></source></hostdev>"), "<hostdev mode='capabilities' type='storage'>\n      <source>"},

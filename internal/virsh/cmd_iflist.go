@@ -107,3 +107,109 @@ func interfaceRows(doc string) ([][5]string, error) {
 		}
 	}
 }
+
+func cmdDomblklist() *CmdDef {
+	return &CmdDef{
+		Name: "domblklist", Group: "monitor",
+		Help: "list all domain blocks",
+		Desc: "Get the summary of block devices for a domain.",
+		Opts: []OptDef{
+			optDomainFull(),
+			optBool("inactive", "get inactive rather than running configuration"),
+			optBool("details", "additionally display the type and device value"),
+		},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			var flags uint32
+			if pc.Bool("inactive") {
+				flags = xmlInactive
+			}
+			dom, err := s.domainArg(pc, byAny)
+			if err != nil {
+				return err
+			}
+			doc, err := s.conn.domainXML(dom, flags)
+			if err != nil {
+				return failed(err, "Failed to get domain '%s' XML", dom.Name)
+			}
+			rows, err := diskRows(doc)
+			if err != nil {
+				return cmdErrorf("%s", err)
+			}
+			details := pc.Bool("details")
+			t := NewTable("Target", "Source")
+			if details {
+				t = NewTable("Type", "Device", "Target", "Source")
+			}
+			for _, r := range rows {
+				if details {
+					t.Add(r[0], r[1], r[2], r[3])
+				} else {
+					t.Add(r[2], r[3])
+				}
+			}
+			s.print(t.Render(!s.Quiet))
+			return nil
+		},
+	}
+}
+
+// diskSourceAttrs are the <source> attributes virsh's domblklist shows,
+// the first of them in document order.
+var diskSourceAttrs = map[string]bool{"file": true, "dev": true, "dir": true, "name": true, "volume": true}
+
+// diskRows reads each /domain/devices/disk of doc as virsh's domblklist
+// shows it: type, device, target dev, source ("-" for none).
+func diskRows(doc string) ([][4]string, error) {
+	dec := xml.NewDecoder(strings.NewReader(doc))
+	var rows [][4]string
+	var path []string
+	var cur *[4]string
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			path = append(path, t.Name.Local)
+			attr := func(name string) string {
+				for _, a := range t.Attr {
+					if a.Name.Local == name {
+						return a.Value
+					}
+				}
+				return ""
+			}
+			switch {
+			case strings.Join(path, "/") == "domain/devices/disk":
+				dev := attr("device")
+				if dev == "" {
+					dev = "disk"
+				}
+				rows = append(rows, [4]string{attr("type"), dev, "", ""})
+				cur = &rows[len(rows)-1]
+			case cur == nil || len(path) != 4:
+			case t.Name.Local == "target" && cur[2] == "":
+				cur[2] = attr("dev")
+			case t.Name.Local == "source" && cur[3] == "":
+				for _, a := range t.Attr {
+					if diskSourceAttrs[a.Name.Local] {
+						cur[3] = a.Value
+						break
+					}
+				}
+			}
+		case xml.EndElement:
+			if strings.Join(path, "/") == "domain/devices/disk" {
+				if cur[3] == "" {
+					cur[3] = "-"
+				}
+				cur = nil
+			}
+			path = path[:len(path)-1]
+		}
+	}
+}
