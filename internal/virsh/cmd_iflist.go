@@ -213,3 +213,63 @@ func diskRows(doc string) ([][4]string, error) {
 		}
 	}
 }
+
+func cmdTTYConsole() *CmdDef {
+	return &CmdDef{
+		Name: "ttyconsole", Group: "domain",
+		Help: "tty console",
+		Desc: "Output the device for the TTY console.",
+		Opts: []OptDef{optDomainFull()},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			dom, err := s.domainArg(pc, byAny)
+			if err != nil {
+				return err
+			}
+			doc, err := s.conn.domainXML(dom, 0)
+			if err != nil {
+				return failed(err, "Failed to get domain '%s' XML", dom.Name)
+			}
+			// string(/domain/devices/console/@tty): the first console's;
+			// none fails without a word.
+			var x struct {
+				Consoles []struct {
+					TTY string `xml:"tty,attr"`
+				} `xml:"devices>console"`
+			}
+			tty := ""
+			if err := xml.Unmarshal([]byte(doc), &x); err == nil && len(x.Consoles) > 0 {
+				tty = x.Consoles[0].TTY
+			}
+			if tty == "" {
+				return silentFailure()
+			}
+			s.print(tty + "\n")
+			return nil
+		},
+	}
+}
+
+func cmdDomDisplay() *CmdDef {
+	return &CmdDef{
+		Name: "domdisplay", Group: "domain",
+		Help: "domain display connection URI",
+		Desc: "Output the IP address and port number for the graphical display.",
+		Opts: []OptDef{
+			optDomainFull(),
+			optBool("include-password", "includes the password into the connection URI if available"),
+			{Name: "type", Type: OptString, NamedOnly: true, Help: `select particular graphical display (e.g. "vnc", "spice", "rdp", "dbus")`},
+			optBool("all", "show all possible graphical displays"),
+		},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			dom, err := s.domainArg(pc, byAny)
+			if err != nil {
+				return err
+			}
+			// A container has no graphics (the driver refuses them).
+			if !s.conn.isActive(dom) {
+				return cmdErrorf("Domain is not running")
+			}
+			return cmdErrorf("No graphical display found")
+		},
+	}
+}

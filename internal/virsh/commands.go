@@ -99,7 +99,7 @@ func NewCommands() *Commands {
 func domainCommands() []*CmdDef {
 	return []*CmdDef{
 		cmdAttachDevice(), cmdAttachInterface(), cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCPUStats(), cmdCreate(), cmdDefine(), cmdDesc(),
-		cmdDestroy(), cmdDetachDevice(), cmdDetachDisk(), cmdAttachDisk(), cmdDetachInterface(), cmdDomHostname(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(),
+		cmdDestroy(), cmdDetachDevice(), cmdDetachDisk(), cmdAttachDisk(), cmdTTYConsole(), cmdDomDisplay(), cmdDetachInterface(), cmdDomHostname(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(),
 		cmdDumpXML(), cmdEdit(), cmdSendProcessSignal(), cmdEnterNamespace(),
 		cmdMemtune(), cmdMetadata(), cmdReboot(), cmdResume(), cmdSchedinfo(), cmdSetmaxmem(), cmdSetmem(),
 		cmdShutdown(), cmdStart(), cmdSuspend(), cmdUndefine(), cmdUpdateDevice(),
