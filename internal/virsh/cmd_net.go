@@ -17,8 +17,8 @@ const netXMLInactive = 1
 // virsh's order.
 func networkCommands() []*CmdDef {
 	return []*CmdDef{
-		cmdNetAutostart(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(), cmdNetEdit(), cmdNetEvent(),
-		cmdNetInfo(), cmdNetList(), cmdNetStart(), cmdNetUndefine(),
+		cmdNetAutostart(), cmdNetCreate(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(), cmdNetEdit(), cmdNetEvent(),
+		cmdNetInfo(), cmdNetList(), cmdNetName(), cmdNetStart(), cmdNetUndefine(), cmdNetUUID(),
 	}
 }
 
@@ -381,4 +381,87 @@ func runNetList(s *Session, pc *ParsedCmd) error {
 	}
 	s.print(table.Render(!s.Quiet))
 	return nil
+}
+
+func cmdNetCreate() *CmdDef {
+	return &CmdDef{
+		Name: "net-create", Group: "network",
+		Help: "create a network from an XML file",
+		Desc: "Create a network.",
+		Opts: []OptDef{
+			optFile("file containing an XML network description"),
+			optBool("validate", "validate the XML against the schema"),
+		},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			from, _, err := pc.String("file")
+			if err != nil {
+				return err
+			}
+			xml, err := readXMLFile(from)
+			if err != nil {
+				return err
+			}
+			var net libvirt.Network
+			if pc.Bool("validate") {
+				var ret libvirt.NetworkCreateXMLFlagsRet
+				err = s.conn.call(proto.ProcNetworkCreateXMLFlags, &libvirt.NetworkCreateXMLFlagsArgs{XML: xml, Flags: defineValidate}, &ret)
+				net = ret.Net
+			} else {
+				var ret libvirt.NetworkCreateXMLRet
+				err = s.conn.call(proto.ProcNetworkCreateXML, &libvirt.NetworkCreateXMLArgs{XML: xml}, &ret)
+				net = ret.Net
+			}
+			if err != nil {
+				return failed(err, "Failed to create network from %s", from)
+			}
+			s.printExtra("Network %s created from %s\n", net.Name, from)
+			return nil
+		},
+	}
+}
+
+// cmdNetName and cmdNetUUID convert between a network's UUID and name,
+// each looking up only by what it converts from.
+func cmdNetName() *CmdDef {
+	return &CmdDef{
+		Name: "net-name", Group: "network",
+		Help: "convert a network UUID to network name",
+		Opts: []OptDef{{Name: "network", Type: OptData, Required: true, Help: "network uuid"}},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			arg, _, _ := pc.String("network")
+			if _, err := s.connection(); err != nil {
+				return err
+			}
+			u, ok := parseUUID(arg)
+			if !ok {
+				return cmdErrorf("failed to get network '%s'", arg)
+			}
+			var ret libvirt.NetworkLookupByUUIDRet
+			if err := s.conn.call(proto.ProcNetworkLookupByUUID, &libvirt.NetworkLookupByUUIDArgs{UUID: u}, &ret); err != nil {
+				return failed(err, "failed to get network '%s'", arg)
+			}
+			s.print(ret.Net.Name + "\n")
+			return nil
+		},
+	}
+}
+
+func cmdNetUUID() *CmdDef {
+	return &CmdDef{
+		Name: "net-uuid", Group: "network",
+		Help: "convert a network name to network UUID",
+		Opts: []OptDef{{Name: "network", Type: OptData, Required: true, Help: "network name"}},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			arg, _, _ := pc.String("network")
+			if _, err := s.connection(); err != nil {
+				return err
+			}
+			var ret libvirt.NetworkLookupByNameRet
+			if err := s.conn.call(proto.ProcNetworkLookupByName, &libvirt.NetworkLookupByNameArgs{Name: arg}, &ret); err != nil {
+				return failed(err, "failed to get network '%s'", arg)
+			}
+			s.print(formatUUID(ret.Net.UUID) + "\n")
+			return nil
+		},
+	}
 }

@@ -81,9 +81,21 @@ func TestNetCommandsMatchVirsh(t *testing.T) {
 		{"net-dumpxml", "iso"}, {"net-dumpxml", "--inactive", "iso"}, {"net-dumpxml", "iso", "--xpath", "//ip"},
 		{"net-info", "nosuch"}, {"net-start", "nosuch"}, {"net-dumpxml", "nosuch"},
 		{"net-start", "iso"}, {"net-destroy", "Routed"}, {"net-define", "/nonexistent.xml"},
+		{"net-uuid", "Routed"}, {"net-uuid", "nosuch"}, {"net-uuid", "0f4d2b5c-9d1e-4a57-9c55-2a6f0a1b2c3d"},
+		{"net-name", "0f4d2b5c-9d1e-4a57-9c55-2a6f0a1b2c3d"}, {"net-name", "Routed"},
+		{"net-name", "0f4d2b5c-9d1e-4a57-9c55-2a6f0a1b2c3e"}, {"net-create", "/nonexistent.xml"},
 	} {
 		both(args...)
 	}
+	// A transient network: created running, gone once destroyed.
+	tmp := filepath.Join(root, "tmp.xml")
+	if err := os.WriteFile(tmp, []byte("<network><name>tmpnet</name><bridge name='vltmpbr0'/></network>\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	change([]string{"net-destroy", "tmpnet"}, "net-create", tmp)
+	both("net-info", "tmpnet")
+	change([]string{"net-create", tmp}, "net-destroy", "tmpnet")
+	both("net-info", "tmpnet")
 	change([]string{"net-autostart", "iso"}, "net-autostart", "iso", "--disable")
 	change([]string{"net-start", "iso"}, "net-destroy", "iso")
 	change([]string{"net-define", iso}, "net-undefine", "iso")
