@@ -2,6 +2,8 @@ package audit
 
 import (
 	"libvirt.org/go/libvirtxml"
+
+	"virtlxc/internal/domainxml"
 )
 
 // StartResources is the resource part of virDomainAuditStart for def, in
@@ -17,7 +19,7 @@ func StartResources(d Domain, def *libvirtxml.Domain) []Record {
 	}
 	if dev := def.Devices; dev != nil {
 		for _, disk := range dev.Disks {
-			add(GenericDev(d, "disk", ReasonStart, "", diskPath(disk), true))
+			add(GenericDev(d, "disk", ReasonStart, "", domainxml.DiskSource(disk), true))
 		}
 		for _, fs := range dev.Filesystems {
 			add(GenericDev(d, "fs", ReasonStart, "", fsPath(fs), true))
@@ -85,24 +87,6 @@ func hostdevRecord(d Domain, reason string, h libvirtxml.DomainHostdev, success 
 	return Record{}, false
 }
 
-// diskPath is a disk's local source path ("" when it has none).
-func diskPath(disk libvirtxml.DomainDisk) string {
-	s := disk.Source
-	switch {
-	case s == nil:
-		return ""
-	case s.File != nil:
-		return s.File.File
-	case s.Block != nil:
-		return s.Block.Dev
-	case s.Dir != nil:
-		return s.Dir.Dir
-	case s.Volume != nil:
-		return s.Volume.Volume
-	}
-	return ""
-}
-
 // fsPath is a filesystem's source (fs->src->path): the directory, file,
 // block device, template or volume name; "" for ram filesystems.
 func fsPath(fs libvirtxml.DomainFilesystem) string {
@@ -158,10 +142,10 @@ func scaleKiB(v uint, unit string) uint64 {
 func Disk(d Domain, reason string, old, new *libvirtxml.DomainDisk, success bool) (Record, bool) {
 	var o, n string
 	if old != nil {
-		o = diskPath(*old)
+		o = domainxml.DiskSource(*old)
 	}
 	if new != nil {
-		n = diskPath(*new)
+		n = domainxml.DiskSource(*new)
 	}
 	return GenericDev(d, "disk", reason, o, n, success)
 }

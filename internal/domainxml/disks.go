@@ -79,8 +79,9 @@ func diskTarget(d libvirtxml.DomainDisk) string {
 	return d.Target.Dev
 }
 
-// diskSourcePath is a disk's source as libvirt's messages name it.
-func diskSourcePath(d libvirtxml.DomainDisk) string {
+// DiskSource is a disk's local source path (virDomainDiskGetSource): its
+// file, block device, directory or volume; "" for none.
+func DiskSource(d libvirtxml.DomainDisk) string {
 	switch s := d.Source; {
 	case s == nil:
 		return ""
@@ -102,7 +103,7 @@ func checkDisks(disks []libvirtxml.DomainDisk) error {
 	for _, d := range disks {
 		dst := diskTarget(d)
 		if dst == "" {
-			if src := diskSourcePath(d); src != "" {
+			if src := DiskSource(d); src != "" {
 				return domErr(virerr.ErrNoTarget, "%s", src)
 			}
 			return domErr(virerr.ErrNoTarget, "")
@@ -118,7 +119,7 @@ func checkDisks(disks []libvirtxml.DomainDisk) error {
 			return domErr(virerr.ErrConfigUnsupported, "disk device='lun' is only valid for block type disk source")
 		}
 		// Only removable media may be empty.
-		if (d.Device == "" || d.Device == "disk" || d.Device == "lun") && diskSourcePath(d) == "" &&
+		if (d.Device == "" || d.Device == "disk" || d.Device == "lun") && DiskSource(d) == "" &&
 			(d.Source == nil || d.Source.Network == nil) {
 			return domErr(virerr.ErrNoSource, "%s", dst)
 		}

@@ -68,12 +68,7 @@ func TestDisksAndHostdevs(t *testing.T) {
 		{"unknown caps type", dev("<hostdev mode='capabilities' type='bogus'/>"), codeCfg, fromDom, "unsupported configuration: unknown host device source address type 'bogus'", false},
 		{"hostdev without type", dev("<hostdev/>"), codeXML, fromDom, "XML error: missing source address type", false},
 	}
-	for _, c := range rejects {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse([]byte(c.xml), Options{HostArch: "x86_64"})
-			checkErr(t, err, c.code, c.dom, c.msg)
-		})
-	}
+	runRejects(t, rejects)
 }
 
 func TestDiskNameToIndex(t *testing.T) {
@@ -107,7 +102,7 @@ func TestInsertDisk(t *testing.T) {
 // TestSeclabelsAndGuestIPs: libvirt 9.0's LXC driver on this machine
 // (security model "none") for these <seclabel>s and interface <ip>s.
 func TestSeclabelsAndGuestIPs(t *testing.T) {
-	cases := []struct{ name, doc, want, not string }{
+	cases := []wantCase{
 		{"dynamic relabels", top("<seclabel type='dynamic' model='apparmor'/>"), "<seclabel type='dynamic' model='apparmor' relabel='yes'/>", ""},
 		{"dynamic keeps baselabel only", top("<seclabel type='dynamic' model='selinux'><label>x</label><imagelabel>y</imagelabel><baselabel>z</baselabel></seclabel>"),
 			"<seclabel type='dynamic' model='selinux' relabel='yes'>\n    <baselabel>z</baselabel>\n  </seclabel>", "<label>"},
@@ -119,14 +114,7 @@ func TestSeclabelsAndGuestIPs(t *testing.T) {
 		{"ip family", dev("<interface type='ethernet'><mac address='52:54:00:00:00:01'/><ip address='fd00::2' prefix='64'/><ip address='10.0.0.2'/></interface>"),
 			"<ip address='fd00::2' family='ipv6' prefix='64'/>\n      <ip address='10.0.0.2' family='ipv4'/>", ""},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := parseFormat(t, c.doc, Options{})
-			if !strings.Contains(got, c.want) || (c.not != "" && strings.Contains(got, c.not)) {
-				t.Errorf("want %q (and no %q) in:\n%s", c.want, c.not, got)
-			}
-		})
-	}
+	runWants(t, cases)
 	rejects := []rejectCase{
 		{"dynamic without relabel", top("<seclabel type='dynamic' model='selinux' relabel='no'/>"), codeCfg, fromDom, "unsupported configuration: dynamic label type must use resource relabeling", false},
 		{"none with relabel", top("<seclabel type='none' relabel='yes'/>"), codeCfg, fromDom, "unsupported configuration: resource relabeling is not compatible with 'none' label type", false},
@@ -138,18 +126,13 @@ func TestSeclabelsAndGuestIPs(t *testing.T) {
 		{"ipv6 route without family", dev("<interface type='ethernet'><route address='::' gateway='fd00::1'/></interface>"), codeXML, fromDom,
 			"XML error: guest interface: No family specified for non-IPv4 address '::' in route definition", false},
 	}
-	for _, c := range rejects {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse([]byte(c.xml), Options{HostArch: "x86_64"})
-			checkErr(t, err, c.code, c.dom, c.msg)
-		})
-	}
+	runRejects(t, rejects)
 }
 
 // TestMoreLibvirtDefaults: more of what libvirt 9.0's LXC driver printed
 // or refused for these definitions on this machine.
 func TestMoreLibvirtDefaults(t *testing.T) {
-	cases := []struct{ name, doc, want, not string }{
+	cases := []wantCase{
 		{"serial ports", dev("<serial type='pty'><target port='3'/></serial><serial type='pty'/>"),
 			"<target port='3'/>\n    </serial>\n    <serial type='pty'>\n      <target port='4'/>", ""},
 		{"space limits in bytes", dev("<filesystem type='mount'><source dir='/tmp'/><target dir='/mnt'/><space_hard_limit unit='KiB'>1</space_hard_limit><space_soft_limit unit='G'>1</space_soft_limit></filesystem>"),
@@ -162,24 +145,12 @@ func TestMoreLibvirtDefaults(t *testing.T) {
 		{"memory placed with vcpus", top("<vcpu placement='auto'>2</vcpu>"),
 			"<numatune>\n    <memory mode='strict' placement='auto'/>\n  </numatune>", ""},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := parseFormat(t, c.doc, Options{})
-			if !strings.Contains(got, c.want) || (c.not != "" && strings.Contains(got, c.not)) {
-				t.Errorf("want %q (and no %q) in:\n%s", c.want, c.not, got)
-			}
-		})
-	}
+	runWants(t, cases)
 	rejects := []rejectCase{
 		{"input", dev("<input type='mouse' bus='usb'/>"), codeIntErr, fromDom, "internal error: Input devices are not supported by this virtualization driver.", false},
 		{"graphics", dev("<graphics type='vnc'/>"), codeIntErr, fromDom, "internal error: missing video model and cannot determine default", false},
 	}
-	for _, c := range rejects {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse([]byte(c.xml), Options{HostArch: "x86_64"})
-			checkErr(t, err, c.code, c.dom, c.msg)
-		})
-	}
+	runRejects(t, rejects)
 }
 
 // TestRoutesAndUnsupportedDevices: libvirt 9.0's refusals of routes that
@@ -216,10 +187,33 @@ func TestRoutesAndUnsupportedDevices(t *testing.T) {
 		{"memnode", top("<numatune><memory mode='strict' nodeset='0'/><memnode cellid='0' mode='strict' nodeset='0'/></numatune>"), codeXML, fromDom,
 			"XML error: Element 'memnode' is invalid without any guest NUMA cells", false},
 	}
+	runRejects(t, rejects)
+}
+
+// runRejects parses each case's document and checks libvirt's error.
+func runRejects(t *testing.T, rejects []rejectCase) {
+	t.Helper()
 	for _, c := range rejects {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Parse([]byte(c.xml), Options{HostArch: "x86_64"})
 			checkErr(t, err, c.code, c.dom, c.msg)
+		})
+	}
+}
+
+// wantCase is a document whose formatted parse must hold want, and not
+// not (when set).
+type wantCase struct{ name, doc, want, not string }
+
+// runWants parses and formats each case's document and checks it.
+func runWants(t *testing.T, cases []wantCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := parseFormat(t, c.doc, Options{})
+			if !strings.Contains(got, c.want) || (c.not != "" && strings.Contains(got, c.not)) {
+				t.Errorf("want %q (and no %q) in:\n%s", c.want, c.not, got)
+			}
 		})
 	}
 }

@@ -127,7 +127,7 @@ func (d *Driver) attachDiskLive(dom *domain, live *domainxml.Domain, disk libvir
 	if err != nil {
 		return err
 	}
-	src := diskSource(disk)
+	src := domainxml.DiskSource(disk)
 	if src == "" {
 		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "Can't setup disk without media")
 	}
@@ -173,7 +173,7 @@ func (d *Driver) detachDiskLive(dom *domain, live *domainxml.Domain, dev libvirt
 	}
 	disk := live.Devices.Disks[idx]
 	n := liveNode{path: "/dev/" + dst, block: true}
-	if major, minor, err := statNode(diskSource(disk), true, "%s"); err == nil {
+	if major, minor, err := statNode(domainxml.DiskSource(disk), true, "%s"); err == nil {
 		n.major, n.minor = major, minor
 	}
 	err = d.removeNode(dom, r, n)
@@ -204,19 +204,6 @@ func diskTarget(disk libvirtxml.DomainDisk) string {
 		return ""
 	}
 	return disk.Target.Dev
-}
-
-// diskSource is a block or file disk's source path ("" for none).
-func diskSource(disk libvirtxml.DomainDisk) string {
-	switch s := disk.Source; {
-	case s == nil:
-		return ""
-	case s.Block != nil:
-		return s.Block.Dev
-	case s.File != nil:
-		return s.File.File
-	}
-	return ""
 }
 
 // hostdevNode is the node of a caps storage or misc host device (its host

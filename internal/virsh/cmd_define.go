@@ -1,7 +1,6 @@
 package virsh
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -32,7 +31,7 @@ const (
 func readXMLFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", cmdErrorf("Failed to open file '%s': %s", path, sysErrText(err))
+		return "", cmdErrorf("Failed to open file '%s': %s", path, virerr.Strerror(err))
 	}
 	defer f.Close()
 	buf := make([]byte, maxXMLFile+1)
@@ -51,12 +50,14 @@ func readXMLFile(path string) (string, error) {
 }
 
 // sysErrText is the strerror text of a system error.
-func sysErrText(err error) string {
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		return strings.ToUpper(errno.Error()[:1]) + errno.Error()[1:]
+// fileArg reads the command's --file XML document; it returns the file's
+// name too, for messages.
+func fileArg(pc *ParsedCmd) (from, xml string, err error) {
+	if from, _, err = pc.String("file"); err != nil {
+		return "", "", err
 	}
-	return err.Error()
+	xml, err = readXMLFile(from)
+	return from, xml, err
 }
 
 func cmdDefine() *CmdDef {
@@ -73,11 +74,7 @@ func cmdDefine() *CmdDef {
 }
 
 func runDefine(s *Session, pc *ParsedCmd) error {
-	from, _, err := pc.String("file")
-	if err != nil {
-		return err
-	}
-	xml, err := readXMLFile(from)
+	from, xml, err := fileArg(pc)
 	if err != nil {
 		return err
 	}
@@ -237,7 +234,7 @@ func passFDs(pc *ParsedCmd) ([]*os.File, error) {
 func checkFDs(files []*os.File) error {
 	for _, f := range files {
 		if _, err := unix.FcntlInt(f.Fd(), unix.F_GETFD, 0); err != nil {
-			return virerr.New(virerr.ErrSystemError, virerr.FromNone, "Cannot duplicate FD %d: %s", f.Fd(), sysErrText(err))
+			return virerr.New(virerr.ErrSystemError, virerr.FromNone, "Cannot duplicate FD %d: %s", f.Fd(), virerr.Strerror(err))
 		}
 	}
 	return nil

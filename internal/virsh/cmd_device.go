@@ -33,11 +33,7 @@ func deviceCmd(name, help, desc, verb, done string, update bool) *CmdDef {
 			if update && pc.Bool("force") {
 				flags |= deviceModifyForce
 			}
-			from, _, err := pc.String("file")
-			if err != nil {
-				return err
-			}
-			xml, err := readXMLFile(from)
+			from, xml, err := fileArg(pc)
 			if err != nil {
 				return err
 			}

@@ -41,8 +41,7 @@ func cmdAttachDisk() *CmdDef {
 }
 
 func runAttachDisk(s *Session, pc *ParsedCmd) error {
-	flags, err := placementFlags(pc)
-	if err != nil {
+	if _, err := placementFlags(pc); err != nil {
 		return err
 	}
 	for _, req := range [][2]string{{"source-host-name", "source-protocol"}, {"source-host-transport", "source-protocol"},
@@ -85,6 +84,7 @@ func runAttachDisk(s *Session, pc *ParsedCmd) error {
 	}
 	address := ""
 	if a := val("address"); a != "" {
+		var err error
 		if address, err = diskAddress(a, target, pc.Bool("multifunction")); err != nil {
 			return err
 		}
@@ -139,19 +139,7 @@ func runAttachDisk(s *Session, pc *ParsedCmd) error {
 	}
 	b.WriteString(address)
 	b.WriteString("</disk>\n")
-	if pc.Bool("print-xml") {
-		s.print(b.String())
-		return nil
-	}
-	dom, flags, err := s.placement(pc)
-	if err != nil {
-		return err
-	}
-	if err := s.changeDevice(dom, b.String(), flags, pc.Bool("current"), false); err != nil {
-		return failed(err, "Failed to attach disk")
-	}
-	s.printExtra("Disk attached successfully\n")
-	return nil
+	return attachBuilt(s, pc, b.String(), "disk", "Disk")
 }
 
 // diskHost is the <host> of a network disk source ("" for none): name

@@ -137,7 +137,7 @@ func readBack(path string) (string, error) {
 	}
 	why := "File too large"
 	if _, serr := os.Stat(path); serr != nil {
-		why = sysErrText(serr)
+		why = virerr.Strerror(serr)
 	}
 	return "", &CmdError{Lines: append([]string{fmt.Sprintf("%s: failed to read temporary file: %s", path, why)}, errorLines(err)...)}
 }
@@ -166,17 +166,17 @@ func writeEditFile(s *Session, doc string) (string, error) {
 		}
 	}
 	if err != nil {
-		return "", cmdErrorf("g_mkstemp_full: failed to create temporary file: %s", sysErrText(err))
+		return "", cmdErrorf("g_mkstemp_full: failed to create temporary file: %s", virerr.Strerror(err))
 	}
 	name := dir + "/" + filepath.Base(f.Name())
 	if _, err := io.WriteString(f, doc); err != nil {
 		f.Close()
 		os.Remove(name)
-		return "", cmdErrorf("write: %s: failed to write to temporary file: %s", name, sysErrText(err))
+		return "", cmdErrorf("write: %s: failed to write to temporary file: %s", name, virerr.Strerror(err))
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(name)
-		return "", cmdErrorf("close: %s: failed to write or close temporary file: %s", name, sysErrText(err))
+		return "", cmdErrorf("close: %s: failed to write or close temporary file: %s", name, virerr.Strerror(err))
 	}
 	return name, nil
 }
@@ -229,7 +229,7 @@ func runEditor(s *Session, file string) error {
 		// libvirt's child reports a failed exec itself and exits 127.
 		var errno syscall.Errno
 		errors.As(err, &errno)
-		fmt.Fprintf(s.Stderr, "libvirt:  error : cannot execute binary %s: %s\n", argv[0], sysErrText(errno))
+		fmt.Fprintf(s.Stderr, "libvirt:  error : cannot execute binary %s: %s\n", argv[0], virerr.Strerror(errno))
 		return virerr.New(virerr.ErrInternalError, virerr.FromNone, "Child process (%s) unexpected exit status 127", desc)
 	}
 }

@@ -86,8 +86,7 @@ func cmdAttachInterface() *CmdDef {
 }
 
 func runAttachInterface(s *Session, pc *ParsedCmd) error {
-	flags, err := placementFlags(pc)
-	if err != nil {
+	if _, err := placementFlags(pc); err != nil {
 		return err
 	}
 	val := func(name string) (string, bool) { v, ok, _ := pc.String(name); return v, ok }
@@ -106,6 +105,7 @@ func runAttachInterface(s *Session, pc *ParsedCmd) error {
 	inStr, hasIn := val("inbound")
 	outStr, hasOut := val("outbound")
 	var in, out [4]uint64
+	var err error
 	if hasIn {
 		if in, err = parseRate(inStr); err != nil {
 			return err
@@ -177,18 +177,24 @@ func runAttachInterface(s *Session, pc *ParsedCmd) error {
 		b.WriteString("  </bandwidth>\n")
 	}
 	b.WriteString("</interface>\n")
+	return attachBuilt(s, pc, b.String(), "interface", "Interface")
+}
+
+// attachBuilt prints a device element an attach-* command built
+// (--print-xml), or attaches it where the placement options say.
+func attachBuilt(s *Session, pc *ParsedCmd, xml, what, What string) error {
 	if pc.Bool("print-xml") {
-		s.print(b.String())
+		s.print(xml)
 		return nil
 	}
 	dom, flags, err := s.placement(pc)
 	if err != nil {
 		return err
 	}
-	if err := s.changeDevice(dom, b.String(), flags, pc.Bool("current"), false); err != nil {
-		return failed(err, "Failed to attach interface")
+	if err := s.changeDevice(dom, xml, flags, pc.Bool("current"), false); err != nil {
+		return failed(err, "Failed to attach %s", what)
 	}
-	s.printExtra("Interface attached successfully\n")
+	s.printExtra("%s attached successfully\n", What)
 	return nil
 }
 

@@ -17,17 +17,9 @@ func cmdDomiflist() *CmdDef {
 			optBool("inactive", "get inactive rather than running configuration"),
 		},
 		Run: func(s *Session, pc *ParsedCmd) error {
-			var flags uint32
-			if pc.Bool("inactive") {
-				flags = xmlInactive
-			}
-			dom, err := s.domainArg(pc, byAny)
+			doc, err := s.domainDoc(pc)
 			if err != nil {
 				return err
-			}
-			doc, err := s.conn.domainXML(dom, flags)
-			if err != nil {
-				return failed(err, "Failed to get domain '%s' XML", dom.Name)
 			}
 			rows, err := interfaceRows(doc)
 			if err != nil {
@@ -119,17 +111,9 @@ func cmdDomblklist() *CmdDef {
 			optBool("details", "additionally display the type and device value"),
 		},
 		Run: func(s *Session, pc *ParsedCmd) error {
-			var flags uint32
-			if pc.Bool("inactive") {
-				flags = xmlInactive
-			}
-			dom, err := s.domainArg(pc, byAny)
+			doc, err := s.domainDoc(pc)
 			if err != nil {
 				return err
-			}
-			doc, err := s.conn.domainXML(dom, flags)
-			if err != nil {
-				return failed(err, "Failed to get domain '%s' XML", dom.Name)
 			}
 			rows, err := diskRows(doc)
 			if err != nil {
@@ -160,58 +144,54 @@ var diskSourceAttrs = map[string]bool{"file": true, "dev": true, "dir": true, "n
 // diskRows reads each /domain/devices/disk of doc as virsh's domblklist
 // shows it: type, device, target dev, source ("-" for none).
 func diskRows(doc string) ([][4]string, error) {
-	dec := xml.NewDecoder(strings.NewReader(doc))
-	var rows [][4]string
-	var path []string
-	var cur *[4]string
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return rows, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			path = append(path, t.Name.Local)
-			attr := func(name string) string {
-				for _, a := range t.Attr {
-					if a.Name.Local == name {
-						return a.Value
-					}
-				}
-				return ""
-			}
-			switch {
-			case strings.Join(path, "/") == "domain/devices/disk":
-				dev := attr("device")
-				if dev == "" {
-					dev = "disk"
-				}
-				rows = append(rows, [4]string{attr("type"), dev, "", ""})
-				cur = &rows[len(rows)-1]
-			case cur == nil || len(path) != 4:
-			case t.Name.Local == "target" && cur[2] == "":
-				cur[2] = attr("dev")
-			case t.Name.Local == "source" && cur[3] == "":
-				for _, a := range t.Attr {
-					if diskSourceAttrs[a.Name.Local] {
-						cur[3] = a.Value
-						break
-					}
-				}
-			}
-		case xml.EndElement:
-			if strings.Join(path, "/") == "domain/devices/disk" {
-				if cur[3] == "" {
-					cur[3] = "-"
-				}
-				cur = nil
-			}
-			path = path[:len(path)-1]
-		}
+	var x struct {
+		Disks []struct {
+			Type   string `xml:"type,attr"`
+			Device string `xml:"device,attr"`
+			Target struct {
+				Dev string `xml:"dev,attr"`
+			} `xml:"target"`
+			Source struct {
+				Attrs []xml.Attr `xml:",any,attr"`
+			} `xml:"source"`
+		} `xml:"devices>disk"`
 	}
+	if err := xml.Unmarshal([]byte(doc), &x); err != nil {
+		return nil, err
+	}
+	var rows [][4]string
+	for _, d := range x.Disks {
+		src := "-"
+		for _, a := range d.Source.Attrs {
+			if diskSourceAttrs[a.Name.Local] {
+				src = a.Value
+				break
+			}
+		}
+		if d.Device == "" {
+			d.Device = "disk"
+		}
+		rows = append(rows, [4]string{d.Type, d.Device, d.Target.Dev, src})
+	}
+	return rows, nil
+}
+
+// domainDoc is the XML of the command's domain, the inactive definition
+// with --inactive.
+func (s *Session) domainDoc(pc *ParsedCmd) (string, error) {
+	var flags uint32
+	if pc.Bool("inactive") {
+		flags = xmlInactive
+	}
+	dom, err := s.domainArg(pc, byAny)
+	if err != nil {
+		return "", err
+	}
+	doc, err := s.conn.domainXML(dom, flags)
+	if err != nil {
+		return "", failed(err, "Failed to get domain '%s' XML", dom.Name)
+	}
+	return doc, nil
 }
 
 func cmdTTYConsole() *CmdDef {

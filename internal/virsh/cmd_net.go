@@ -65,31 +65,7 @@ func cmdNetDefine() *CmdDef {
 			optFile("file containing an XML network description"),
 			optBool("validate", "validate the XML against the schema"),
 		},
-		Run: func(s *Session, pc *ParsedCmd) error {
-			from, _, err := pc.String("file")
-			if err != nil {
-				return err
-			}
-			xml, err := readXMLFile(from)
-			if err != nil {
-				return err
-			}
-			var net libvirt.Network
-			if pc.Bool("validate") {
-				var ret libvirt.NetworkDefineXMLFlagsRet
-				err = s.conn.call(proto.ProcNetworkDefineXMLFlags, &libvirt.NetworkDefineXMLFlagsArgs{XML: xml, Flags: defineValidate}, &ret)
-				net = ret.Net
-			} else {
-				var ret libvirt.NetworkDefineXMLRet
-				err = s.conn.call(proto.ProcNetworkDefineXML, &libvirt.NetworkDefineXMLArgs{XML: xml}, &ret)
-				net = ret.Net
-			}
-			if err != nil {
-				return failed(err, "Failed to define network from %s", from)
-			}
-			s.printExtra("Network %s defined from %s\n", net.Name, from)
-			return nil
-		},
+		Run: func(s *Session, pc *ParsedCmd) error { return netFromFile(s, pc, false) },
 	}
 }
 
@@ -392,31 +368,7 @@ func cmdNetCreate() *CmdDef {
 			optFile("file containing an XML network description"),
 			optBool("validate", "validate the XML against the schema"),
 		},
-		Run: func(s *Session, pc *ParsedCmd) error {
-			from, _, err := pc.String("file")
-			if err != nil {
-				return err
-			}
-			xml, err := readXMLFile(from)
-			if err != nil {
-				return err
-			}
-			var net libvirt.Network
-			if pc.Bool("validate") {
-				var ret libvirt.NetworkCreateXMLFlagsRet
-				err = s.conn.call(proto.ProcNetworkCreateXMLFlags, &libvirt.NetworkCreateXMLFlagsArgs{XML: xml, Flags: defineValidate}, &ret)
-				net = ret.Net
-			} else {
-				var ret libvirt.NetworkCreateXMLRet
-				err = s.conn.call(proto.ProcNetworkCreateXML, &libvirt.NetworkCreateXMLArgs{XML: xml}, &ret)
-				net = ret.Net
-			}
-			if err != nil {
-				return failed(err, "Failed to create network from %s", from)
-			}
-			s.printExtra("Network %s created from %s\n", net.Name, from)
-			return nil
-		},
+		Run: func(s *Session, pc *ParsedCmd) error { return netFromFile(s, pc, true) },
 	}
 }
 
@@ -464,4 +416,45 @@ func cmdNetUUID() *CmdDef {
 			return nil
 		},
 	}
+}
+
+// netFromFile defines (net-define) or creates (net-create) the network of
+// the command's --file, through the flags procedure with --validate.
+func netFromFile(s *Session, pc *ParsedCmd, create bool) error {
+	from, xml, err := fileArg(pc)
+	if err != nil {
+		return err
+	}
+	var flags uint32
+	if pc.Bool("validate") {
+		flags = defineValidate
+	}
+	var net libvirt.Network
+	switch {
+	case create && flags != 0:
+		var ret libvirt.NetworkCreateXMLFlagsRet
+		err = s.conn.call(proto.ProcNetworkCreateXMLFlags, &libvirt.NetworkCreateXMLFlagsArgs{XML: xml, Flags: flags}, &ret)
+		net = ret.Net
+	case create:
+		var ret libvirt.NetworkCreateXMLRet
+		err = s.conn.call(proto.ProcNetworkCreateXML, &libvirt.NetworkCreateXMLArgs{XML: xml}, &ret)
+		net = ret.Net
+	case flags != 0:
+		var ret libvirt.NetworkDefineXMLFlagsRet
+		err = s.conn.call(proto.ProcNetworkDefineXMLFlags, &libvirt.NetworkDefineXMLFlagsArgs{XML: xml, Flags: flags}, &ret)
+		net = ret.Net
+	default:
+		var ret libvirt.NetworkDefineXMLRet
+		err = s.conn.call(proto.ProcNetworkDefineXML, &libvirt.NetworkDefineXMLArgs{XML: xml}, &ret)
+		net = ret.Net
+	}
+	verb, done := "define", "defined"
+	if create {
+		verb, done = "create", "created"
+	}
+	if err != nil {
+		return failed(err, "Failed to %s network from %s", verb, from)
+	}
+	s.printExtra("Network %s %s from %s\n", net.Name, done, from)
+	return nil
 }

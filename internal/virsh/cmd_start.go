@@ -113,11 +113,7 @@ func cmdCreate() *CmdDef {
 }
 
 func runCreate(s *Session, pc *ParsedCmd) error {
-	from, _, err := pc.String("file")
-	if err != nil {
-		return err
-	}
-	xml, err := readXMLFile(from)
+	from, xml, err := fileArg(pc)
 	if err != nil {
 		return err
 	}
