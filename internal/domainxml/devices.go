@@ -74,6 +74,7 @@ func fillDevices(d *Domain, p *parsed, opts Options) error {
 		}
 	}
 	fillNamespaces(d, p)
+	addVirtioSerial(dev)
 	return nil
 }
 

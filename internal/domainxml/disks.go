@@ -147,6 +147,22 @@ func fillDisks(dev *libvirtxml.DomainDeviceList) error {
 	return nil
 }
 
+// addVirtioSerial is virDomainDefMaybeAddVirtioSerialController: a virtio
+// channel or console needs virtio-serial controller 0.
+func addVirtioSerial(dev *libvirtxml.DomainDeviceList) {
+	need := false
+	for _, c := range dev.Channels {
+		need = need || (c.Target != nil && c.Target.VirtIO != nil)
+	}
+	for _, c := range dev.Consoles {
+		need = need || (c.Target != nil && c.Target.Type == "virtio")
+	}
+	if need && !hasController(dev, "virtio-serial", 0) {
+		idx := uint(0)
+		dev.Controllers = append(dev.Controllers, libvirtxml.DomainController{Type: "virtio-serial", Index: &idx})
+	}
+}
+
 // fillDisk is the bus and address part of virDomainDiskDefPostParse.
 func fillDisk(d *libvirtxml.DomainDisk) error {
 	dst := diskTarget(*d)

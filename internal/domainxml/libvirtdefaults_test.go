@@ -142,11 +142,14 @@ func TestMoreLibvirtDefaults(t *testing.T) {
 		{"genid generated", top("<genid/>"), "<genid>", "<genid/>"},
 		{"ovs interface id", dev("<interface type='bridge'><source bridge='br0'/><virtualport type='openvswitch'><parameters profileid='p'/></virtualport></interface>"),
 			"<parameters interfaceid='", ""},
+		{"virtio console", dev("<console type='pty'><target type='virtio'/></console>"), "<controller type='virtio-serial' index='0'/>", ""},
+		{"virtio channel", dev("<channel type='pty'><target type='virtio'/></channel>"), "<controller type='virtio-serial' index='0'/>", ""},
 		{"memory placed with vcpus", top("<vcpu placement='auto'>2</vcpu>"),
 			"<numatune>\n    <memory mode='strict' placement='auto'/>\n  </numatune>", ""},
 	}
 	runWants(t, cases)
 	rejects := []rejectCase{
+		{"no vcpus", top("<vcpu>0</vcpu>"), codeIntErr, fromDom, "internal error: CPU IDs in <numa> exceed the <vcpu> count", false},
 		{"input", dev("<input type='mouse' bus='usb'/>"), codeIntErr, fromDom, "internal error: Input devices are not supported by this virtualization driver.", false},
 		{"graphics", dev("<graphics type='vnc'/>"), codeIntErr, fromDom, "internal error: missing video model and cannot determine default", false},
 	}

@@ -40,6 +40,10 @@ func postParse(d *Domain, p *parsed, opts Options) error {
 	if len(d.Devices.Graphics) > 0 && len(d.Devices.Videos) == 0 {
 		return domErr(virerr.ErrInternalError, "missing video model and cannot determine default")
 	}
+	if d.VCPU != nil && d.VCPU.Value == 0 {
+		// libvirt's words for a domain without vCPUs.
+		return domErr(virerr.ErrInternalError, "CPU IDs in <numa> exceed the <vcpu> count")
+	}
 	if len(d.Devices.Memorydevs) > 0 {
 		return domErr(virerr.ErrConfigUnsupported, "memory devices are not supported by this driver")
 	}
