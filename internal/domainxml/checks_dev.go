@@ -202,7 +202,7 @@ func (p *parsed) parseInterfaces(root *node) error {
 		if state, ok := firstAttr(n, "link", "state"); ok && state != "up" && state != "down" {
 			return domErr(virerr.ErrConfigUnsupported, "unknown interface link state '%s'", state)
 		}
-		if err := parseGuestIPs(n); err != nil {
+		if err := parseGuestIPs(n, "guest interface"); err != nil {
 			return err
 		}
 		model, _ := firstAttr(n, "model", "type")
@@ -216,7 +216,7 @@ func (p *parsed) parseInterfaces(root *node) error {
 // side: each <ip> address must parse in its family, and gets the family
 // of its address printed when it names none; a <route> without a family
 // must have an IPv4 address.
-func parseGuestIPs(n *node) error {
+func parseGuestIPs(n *node, who string) error {
 	for _, ip := range n.all("ip") {
 		addr, _ := ip.attr("address")
 		family, _ := ip.attr("family")
@@ -226,10 +226,10 @@ func parseGuestIPs(n *node) error {
 		}
 		setAttr(ip, "family", got)
 	}
-	if err := checkRoutes(n.all("route"), "guest interface"); err != nil {
+	if err := checkRoutes(n.all("route"), who); err != nil {
 		return err
 	}
-	if src := n.child("source"); src != nil {
+	if src := n.child("source"); src != nil && n.name.Local == "interface" {
 		return checkRoutes(src.all("route"), "interface host IP")
 	}
 	return nil
@@ -456,6 +456,11 @@ func (p *parsed) parseHostdevs(root *node) error {
 		if mode == "subsystem" {
 			if m, _ := h.attr("managed"); m != "yes" {
 				setAttr(h, "managed", "no")
+			}
+		}
+		if mode == "capabilities" && typ == "net" {
+			if err := parseGuestIPs(h, "Domain hostdev device"); err != nil {
+				return err
 			}
 		}
 	}

@@ -102,6 +102,25 @@ func fillInterface(n *libvirtxml.DomainInterface, info netInfo, opts Options) er
 			}
 		}
 	}
+	// virDomainNetDefParseXML reads <driver> for virtio models only, and
+	// an MTU of 0 is none.
+	if n.Driver != nil && (n.Model == nil || n.Model.Type != "virtio") {
+		n.Driver = nil
+	}
+	if n.MTU != nil && n.MTU.Size == 0 {
+		n.MTU = nil
+	}
+	if b := n.Bandwidth; b != nil {
+		// virNetDevBandwidthParse: a direction without an average (or
+		// floor) is no limit.
+		none := func(v *int) bool { return v == nil || *v == 0 }
+		if b.Inbound != nil && none(b.Inbound.Average) && none(b.Inbound.Floor) {
+			b.Inbound = nil
+		}
+		if b.Outbound != nil && none(b.Outbound.Average) {
+			b.Outbound = nil
+		}
+	}
 	if info.mac == "" {
 		info.mac = NewMAC()
 	}

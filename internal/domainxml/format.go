@@ -161,9 +161,9 @@ func writeNode(b *bytes.Buffer, n *node, depth int, parent string) {
 	}
 	switch {
 	case len(n.children) == 0 && text == "":
-		if n.open || n.name.Space == LXCNamespaceURI && n.name.Local == "namespace" {
-			// Only <lxc:namespace> entries of type 'none': libvirt
-			// prints the element open and closed, without entries.
+		// Printed open and closed even empty: <lxc:namespace> (entries of
+		// type none only) and <bandwidth> (virNetDevBandwidthFormat).
+		if n.open || n.name.Space == LXCNamespaceURI && n.name.Local == "namespace" || n.name.Local == "bandwidth" {
 			fmt.Fprintf(b, ">\n%s</%s>\n", ind, qname(n.name))
 			return
 		}

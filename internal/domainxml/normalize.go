@@ -90,6 +90,19 @@ func normalizeInput(root *node, p *parsed) {
 	}
 }
 
+// dropAliases removes the devices' <alias>es: virDomainDeviceInfoParseXML
+// reads none in an inactive definition for a driver without user aliases
+// (LXC), so only a status file keeps them.
+func dropAliases(root *node) {
+	for _, devs := range root.all("devices") {
+		for _, dev := range devs.children {
+			for _, a := range dev.all("alias") {
+				removeChild(dev, a)
+			}
+		}
+	}
+}
+
 // exeOSElements are the <os> children an exe domain keeps.
 var exeOSElements = []string{"type", "init", "initarg", "initenv", "initdir", "inituser", "initgroup", "smbios"}
 

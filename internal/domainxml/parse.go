@@ -93,6 +93,9 @@ func Parse(data []byte, opts Options) (*Domain, error) {
 		return nil, err
 	}
 	normalizeInput(in, p)
+	if !opts.Live {
+		dropAliases(in)
+	}
 	d, err := readModel(in)
 	if err != nil {
 		return nil, err
