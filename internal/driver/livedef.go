@@ -112,7 +112,11 @@ func buildLiveDef(def *domainxml.Domain) (*domainxml.Domain, error) {
 			c.Source.Pty = alloc(c.Source.Pty)
 		}
 		c.Source.Pty.Path = pts
-		c.TTY = pts
+		if i == 0 {
+			// virDomainChrDefFormat prints tty= for the first console
+			// only (its compatibility with the old <console tty>).
+			c.TTY = pts
+		}
 		c.Alias = alloc(c.Alias)
 		c.Alias.Name = fmt.Sprintf("console%d", i)
 	}
