@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,13 +73,30 @@ func TestStartPassFDsAnswered(t *testing.T) {
 // start, a reboot (anchor-init reboots on SIGHUP) and a destroy.
 func TestEventsAndReboot(t *testing.T) {
 	e := setup(t)
-	ev := exec.Command("virsh", append(strings.Fields(e.virsh)[1:], "event", "--all", "--loop", "--timeout", "20")...)
-	var evOut bytes.Buffer
-	ev.Stdout = &evOut
+	ev := exec.Command("virsh", append(strings.Fields(e.virsh)[1:], "event", "--all", "--loop", "--timeout", "30")...)
+	evOut := &lockedBuffer{}
+	ev.Stdout = evOut
 	if err := ev.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // let it register its callbacks
+	// virsh has registered its callbacks once it reports a probe
+	// domain's definition (a fixed wait was too short on a loaded host).
+	basic, err := os.ReadFile(filepath.Join(e.xml, "anchor-basic.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := filepath.Join(e.xml, "evprobe.xml")
+	if err := os.WriteFile(probe, bytes.Replace(basic, []byte("<name>anchor-basic</name>"), []byte("<name>evprobe</name>"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for wait := time.Now().Add(15 * time.Second); !strings.Contains(evOut.String(), "domain 'evprobe'"); {
+		if time.Now().After(wait) {
+			t.Fatalf("virsh event reported nothing:\n%s", evOut.String())
+		}
+		e.out("define " + probe)
+		e.out("undefine evprobe")
+		time.Sleep(50 * time.Millisecond)
+	}
 	e.out("define " + filepath.Join(e.xml, "anchor-basic.xml"))
 	e.out("start anchor-basic")
 	id := e.out("domid anchor-basic")
@@ -101,9 +119,9 @@ func TestEventsAndReboot(t *testing.T) {
 	_ = ev.Process.Signal(os.Interrupt)
 	_ = ev.Wait()
 	var lines []string
-	sc := bufio.NewScanner(&evOut)
+	sc := bufio.NewScanner(strings.NewReader(evOut.String()))
 	for sc.Scan() {
-		if l := sc.Text(); strings.HasPrefix(l, "event '") {
+		if l := sc.Text(); strings.HasPrefix(l, "event '") && !strings.Contains(l, "'evprobe'") {
 			lines = append(lines, l)
 		}
 	}
@@ -406,4 +424,22 @@ func TestDevicesAsLibvirt(t *testing.T) {
 		})
 	}
 	replay(t, filepath.Join("testdata", "devices.txt"), steps, clean)
+}
+
+// lockedBuffer is a bytes.Buffer a command writes while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
