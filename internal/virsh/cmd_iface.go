@@ -304,68 +304,6 @@ func cmdDetachInterface() *CmdDef {
 	}
 }
 
-func cmdDetachDisk() *CmdDef {
-	return &CmdDef{
-		Name: "detach-disk", Group: "domain",
-		Help: "detach disk device",
-		Desc: "Detach disk device.",
-		Opts: append(append([]OptDef{optDomainFull(),
-			{Name: "target", Type: OptData, Required: true, Help: "target of disk device"},
-		}, placementOpts()...), optBool("print-xml", "print XML document rather than detach the disk")),
-		Run: func(s *Session, pc *ParsedCmd) error {
-			target, _, _ := pc.String("target")
-			find := func(doc string) (string, error) {
-				nodes, err := devicesOf(doc, "disk")
-				if err != nil || len(nodes) == 0 {
-					return "", cmdErrorf("Failed to get disk information")
-				}
-				for _, n := range nodes {
-					t := n.child("target")
-					src := n.child("source")
-					if t != nil {
-						if dev, _ := t.attr("dev"); dev == target {
-							return n.String(), nil
-						}
-					}
-					if src != nil {
-						for _, a := range []string{"file", "dev", "dir", "name"} {
-							if v, _ := src.attr(a); v != "" && v == target {
-								return n.String(), nil
-							}
-						}
-					}
-				}
-				return "", cmdErrorf("No disk found whose source path or target is %s", target)
-			}
-			dom, flags, err := s.placement(pc)
-			if err != nil {
-				return err
-			}
-			var query uint32
-			if flags == 2 {
-				query = xmlInactive
-			}
-			doc, err := s.conn.domainXML(dom, query)
-			if err != nil {
-				return err
-			}
-			xml, err := find(doc)
-			if err != nil {
-				return err
-			}
-			if pc.Bool("print-xml") {
-				s.print(xml)
-				return nil
-			}
-			if err := s.changeDevice(dom, xml, flags, pc.Bool("current"), true); err != nil {
-				return failed(err, "Failed to detach disk")
-			}
-			s.printExtra("Disk detached successfully\n")
-			return nil
-		},
-	}
-}
-
 // detachFound is virsh's detach-interface/detach-disk flow: the device
 // found in the config (with --config or --persistent) and/or in the live
 // definition is detached from each.

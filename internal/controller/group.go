@@ -1,0 +1,53 @@
+package controller
+
+import (
+	"fmt"
+	"os"
+
+	"virtlxc/internal/cgroups"
+	"virtlxc/internal/spec"
+)
+
+// createGroup creates the container's cgroup (c.group) with device
+// policy rules and returns the unified directory the init stage is to
+// start in ("" for none, or when the controller moves it: with a user
+// namespace). The spare controller's group is renamed into it when it
+// fits (no user namespace, libvirt's default device policy, the default
+// partition); otherwise only its unified directory, already named after
+// this controller, is taken over on a hybrid host.
+func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container, policy cgroups.DevicePolicy) (string, error) {
+	machine := cgroups.MachineName(os.Getpid(), c.dom.Name)
+	v2dir := mgr.V2DirOf(machine)
+	place := v2dir
+	if sp.NewUser {
+		place = ""
+	}
+	var opts cgroups.CreateOptions
+	if s := spareGroup; s != nil {
+		spareGroup = nil
+		if !sp.NewUser && policy.IsDefault() {
+			g, err := mgr.Adopt(s, machine, limits(c.dom))
+			if err == nil {
+				c.group = g
+				return place, nil
+			}
+			c.log.Debug("spare cgroup not taken", "err", err)
+		}
+		s.RemoveV1()
+		if dir, _ := s.V2Dir(); dir != "" && dir == v2dir {
+			opts.Adopt = dir
+		} else if dir != "" {
+			c.spareV2 = dir
+		}
+	}
+	g, err := mgr.CreateWith(machine, limits(c.dom), opts)
+	if err != nil {
+		c.spareV2 = opts.Adopt
+		return "", fmt.Errorf("creating the container's cgroup: %w", err)
+	}
+	c.group = g
+	if err := g.SetDevices(cgroups.DeviceRules(policy)); err != nil {
+		return "", fmt.Errorf("setting the device policy: %w", err)
+	}
+	return place, nil
+}
