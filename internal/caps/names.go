@@ -76,21 +76,6 @@ const (
 // maxCap is the highest capability number a Set can hold.
 const maxCap = 63
 
-var (
-	byName = map[string]int{}
-	byNum  = map[int]string{}
-)
-
-func init() {
-	for _, c := range libvirtCaps {
-		byName[c.name] = c.num
-		byNum[c.num] = c.name
-	}
-	for _, c := range kernelOnlyCaps {
-		byNum[c.num] = c.name
-	}
-}
-
 // LibvirtNames returns the 37 capability names libvirt accepts in
 // `<features><capabilities>`, in libvirt's enum order (audit_control …
 // wake_alarm).
@@ -106,15 +91,27 @@ func LibvirtNames() []string {
 // XML (lowercase, without CAP_, e.g. "sys_admin"). Only the names listed by
 // [LibvirtNames] are found.
 func Lookup(name string) (int, bool) {
-	n, ok := byName[name]
-	return n, ok
+	for _, c := range libvirtCaps {
+		if c.name == name {
+			return c.num, true
+		}
+	}
+	return 0, false
 }
 
 // Name returns the lowercase name of kernel capability number c without the
 // CAP_ prefix, or "cap_N" for a number this package has no name for.
+//
+// The tables are searched, not indexed by maps built at start-up: every
+// process that links this package (each container's controller) would
+// otherwise keep those maps for its whole life.
 func Name(c int) string {
-	if n, ok := byNum[c]; ok {
-		return n
+	for _, t := range [...][]capName{libvirtCaps[:], kernelOnlyCaps[:]} {
+		for _, e := range t {
+			if e.num == c {
+				return e.name
+			}
+		}
 	}
 	return fmt.Sprintf("cap_%d", c)
 }

@@ -2,13 +2,9 @@ package memtrim
 
 import (
 	"runtime/debug"
-	"runtime/metrics"
 	"sync"
 	"time"
 )
-
-// gcCyclesMetric counts the collections the runtime has finished.
-const gcCyclesMetric = "/gc/cycles/total:gc-cycles"
 
 // AfterBursts gives back to the host the heap pages a burst of work left
 // behind: once the process has been quiet for a while after work during
@@ -27,13 +23,13 @@ type AfterBursts struct {
 
 	mu     sync.Mutex
 	timer  *time.Timer
-	cycles uint64 // collections finished when the heap was last trimmed
-	sample []metrics.Sample
+	cycles int64          // collections finished when the heap was last trimmed
+	stats  *debug.GCStats // read for NumGC; allocated at the first work
 }
 
 // NewAfterBursts trims quiet after the last reported work.
 func NewAfterBursts(quiet time.Duration) *AfterBursts {
-	return &AfterBursts{quiet: quiet, sample: []metrics.Sample{{Name: gcCyclesMetric}}}
+	return &AfterBursts{quiet: quiet}
 }
 
 // Work reports a unit of work (it allocates nothing: it may run for every
@@ -61,10 +57,15 @@ func (a *AfterBursts) trim() {
 }
 
 // gcCycles reads the number of finished collections (with a.mu held).
-func (a *AfterBursts) gcCycles() uint64 {
-	metrics.Read(a.sample)
-	if a.sample[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+// It reads debug.GCStats (whose buffers are kept from one read to the
+// next), not runtime/metrics, whose initialisation and first read allocate
+// ≈ 33 KiB that every idle controller would keep, nor runtime.MemStats,
+// whose reading stops the world and flushes every span cache (measured:
+// +0.4 MiB in each controller).
+func (a *AfterBursts) gcCycles() int64 {
+	if a.stats == nil {
+		a.stats = new(debug.GCStats)
 	}
-	return a.sample[0].Value.Uint64()
+	debug.ReadGCStats(a.stats)
+	return a.stats.NumGC
 }

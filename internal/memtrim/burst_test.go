@@ -2,15 +2,14 @@ package memtrim
 
 import (
 	"runtime"
-	"runtime/metrics"
 	"testing"
 	"time"
 )
 
-func gcCount() uint64 {
-	s := []metrics.Sample{{Name: gcCyclesMetric}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
+func gcCount() uint32 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.NumGC
 }
 
 // TestAfterBurstsTrims: work during which the runtime collected is
