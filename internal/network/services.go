@@ -1,7 +1,6 @@
 package network
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 
@@ -79,40 +78,63 @@ func firewallOf(n *libvirtxml.Network) firewall.Network {
 }
 
 // dnsmasqOf is what dnsmasq serves for n; needed is false when n runs no
-// dnsmasq (no address, or DNS off and no DHCP), as in libvirt.
+// dnsmasq (no address, or DNS off and no DHCP), as in libvirt. DHCP is
+// served on the first IPv4 and the first IPv6 address with ranges or
+// hosts (check refuses a second one of a family).
 func dnsmasqOf(n *libvirtxml.Network) (c dnsmasq.Config, needed bool, err error) {
 	c.Interface = n.Bridge.Name
+	c.Isolated = Mode(n) == ""
+	c.NoDNS = n.DNS != nil && n.DNS.Enable == "no"
+	if n.MTU != nil {
+		c.MTU = int(n.MTU.Size)
+	}
+	var v6NoDHCP []net.IP
 	for _, ip := range n.IPs {
 		a, err := Address(n.Name, ip)
 		if err != nil {
 			return c, false, err
 		}
-		if ip.DHCP == nil {
-			continue
-		}
-		for _, rg := range ip.DHCP.Ranges {
-			s, e := net.ParseIP(rg.Start), net.ParseIP(rg.End)
-			if s == nil || e == nil {
-				return c, false, xmlErr("Invalid dhcp range '%s' to '%s' in network '%s'", rg.Start, rg.End, n.Name)
+		if ip.LocalPtr == "yes" && !c.NoDNS {
+			zone, ok := dnsmasq.PTRDomain(a.IP, a.Prefix)
+			if !ok {
+				family := "IPv6"
+				if a.IP.To4() != nil {
+					family = "IPv4"
+				}
+				return c, false, virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
+					"PTR domain for %s network with prefix %d cannot be automatically created", family, a.Prefix)
 			}
-			c.Ranges = append(c.Ranges, dnsmasq.Range{Start: s, End: e, Prefix: a.Prefix})
+			c.LocalPTRs = append(c.LocalPTRs, zone)
 		}
-		for _, h := range ip.DHCP.Hosts {
-			c.Hosts = append(c.Hosts, dnsmasq.Host{MAC: h.MAC, Name: h.Name, IP: net.ParseIP(h.IP)})
+		d, err := dhcpOf(n.Name, ip, a)
+		if err != nil {
+			return c, false, err
+		}
+		v4 := a.IP.To4() != nil
+		switch {
+		case d == nil && !v4:
+			v6NoDHCP = append(v6NoDHCP, a.IP)
+		case d == nil:
+		case v4 && c.V4 == nil:
+			c.V4 = d
+		case !v4 && c.V6 == nil:
+			c.V6 = d
 		}
 	}
+	if c.V6 == nil {
+		c.RAOnly = v6NoDHCP
+	}
 	if d := n.DNS; d != nil {
-		c.NoDNS = d.Enable == "no"
 		c.NoForwardPlainNames = d.ForwardPlainNames == "no"
 		for _, f := range d.Forwarders {
-			switch {
-			case f.Domain != "" && f.Addr != "":
-				c.Forwarders = append(c.Forwarders, fmt.Sprintf("/%s/%s", f.Domain, f.Addr))
-			case f.Domain != "":
-				c.Forwarders = append(c.Forwarders, fmt.Sprintf("/%s/#", f.Domain))
-			case f.Addr != "":
-				c.Forwarders = append(c.Forwarders, f.Addr)
-			}
+			c.Forwarders = append(c.Forwarders, dnsmasq.Forwarder{Domain: f.Domain, Addr: f.Addr})
+		}
+		for _, t := range d.TXTs {
+			c.TXT = append(c.TXT, [2]string{t.Name, t.Value})
+		}
+		for _, r := range d.SRVs {
+			c.SRV = append(c.SRV, dnsmasq.SRV{Service: r.Service, Protocol: r.Protocol, Domain: r.Domain,
+				Target: r.Target, Port: r.Port, Priority: r.Priority, Weight: r.Weight})
 		}
 		for _, h := range d.Host {
 			dh := dnsmasq.DNSHost{IP: net.ParseIP(h.IP)}
@@ -127,8 +149,42 @@ func dnsmasqOf(n *libvirtxml.Network) (c dnsmasq.Config, needed bool, err error)
 	if n.Domain != nil {
 		c.Domain, c.LocalOnly = n.Domain.Name, n.Domain.LocalOnly == "yes"
 	}
-	needed = len(n.IPs) > 0 && !(c.NoDNS && len(c.Ranges) == 0 && len(c.Hosts) == 0)
+	needed = len(n.IPs) > 0 && !(c.NoDNS && c.V4 == nil && c.V6 == nil)
 	return c, needed, nil
+}
+
+// dhcpOf is the DHCP service of one <ip>, nil when it has no range or
+// host.
+func dhcpOf(netName string, ip libvirtxml.NetworkIP, a IPAddress) (*dnsmasq.DHCP, error) {
+	if ip.DHCP == nil || len(ip.DHCP.Ranges) == 0 && len(ip.DHCP.Hosts) == 0 {
+		return nil, nil
+	}
+	d := &dnsmasq.DHCP{Address: a.IP, Prefix: a.Prefix}
+	for _, rg := range ip.DHCP.Ranges {
+		s, e := net.ParseIP(rg.Start), net.ParseIP(rg.End)
+		if s == nil || e == nil {
+			return nil, xmlErr("Invalid dhcp range '%s' to '%s' in network '%s'", rg.Start, rg.End, netName)
+		}
+		r := dnsmasq.Range{Start: s, End: e}
+		if rg.Lease != nil {
+			r.Lease = dnsmasq.LeaseTime(rg.Lease.Expiry, rg.Lease.Unit)
+		}
+		d.Ranges = append(d.Ranges, r)
+	}
+	for _, h := range ip.DHCP.Hosts {
+		host := dnsmasq.Host{MAC: h.MAC, Name: h.Name, ID: h.ID, IP: net.ParseIP(h.IP)}
+		if h.Lease != nil {
+			host.Lease = dnsmasq.LeaseTime(h.Lease.Expiry, h.Lease.Unit)
+		}
+		d.Hosts = append(d.Hosts, host)
+	}
+	if ip.TFTP != nil {
+		d.TFTPRoot = ip.TFTP.Root
+	}
+	if len(ip.DHCP.Bootp) > 0 {
+		d.BootFile, d.BootServer = ip.DHCP.Bootp[0].File, ip.DHCP.Bootp[0].Server
+	}
+	return d, nil
 }
 
 // startServices brings up what n runs besides its bridge: forwarding and

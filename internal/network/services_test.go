@@ -44,8 +44,8 @@ func TestNATNetworkServices(t *testing.T) {
 		t.Fatalf("dnsmasq: %+v", s.dnsmasq)
 	}
 	for conf, d := range s.dnsmasq {
-		if !strings.HasSuffix(conf, "lib/dnsmasq/default.conf") || d.Interface != "virbr0" || len(d.Ranges) != 1 ||
-			d.Ranges[0].Prefix != 24 || len(d.Hosts) != 1 || d.Hosts[0].Name != "seven" || d.Domain != "lab" || !d.LocalOnly ||
+		if !strings.HasSuffix(conf, "lib/dnsmasq/default.conf") || d.Interface != "virbr0" || d.V4 == nil || len(d.V4.Ranges) != 1 ||
+			d.V4.Prefix != 24 || len(d.V4.Hosts) != 1 || d.V4.Hosts[0].Name != "seven" || d.V6 != nil || d.Isolated || d.Domain != "lab" || !d.LocalOnly ||
 			len(d.DNSHosts) != 1 || d.DNSHosts[0].Names[0] != "gw" {
 			t.Fatalf("dnsmasq config %s: %+v", conf, d)
 		}

@@ -148,6 +148,7 @@ func check(n *libvirtxml.Network) error {
 	if !managesBridge(n) && len(n.IPs) > 0 {
 		return xmlErr("Unsupported <ip> element in network %s with forward mode='%s'", n.Name, Mode(n))
 	}
+	dhcp := map[bool]bool{} // by IPv4-ness: an <ip> of that family has DHCP
 	for _, ip := range n.IPs {
 		a, err := Address(n.Name, ip)
 		if err != nil {
@@ -155,6 +156,15 @@ func check(n *libvirtxml.Network) error {
 		}
 		if err := checkRanges(ip, a); err != nil {
 			return err
+		}
+		if ip.DHCP != nil && (len(ip.DHCP.Ranges) > 0 || len(ip.DHCP.Hosts) > 0) {
+			v4 := a.IP.To4() != nil
+			if dhcp[v4] {
+				family := map[bool]string{true: "IPv4", false: "IPv6"}[v4]
+				return virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
+					"Multiple %s dhcp sections found -- dhcp is supported only for a single %s address on each network", family, family)
+			}
+			dhcp[v4] = true
 		}
 	}
 	return nil

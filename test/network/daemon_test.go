@@ -32,14 +32,7 @@ func TestDaemonRecordsHostEnd(t *testing.T) {
 	rootfs := testutil.BusyboxRoot(t)
 	xml := domainXML("netd", rootfs, "exec sleep 1000", `    <interface type='bridge'><source bridge='br0'/><guest dev='lan0'/></interface>
 `, "")
-	cfg := filepath.Join(root, "netd.xml")
-	if err := os.WriteFile(cfg, []byte(xml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := virtlxc(t, bin, sock, "create", cfg); err != nil {
-		t.Fatalf("create: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { _, _ = virtlxc(t, bin, sock, "destroy", "netd") })
+	createCtr(t, bin, sock, root, "netd", xml)
 	var host string
 	for name, l := range ns.links() {
 		if l.Type == "veth" && l.Master == "br0" {
@@ -60,6 +53,20 @@ func TestDaemonRecordsHostEnd(t *testing.T) {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
 	ns.assertOnly("lo", "br0")
+}
+
+// createCtr writes a domain's XML into dir and creates (starts) it with
+// virtlxc; it is destroyed when the test ends.
+func createCtr(t *testing.T, bin, sock, dir, name, xml string) {
+	t.Helper()
+	cfg := filepath.Join(dir, name+".xml")
+	if err := os.WriteFile(cfg, []byte(xml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := virtlxc(t, bin, sock, "create", cfg); err != nil {
+		t.Fatalf("create %s: %v\n%s", name, err, out)
+	}
+	t.Cleanup(func() { _, _ = virtlxc(t, bin, sock, "destroy", name) })
 }
 
 // daemon starts virtlxcd with a private root inside the namespace and

@@ -46,14 +46,7 @@ func newDHCPCtr(t *testing.T, bin, sock, dir, name, mac, script string) *dhcpCtr
 	full := "ip link set eth0 up; busybox udhcpc -i eth0 -n -q -t 10 -T 3 -x hostname:" + name + " -s /dhcp.sh >/tmp/udhcpc.log 2>&1 || exit 3; " + script
 	xml := domainXML(name, c.rootfs, full, fmt.Sprintf(`    <interface type='network'><source network='default'/><mac address='%s'/></interface>
 `, mac), "")
-	cfg := filepath.Join(dir, name+".xml")
-	if err := os.WriteFile(cfg, []byte(xml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := virtlxc(t, bin, sock, "create", cfg); err != nil {
-		t.Fatalf("create %s: %v\n%s", name, err, out)
-	}
-	t.Cleanup(func() { _, _ = virtlxc(t, bin, sock, "destroy", name) })
+	createCtr(t, bin, sock, dir, name, xml)
 	return c
 }
 
