@@ -123,6 +123,8 @@ type Config struct {
 	Forwarders []Forwarder
 	// NoForwardPlainNames keeps unqualified names local.
 	NoForwardPlainNames bool
+	// Options are <dnsmasq:options> lines, written last as given.
+	Options []string
 }
 
 // Contents is what a network's dnsmasq files hold.
@@ -190,6 +192,9 @@ func Render(c Config, f Files) (Contents, error) {
 		for _, a := range c.RAOnly {
 			line("dhcp-range=%s,ra-only", a)
 		}
+	}
+	for _, o := range c.Options {
+		line("%s", o)
 	}
 	var hosts strings.Builder
 	for _, d := range []*DHCP{c.V4, c.V6} {

@@ -36,6 +36,7 @@ func RestyleNetwork(raw []byte) ([]byte, error) {
 	if tree == nil {
 		return nil, fmt.Errorf("restyling network XML: no root element")
 	}
+	prefixNamespace(tree, DnsmasqNamespaceURI, "dnsmasq")
 	for _, c := range tree.children {
 		switch c.name.Local {
 		case "ip":
@@ -62,6 +63,29 @@ func RestyleNetwork(raw []byte) ([]byte, error) {
 	var b bytes.Buffer
 	writeNode(&b, tree, 0, "")
 	return b.Bytes(), nil
+}
+
+// DnsmasqNamespaceURI is the namespace of a network's <dnsmasq:options>.
+const DnsmasqNamespaceURI = "http://libvirt.org/schemas/network/dnsmasq/1.0"
+
+// prefixNamespace writes the elements under root in namespace uri with
+// prefix, declared on root first, as libvirt does; nothing when none is.
+func prefixNamespace(root *node, uri, prefix string) {
+	found := false
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n.name.Space == uri {
+			n.name = xml.Name{Local: prefix + ":" + n.name.Local}
+			found = true
+		}
+		for _, c := range n.children {
+			walk(c)
+		}
+	}
+	walk(root)
+	if found {
+		root.attrs = append([]xml.Attr{{Name: xml.Name{Local: "xmlns:" + prefix}, Value: uri}}, root.attrs...)
+	}
 }
 
 // attrFirst moves n's attribute name to the front.

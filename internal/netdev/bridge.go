@@ -22,10 +22,13 @@ type Bridge struct {
 	MTU int
 	// Addrs are the addresses the bridge gets (the network's <ip>s).
 	Addrs []spec.Address
+	// Routes are static routes through the bridge (the network's
+	// <route>s), added once it is up.
+	Routes []spec.Route
 }
 
 // CreateBridge creates b in the caller's network namespace, gives it its
-// MAC, MTU and addresses and brings it up. An existing device of the same
+// MAC, MTU and addresses, brings it up and adds its routes. An existing device of the same
 // name is an error (it belongs to someone else). On failure the bridge is
 // removed again.
 func CreateBridge(b Bridge) (err error) {
@@ -66,8 +69,28 @@ func CreateBridge(b Bridge) (err error) {
 	if err := netlink.LinkSetUp(l); err != nil {
 		return fmt.Errorf("setting bridge %s up: %w", b.Name, err)
 	}
+	// As libvirt's network driver, a route the kernel refuses does not
+	// fail the start: it is reported and the others are added.
+	var failed []error
+	for _, rt := range b.Routes {
+		if err := linkconf.AddRoutes(linkconf.Here, l, []spec.Route{rt}); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) > 0 {
+		return &RouteError{Err: errors.Join(failed...)}
+	}
 	return nil
 }
+
+// RouteError is CreateBridge's report of routes it could not add to a
+// bridge it did create and leave up.
+type RouteError struct{ Err error }
+
+func (e *RouteError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the route failures.
+func (e *RouteError) Unwrap() error { return e.Err }
 
 // DeleteBridge removes the bridge name; a missing device is no error. A
 // device of that name that is not a bridge is left alone and reported.

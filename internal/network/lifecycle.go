@@ -68,7 +68,10 @@ func (r *Registry) start(o *object) error {
 			return virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
 				"Network is already in use by interface %s", br)
 		}
-		if err := r.links.CreateBridge(b); err != nil {
+		var routeErr *netdev.RouteError
+		if err := r.links.CreateBridge(b); errors.As(err, &routeErr) {
+			r.log.Error("static route of a network not added", "network", n.Name, "err", routeErr.Err)
+		} else if err != nil {
 			return virerr.Wrap(err, virerr.ErrInternalError, virerr.FromNetwork, "%s", err)
 		}
 	} else if _, isBridge, err := r.links.Exists(br); err != nil || !isBridge {
@@ -111,7 +114,9 @@ func bridgeOf(n *libvirtxml.Network) (netdev.Bridge, error) {
 		}
 		b.Addrs = append(b.Addrs, spec.Address{Address: a.IP.String(), Prefix: a.Prefix})
 	}
-	return b, nil
+	routes, err := checkRoutes(n)
+	b.Routes = routes
+	return b, err
 }
 
 // Destroy stops an active network, removing what it started (dnsmasq

@@ -149,6 +149,11 @@ func dnsmasqOf(n *libvirtxml.Network) (c dnsmasq.Config, needed bool, err error)
 	if n.Domain != nil {
 		c.Domain, c.LocalOnly = n.Domain.Name, n.Domain.LocalOnly == "yes"
 	}
+	if n.DnsmasqOptions != nil {
+		for _, o := range n.DnsmasqOptions.Option {
+			c.Options = append(c.Options, o.Value)
+		}
+	}
 	needed = len(n.IPs) > 0 && !(c.NoDNS && c.V4 == nil && c.V6 == nil)
 	return c, needed, nil
 }

@@ -167,7 +167,8 @@ func check(n *libvirtxml.Network) error {
 			dhcp[v4] = true
 		}
 	}
-	return nil
+	_, err := checkRoutes(n)
+	return err
 }
 
 // checkRanges is virSocketAddrGetRange's check of an <ip>'s DHCP ranges:
