@@ -91,6 +91,13 @@ func Plan(ifaces []libvirtxml.DomainInterface) ([]spec.Interface, error) {
 			return nil, cfgErr("scripts are not supported on LXC network interfaces")
 		}
 		it := spec.Interface{Type: Type(n), PeerName: peerPrefix + strconv.Itoa(i)}
+		bw, err := bandwidthOf(n.Bandwidth)
+		if err != nil && it.Type != "direct" {
+			return nil, err
+		}
+		// virDomainNetTypeSharesHostView: a bridged veth's host end sends
+		// what the container receives.
+		it.Bandwidth, it.BandwidthSwapped = bw, it.Type == "bridge" || it.Type == "network"
 		switch it.Type {
 		case "bridge":
 			it.Bridge = n.Source.Bridge.Bridge
@@ -161,7 +168,6 @@ func Plan(ifaces []libvirtxml.DomainInterface) ([]spec.Interface, error) {
 		if n.MTU != nil {
 			it.MTU = int(n.MTU.Size)
 		}
-		var err error
 		if it.IPs, err = addresses(n.IP); err != nil {
 			return nil, err
 		}

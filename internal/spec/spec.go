@@ -167,6 +167,26 @@ type Interface struct {
 	// HostIPs and HostRoutes go on the host end (ethernet only).
 	HostIPs    []Address `json:"host_ips,omitempty"`
 	HostRoutes []Route   `json:"host_routes,omitempty"`
+	// Bandwidth limits the traffic through the host end (<bandwidth>);
+	// BandwidthSwapped says the host end's transmit side is the
+	// container's inbound (veth pairs on a bridge), as libvirt's
+	// virNetDevBandwidthSet takes it.
+	Bandwidth        *Bandwidth `json:"bandwidth,omitempty"`
+	BandwidthSwapped bool       `json:"bandwidth_swapped,omitempty"`
+}
+
+// Bandwidth is an interface's <bandwidth>: nil directions are unlimited.
+type Bandwidth struct {
+	In  *Rate `json:"in,omitempty"`
+	Out *Rate `json:"out,omitempty"`
+}
+
+// Rate is one direction of a <bandwidth>: average and peak in KiB/s
+// (libvirt's kilobytes), burst in KiB; 0 is unset.
+type Rate struct {
+	Average uint64 `json:"average"`
+	Peak    uint64 `json:"peak,omitempty"`
+	Burst   uint64 `json:"burst,omitempty"`
 }
 
 // Address is an interface address with its prefix length and optional
