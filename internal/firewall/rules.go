@@ -30,6 +30,12 @@ type Network struct {
 	// PortStart and PortEnd are the NAT port range (0: libvirt's
 	// 1024-65535).
 	PortStart, PortEnd int
+	// SNATStart and SNATEnd are the <nat><address> range: IPv4 traffic
+	// leaving gets a source address from it (SNAT) instead of the
+	// outgoing device's (masquerade). Empty: masquerade.
+	SNATStart, SNATEnd string
+	// NAT6 is <nat ipv6='yes'>: IPv6 subnets are masqueraded too.
+	NAT6 bool
 }
 
 // Table is the nftables table (family inet) holding bridge's rules.
@@ -86,7 +92,7 @@ func Ruleset(n Network) string {
 	for _, p := range n.Subnets {
 		fam, sub := family(p), p.String()
 		switch {
-		case n.Mode == "nat" && p.Addr().Is4():
+		case n.Mode == "nat" && (p.Addr().Is4() || n.NAT6):
 			// Replies to connections the subnet made, and the
 			// subnet's own traffic out.
 			rule(inDev, "oifname", br, fam, "daddr", sub, "ct state related,established accept")
@@ -108,14 +114,28 @@ func Ruleset(n Network) string {
 		w("\tchain postrouting {")
 		w("\t\ttype nat hook postrouting priority srcnat; policy accept;")
 		for _, p := range n.Subnets {
-			if !p.Addr().Is4() {
-				continue // libvirt does not NAT IPv6
-			}
 			sub := p.String()
+			if !p.Addr().Is4() {
+				if !n.NAT6 {
+					continue // libvirt NATs IPv6 only when asked to
+				}
+				rule("ip6 saddr", sub, "ip6 daddr ff02::/16 return")
+				rule("ip6 saddr", sub, "ip6 daddr !=", sub, outDev, fmt.Sprintf("meta l4proto { tcp, udp } masquerade to :%d-%d", start, end))
+				rule("ip6 saddr", sub, "ip6 daddr !=", sub, outDev, "masquerade")
+				continue
+			}
 			rule("ip saddr", sub, "ip daddr 224.0.0.0/24 return")
 			rule("ip saddr", sub, "ip daddr 255.255.255.255 return")
-			rule("ip saddr", sub, "ip daddr !=", sub, outDev, fmt.Sprintf("meta l4proto { tcp, udp } masquerade to :%d-%d", start, end))
-			rule("ip saddr", sub, "ip daddr !=", sub, outDev, "masquerade")
+			ports, other := fmt.Sprintf("masquerade to :%d-%d", start, end), "masquerade"
+			if n.SNATStart != "" {
+				to := n.SNATStart
+				if n.SNATEnd != "" && n.SNATEnd != n.SNATStart {
+					to += "-" + n.SNATEnd
+				}
+				ports, other = fmt.Sprintf("snat ip to %s:%d-%d", to, start, end), "snat ip to "+to
+			}
+			rule("ip saddr", sub, "ip daddr !=", sub, outDev, "meta l4proto { tcp, udp }", ports)
+			rule("ip saddr", sub, "ip daddr !=", sub, outDev, other)
 		}
 		w("\t}")
 	}

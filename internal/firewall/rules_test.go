@@ -36,6 +36,31 @@ func TestRulesetNAT(t *testing.T) {
 	}
 }
 
+// TestRulesetSNATAndNAT6: an address range SNATs IPv4 (ports as given)
+// instead of masquerading; ipv6='yes' masquerades IPv6 and lets only its
+// replies in, as libvirt 9.0's iptables rules do.
+func TestRulesetSNATAndNAT6(t *testing.T) {
+	n := Network{Bridge: "vq1", Mode: "nat", PortStart: 2000, PortEnd: 3000, SNATStart: "10.50.0.10", SNATEnd: "10.50.0.20", NAT6: true,
+		Subnets: []netip.Prefix{netip.MustParsePrefix("192.168.191.0/24"), netip.MustParsePrefix("fd00:193::/64")}}
+	got := Ruleset(n)
+	for _, want := range []string{
+		"\t\tip saddr 192.168.191.0/24 ip daddr != 192.168.191.0/24 meta l4proto { tcp, udp } snat ip to 10.50.0.10-10.50.0.20:2000-3000\n",
+		"\t\tip saddr 192.168.191.0/24 ip daddr != 192.168.191.0/24 snat ip to 10.50.0.10-10.50.0.20\n",
+		"\t\toifname \"vq1\" ip6 daddr fd00:193::/64 ct state related,established accept\n",
+		"\t\tip6 saddr fd00:193::/64 ip6 daddr ff02::/16 return\n",
+		"\t\tip6 saddr fd00:193::/64 ip6 daddr != fd00:193::/64 meta l4proto { tcp, udp } masquerade to :2000-3000\n",
+		"\t\tip6 saddr fd00:193::/64 ip6 daddr != fd00:193::/64 masquerade\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ruleset lacks %q:\n%s", want, got)
+		}
+	}
+	n.SNATEnd = n.SNATStart
+	if got := Ruleset(n); !strings.Contains(got, "snat ip to 10.50.0.10:2000-3000\n") {
+		t.Errorf("a one-address range:\n%s", got)
+	}
+}
+
 func TestRulesetIsolatedAndRoute(t *testing.T) {
 	sub := []netip.Prefix{netip.MustParsePrefix("10.1.0.0/24")}
 	iso := Ruleset(Network{Bridge: "b0", Subnets: sub})

@@ -31,7 +31,7 @@ func eachLibvirtCase(t *testing.T, dir string, fail func(*libvirtxml.Network) er
 				err = fail(n)
 			}
 			if want, _ := os.ReadFile(base + ".err"); len(want) > 0 {
-				if err == nil || err.Error() != strings.TrimSpace(string(want)) {
+				if err == nil || err.Error() != strings.TrimRight(string(want), "\n") {
 					t.Fatalf("error %v, want %s", err, want)
 				}
 				return

@@ -61,8 +61,14 @@ func firewallOf(n *libvirtxml.Network) firewall.Network {
 	f := firewall.Network{Bridge: n.Bridge.Name, Mode: Mode(n)}
 	if n.Forward != nil {
 		f.Dev = n.Forward.Dev
-		if n.Forward.NAT != nil && len(n.Forward.NAT.Ports) > 0 {
-			f.PortStart, f.PortEnd = int(n.Forward.NAT.Ports[0].Start), int(n.Forward.NAT.Ports[0].End)
+		if nat := n.Forward.NAT; nat != nil {
+			if len(nat.Ports) > 0 {
+				f.PortStart, f.PortEnd = int(nat.Ports[0].Start), int(nat.Ports[0].End)
+			}
+			if len(nat.Addresses) > 0 {
+				f.SNATStart, f.SNATEnd = nat.Addresses[0].Start, nat.Addresses[0].End
+			}
+			f.NAT6 = nat.IPv6 == "yes"
 		}
 	}
 	for _, ip := range n.IPs {

@@ -167,8 +167,34 @@ func check(n *libvirtxml.Network) error {
 			dhcp[v4] = true
 		}
 	}
+	if err := checkNATAddress(n); err != nil {
+		return err
+	}
 	_, err := checkRoutes(n)
 	return err
+}
+
+// checkNATAddress is libvirt's check of <nat><address start end>: IPv4
+// addresses, in order.
+func checkNATAddress(n *libvirtxml.Network) error {
+	if n.Forward == nil || n.Forward.NAT == nil {
+		return nil
+	}
+	for _, a := range n.Forward.NAT.Addresses {
+		start, err1 := netip.ParseAddr(a.Start)
+		if err1 != nil || !start.Is4() {
+			return xmlErr("Bad ipv4 start address '%s' in <nat> in <forward> in network '%s'", a.Start, n.Name)
+		}
+		end, err2 := netip.ParseAddr(a.End)
+		if err2 != nil || !end.Is4() {
+			return xmlErr("Bad ipv4 end address '%s' in <nat> in <forward> in network '%s'", a.End, n.Name)
+		}
+		if end.Less(start) {
+			// libvirt's message ends with a space (an empty detail).
+			return virerr.New(virerr.ErrInternalError, virerr.FromNetwork, "range %s - %s is reversed ", a.Start, a.End)
+		}
+	}
+	return nil
 }
 
 // checkRanges is virSocketAddrGetRange's check of an <ip>'s DHCP ranges:

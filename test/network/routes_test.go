@@ -45,3 +45,25 @@ func TestNetworkStaticRoutes(t *testing.T) {
 		t.Errorf("net-define with an unreachable gateway: %v\n%s", err, out)
 	}
 }
+
+// TestNetworkSNATAndIPv6NAT: a NAT network with an address range and
+// ipv6='yes' starts (nft takes its rules) and its table SNATs IPv4 to the
+// range and masquerades IPv6.
+func TestNetworkSNATAndIPv6NAT(t *testing.T) {
+	ns := newNS(t)
+	_, root, sock := ns.daemon()
+	def := filepath.Join(root, "sn.xml")
+	xml := `<network><name>sn</name><forward mode='nat'><nat ipv6='yes'><address start='10.50.0.10' end='10.50.0.20'/><port start='2000' end='3000'/></nat></forward>
+  <bridge name='virbr9'/><ip address='192.168.191.1' prefix='24'/><ip family='ipv6' address='fd00:193::1' prefix='64'/></network>`
+	if err := os.WriteFile(def, []byte(xml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustVirsh(t, sock, "net-create", def)
+	t.Cleanup(func() { _, _ = virsh(t, sock, "net-destroy", "sn") })
+	table := ns.nft("list", "table", "inet", "virtlxc_virbr9")
+	for _, want := range []string{"snat ip to 10.50.0.10-10.50.0.20:2000-3000", "ip6 saddr fd00:193::/64 ip6 daddr != fd00:193::/64 masquerade"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+}
