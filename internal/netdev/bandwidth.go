@@ -42,11 +42,13 @@ func bandwidthOf(b *libvirtxml.DomainInterfaceBandwidth) (*spec.Bandwidth, error
 }
 
 // BandwidthCommands are the tc(8) command lines (without "tc") that set bw
-// on dev, as libvirt's virNetDevBandwidthSet runs them (not hierarchical):
-// the side dev transmits is shaped (htb class with an sfq leaf), the side
-// it receives is policed (ingress u32 filter dropping over the rate).
-// swapped puts the container's inbound on dev's transmit side.
-func BandwidthCommands(dev string, bw *spec.Bandwidth, swapped bool) [][]string {
+// on dev, as libvirt's virNetDevBandwidthSet runs them: the side dev
+// transmits is shaped (htb class with an sfq leaf), the side it receives
+// is policed (ingress u32 filter dropping over the rate). swapped puts
+// the inbound side on dev's transmit side. hierarchical (a network's
+// bridge) puts the shaping class under a parent class holding the whole
+// rate, as libvirt does to make room for guaranteed minimums.
+func BandwidthCommands(dev string, bw *spec.Bandwidth, swapped, hierarchical bool) [][]string {
 	if bw == nil {
 		return nil
 	}
@@ -56,7 +58,19 @@ func BandwidthCommands(dev string, bw *spec.Bandwidth, swapped bool) [][]string 
 	}
 	var cmds [][]string
 	if tx != nil && tx.Average > 0 {
-		class := []string{"class", "add", "dev", dev, "parent", "1:", "classid", "1:1", "htb", "rate", kbps(tx.Average)}
+		parent, leaf, dflt := "1:", "1:1", "1"
+		cmds = append(cmds, []string{"qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "1"})
+		if hierarchical {
+			parent, leaf, dflt = "1:1", "1:2", "2"
+			cmds[0][len(cmds[0])-1] = dflt
+			ceil := tx.Average
+			if tx.Peak > 0 {
+				ceil = tx.Peak
+			}
+			cmds = append(cmds, []string{"class", "add", "dev", dev, "parent", "1:", "classid", "1:1", "htb",
+				"rate", kbps(tx.Average), "ceil", kbps(ceil), "quantum", fmt.Sprint(quantum(tx.Average))})
+		}
+		class := []string{"class", "add", "dev", dev, "parent", parent, "classid", leaf, "htb", "rate", kbps(tx.Average)}
 		if tx.Peak > 0 {
 			class = append(class, "ceil", kbps(tx.Peak))
 		}
@@ -64,9 +78,8 @@ func BandwidthCommands(dev string, bw *spec.Bandwidth, swapped bool) [][]string 
 			class = append(class, "burst", fmt.Sprintf("%dkb", tx.Burst))
 		}
 		cmds = append(cmds,
-			[]string{"qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "1"},
 			append(class, "quantum", fmt.Sprint(quantum(tx.Average))),
-			[]string{"qdisc", "add", "dev", dev, "parent", "1:1", "handle", "2:", "sfq", "perturb", "10"},
+			[]string{"qdisc", "add", "dev", dev, "parent", leaf, "handle", "2:", "sfq", "perturb", "10"},
 			[]string{"filter", "add", "dev", dev, "parent", "1:0", "protocol", "all", "prio", "1", "handle", "1", "fw", "flowid", "1"})
 	}
 	if rx != nil {
@@ -93,9 +106,10 @@ func quantum(average uint64) uint64 {
 }
 
 // SetBandwidth applies bw to dev (BandwidthCommands), after removing the
-// device's root and ingress queueing disciplines.
-func SetBandwidth(dev string, bw *spec.Bandwidth, swapped bool) error {
-	cmds := BandwidthCommands(dev, bw, swapped)
+// device's root and ingress queueing disciplines; a failure removes them
+// again.
+func SetBandwidth(dev string, bw *spec.Bandwidth, swapped, hierarchical bool) error {
+	cmds := BandwidthCommands(dev, bw, swapped, hierarchical)
 	if len(cmds) == 0 {
 		return nil
 	}

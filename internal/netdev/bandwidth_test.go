@@ -36,7 +36,7 @@ func TestBandwidthCommands(t *testing.T) {
 		{"v", &spec.Bandwidth{In: &spec.Rate{Average: 5}}, true, htb("v", "rate 5kbps quantum 1")},
 		{"v", nil, true, nil},
 	} {
-		if got := join(BandwidthCommands(tc.dev, tc.bw, tc.swapped)); !reflect.DeepEqual(got, tc.want) {
+		if got := join(BandwidthCommands(tc.dev, tc.bw, tc.swapped, false)); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s swapped=%v:\n%s\nwant:\n%s", tc.dev, tc.swapped, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 		}
 	}
@@ -48,4 +48,21 @@ func join(cmds [][]string) []string {
 		out = append(out, strings.Join(c, " "))
 	}
 	return out
+}
+
+// TestBandwidthCommandsHierarchical: a network's bridge gets libvirt's
+// parent class 1:1 (rate, ceil = peak or rate) over the shaping class 1:2,
+// the default.
+func TestBandwidthCommandsHierarchical(t *testing.T) {
+	got := join(BandwidthCommands("virbr0", &spec.Bandwidth{In: &spec.Rate{Average: 1000, Burst: 32}}, true, true))
+	want := []string{
+		"qdisc add dev virbr0 root handle 1: htb default 2",
+		"class add dev virbr0 parent 1: classid 1:1 htb rate 1000kbps ceil 1000kbps quantum 85",
+		"class add dev virbr0 parent 1:1 classid 1:2 htb rate 1000kbps burst 32kb quantum 85",
+		"qdisc add dev virbr0 parent 1:2 handle 2: sfq perturb 10",
+		"filter add dev virbr0 parent 1:0 protocol all prio 1 handle 1 fw flowid 1",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -25,10 +25,14 @@ type Bridge struct {
 	// Routes are static routes through the bridge (the network's
 	// <route>s), added once it is up.
 	Routes []spec.Route
+	// Bandwidth is the network's <bandwidth>, set on the bridge (what
+	// the network's ports send and receive together).
+	Bandwidth *spec.Bandwidth
 }
 
 // CreateBridge creates b in the caller's network namespace, gives it its
-// MAC, MTU and addresses, brings it up and adds its routes. An existing device of the same
+// MAC, MTU and addresses, brings it up, limits its bandwidth and adds its
+// routes. An existing device of the same
 // name is an error (it belongs to someone else). On failure the bridge is
 // removed again.
 func CreateBridge(b Bridge) (err error) {
@@ -48,7 +52,8 @@ func CreateBridge(b Bridge) (err error) {
 		return fmt.Errorf("Unable to create bridge %s: %w", b.Name, err)
 	}
 	defer func() {
-		if err != nil {
+		var routes *RouteError
+		if err != nil && !errors.As(err, &routes) {
 			_ = DeleteBridge(b.Name)
 		}
 	}()
@@ -68,6 +73,9 @@ func CreateBridge(b Bridge) (err error) {
 	}
 	if err := netlink.LinkSetUp(l); err != nil {
 		return fmt.Errorf("setting bridge %s up: %w", b.Name, err)
+	}
+	if err := SetBandwidth(b.Name, b.Bandwidth, true, true); err != nil {
+		return err
 	}
 	// As libvirt's network driver, a route the kernel refuses does not
 	// fail the start: it is reported and the others are added.

@@ -109,7 +109,7 @@ func setupVeth(it *spec.Interface, initPID int, prefix string) (string, error) {
 	if err := linkconf.AddRoutes(linkconf.Here, host, it.HostRoutes); err != nil {
 		return name, err
 	}
-	return name, SetBandwidth(name, it.Bandwidth, it.BandwidthSwapped)
+	return name, SetBandwidth(name, it.Bandwidth, it.BandwidthSwapped, false)
 }
 
 // addVeth creates the pair, picking the first free auto name when name is

@@ -116,7 +116,34 @@ func bridgeOf(n *libvirtxml.Network) (netdev.Bridge, error) {
 	}
 	routes, err := checkRoutes(n)
 	b.Routes = routes
+	b.Bandwidth = bandwidthOf(n.Bandwidth)
 	return b, err
+}
+
+// bandwidthOf is a network's <bandwidth> as a spec, nil for none (a
+// direction without an average is no limit).
+func bandwidthOf(b *libvirtxml.NetworkBandwidth) *spec.Bandwidth {
+	if b == nil {
+		return nil
+	}
+	rate := func(p *libvirtxml.NetworkBandwidthParams) *spec.Rate {
+		if p == nil || p.Average == nil || *p.Average == 0 {
+			return nil
+		}
+		r := &spec.Rate{Average: uint64(*p.Average)}
+		if p.Peak != nil {
+			r.Peak = uint64(*p.Peak)
+		}
+		if p.Burst != nil {
+			r.Burst = uint64(*p.Burst)
+		}
+		return r
+	}
+	out := &spec.Bandwidth{In: rate(b.Inbound), Out: rate(b.Outbound)}
+	if out.In == nil && out.Out == nil {
+		return nil
+	}
+	return out
 }
 
 // Destroy stops an active network, removing what it started (dnsmasq

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -106,5 +107,35 @@ func TestInterfaceBandwidth(t *testing.T) {
 	c := &dhcpCtr{name: "bw", rootfs: rootfs}
 	if got := c.waitFile(t, "ping"); got != "ok" {
 		t.Errorf("ping through the limited interface: %s", got)
+	}
+}
+
+// TestNetworkBandwidth: a network's <bandwidth> is on its bridge, with
+// libvirt's parent class; where the kernel lacks what it needs the start
+// fails with tc's reason and leaves no bridge.
+func TestNetworkBandwidth(t *testing.T) {
+	ns := newNS(t)
+	_, root, sock := ns.daemon()
+	def := filepath.Join(root, "nb.xml")
+	xml := `<network><name>nb</name><forward mode='nat'/><bridge name='virbr6'/>
+  <bandwidth><inbound average='1000' peak='2000'/><outbound average='500' burst='100'/></bandwidth>
+  <ip address='192.168.197.1' prefix='24'/></network>`
+	if err := os.WriteFile(def, []byte(xml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if missing := missingTC(t); len(missing) > 0 {
+		t.Logf("this kernel lacks %s: the start must fail cleanly", strings.Join(missing, ", "))
+		out, err := virsh(t, sock, "net-create", def)
+		if err == nil || !strings.Contains(out, "Child process (tc ") {
+			t.Fatalf("net-create with bandwidth on this kernel: %v\n%s", err, out)
+		}
+		ns.assertOnly("lo")
+		return
+	}
+	mustVirsh(t, sock, "net-create", def)
+	t.Cleanup(func() { _, _ = virsh(t, sock, "net-destroy", "nb") })
+	out, err := ns.cmd("tc", "class", "show", "dev", "virbr6").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "class htb 1:1 root") || !strings.Contains(string(out), "class htb 1:2 parent 1:1") {
+		t.Errorf("classes on the bridge: %v\n%s", err, out)
 	}
 }
