@@ -27,6 +27,7 @@ func Format(d *Domain) ([]byte, error) {
 		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromDomain, "formatting domain XML: %s", err)
 	}
 	renameElements(tree)
+	formatDirectNetworks(tree, d)
 	for _, c := range tree.children {
 		switch {
 		case c.name.Space != "":

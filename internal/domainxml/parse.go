@@ -100,6 +100,9 @@ func Parse(data []byte, opts Options) (*Domain, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Live {
+		readDirectNetworks(in, d)
+	}
 	d.Metadata = nil
 	if md, ok, err := extractMetadata(doc); err != nil {
 		return nil, xmlError("%s", err.Error())

@@ -102,7 +102,7 @@ func (d *Driver) changeLive(dom *domain, live *domainxml.Domain, dev *domainxml.
 		d.auditSend(audit.GenericDev(auditDomain(dom), "net", audit.ReasonAttach, "", macOf(*dev.Interface), err == nil))
 		return err
 	case dev.Interface != nil:
-		mac, err := unplugNet(dom, live, dev)
+		mac, err := d.unplugNet(dom, live, dev)
 		if err == nil {
 			d.auditSend(audit.GenericDev(auditDomain(dom), "net", audit.ReasonDetach, mac, "", true))
 		}
@@ -139,21 +139,21 @@ func (d *Driver) hotplugNet(dom *domain, live *domainxml.Domain, n libvirtxml.Do
 			"Cannot attach an interface to a container that shares the host's network namespace")
 	}
 	if n.Source != nil && n.Source.Network != nil && d.networks != nil {
-		br, err := d.networks.Bridge(n.Source.Network.Network)
-		if err != nil {
+		if err := d.plugNetwork(&n); err != nil {
 			return err
 		}
-		n.Source.Network.Bridge = br
 	}
 	if live.Devices == nil {
 		live.Devices = &libvirtxml.DomainDeviceList{}
 	}
 	specs, err := netdev.Plan(append(slices.Clone(live.Devices.Interfaces), n))
 	if err != nil {
+		d.releasePort(&n)
 		return err
 	}
 	host, err := netdev.Hotplug(specs[len(specs)-1], dom.initPID, netdev.AutoPrefix(d.layout.Root))
 	if err != nil {
+		d.releasePort(&n)
 		return virerr.Wrap(err, virerr.ErrInternalError, virerr.FromLXC, "%s", err)
 	}
 	if host != "" {
@@ -166,7 +166,7 @@ func (d *Driver) hotplugNet(dom *domain, live *domainxml.Domain, n libvirtxml.Do
 // unplugNet removes a running domain's interface: a veth's host end goes,
 // and the container end with it; a direct interface's macvlan, which
 // lives in the container alone, is deleted there.
-func unplugNet(dom *domain, live *domainxml.Domain, dev *domainxml.Device) (string, error) {
+func (d *Driver) unplugNet(dom *domain, live *domainxml.Domain, dev *domainxml.Device) (string, error) {
 	var nets []libvirtxml.DomainInterface
 	if live.Devices != nil {
 		nets = live.Devices.Interfaces
@@ -192,6 +192,7 @@ func unplugNet(dom *domain, live *domainxml.Domain, dev *domainxml.Device) (stri
 			return "", virerr.Wrap(err, virerr.ErrInternalError, virerr.FromLXC, "%s", err)
 		}
 	}
+	d.releasePort(&n)
 	live.Devices.Interfaces = append(nets[:idx:idx], nets[idx+1:]...)
 	return macOf(n), nil
 }

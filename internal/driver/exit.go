@@ -163,6 +163,7 @@ func (d *Driver) removeGroup(dom *domain, r *run, partition string) {
 // definition is dropped (a transient domain keeps it as its only one).
 // Callers hold dom.mu.
 func (d *Driver) cleanupLocked(dom *domain, reason int) {
+	d.releasePorts(dom.liveDef)
 	d.removeRunFiles(dom.name)
 	dom.setState(StateShutoff, reason)
 	dom.id = -1

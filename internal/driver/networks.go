@@ -1,19 +1,33 @@
 package driver
 
-import "virtlxc/internal/domainxml"
+import (
+	"libvirt.org/go/libvirtxml"
 
-// Networks resolves libvirt networks for <interface type='network'>: the
-// daemon's network registry implements it.
+	"virtlxc/internal/domainxml"
+	"virtlxc/internal/network"
+)
+
+// Networks hands out ports of libvirt networks to <interface
+// type='network'>s (libvirt's networkAllocatePort, networkNotifyPort,
+// networkReleasePort): the daemon's network registry implements it.
 type Networks interface {
-	// Bridge returns the bridge of the active network name, or a
-	// libvirt error (no such network, network not active).
-	Bridge(name string) (string, error)
+	// AllocatePort takes a port on the active network name, or returns a
+	// libvirt error (no such network, not active, no device free).
+	AllocatePort(name string) (network.Port, error)
+	// ReclaimPort counts a port a running domain holds again.
+	ReclaimPort(name string, p network.Port) error
+	// ReleasePort gives a port back.
+	ReleasePort(name string, p network.Port)
 }
 
-// resolveNetworks rewrites live's type='network' interfaces with their
-// network's bridge (<source network='N' bridge='virbrK'/>), as libvirt's
-// live XML shows them, so the controller only ever sees bridges. Without
-// a resolver, such interfaces are left for the plan to refuse.
+// resolveNetworks takes a port for each of live's type='network'
+// interfaces and records it there, as libvirt's live XML shows it: a
+// bridge network's bridge (<source network='N' bridge='virbrK'/>), a
+// direct network's device and mode (the interface then shows as
+// type='direct', <source network='N' dev='eth1' mode='bridge'/>). The
+// controller so only sees bridges and macvlans. On failure no port is
+// held. Without a registry, such interfaces are left for the plan to
+// refuse.
 func (d *Driver) resolveNetworks(live *domainxml.Domain) error {
 	if d.networks == nil || live.Devices == nil {
 		return nil
@@ -23,13 +37,79 @@ func (d *Driver) resolveNetworks(live *domainxml.Domain) error {
 		if n.Source == nil || n.Source.Network == nil {
 			continue
 		}
-		br, err := d.networks.Bridge(n.Source.Network.Network)
-		if err != nil {
+		if err := d.plugNetwork(n); err != nil {
+			d.releasePorts(live)
 			return err
 		}
-		n.Source.Network.Bridge = br
 	}
 	return nil
+}
+
+// plugNetwork takes a port of type='network' interface n's network and
+// records it in n.
+func (d *Driver) plugNetwork(n *libvirtxml.DomainInterface) error {
+	p, err := d.networks.AllocatePort(n.Source.Network.Network)
+	if err != nil {
+		return err
+	}
+	if p.Dev != "" {
+		n.Source.Direct = &libvirtxml.DomainInterfaceSourceDirect{Dev: p.Dev, Mode: p.Mode}
+	} else {
+		n.Source.Network.Bridge = p.Bridge
+	}
+	return nil
+}
+
+// portOf returns the network and port interface n holds, if any.
+func portOf(n *libvirtxml.DomainInterface) (string, network.Port, bool) {
+	if n.Source == nil || n.Source.Network == nil {
+		return "", network.Port{}, false
+	}
+	name := n.Source.Network.Network
+	switch {
+	case n.Source.Direct != nil:
+		return name, network.Port{Dev: n.Source.Direct.Dev, Mode: n.Source.Direct.Mode}, true
+	case n.Source.Network.Bridge != "":
+		return name, network.Port{Bridge: n.Source.Network.Bridge}, true
+	}
+	return "", network.Port{}, false
+}
+
+// releasePort gives back the port interface n holds and forgets it there,
+// so that it is given back once.
+func (d *Driver) releasePort(n *libvirtxml.DomainInterface) {
+	name, p, ok := portOf(n)
+	if !ok || d.networks == nil {
+		return
+	}
+	d.networks.ReleasePort(name, p)
+	n.Source.Direct = nil
+	n.Source.Network.Bridge = ""
+}
+
+// releasePorts gives back every port def's interfaces hold.
+func (d *Driver) releasePorts(def *domainxml.Domain) {
+	if def == nil || def.Devices == nil {
+		return
+	}
+	for i := range def.Devices.Interfaces {
+		d.releasePort(&def.Devices.Interfaces[i])
+	}
+}
+
+// reclaimPorts counts again the ports of a running domain found at the
+// daemon's start; one its network no longer knows is logged.
+func (d *Driver) reclaimPorts(name string, def *domainxml.Domain) {
+	if d.networks == nil || def == nil || def.Devices == nil {
+		return
+	}
+	for i := range def.Devices.Interfaces {
+		if netName, p, ok := portOf(&def.Devices.Interfaces[i]); ok {
+			if err := d.networks.ReclaimPort(netName, p); err != nil {
+				d.log.Warn("cannot count a network port of a running domain", "domain", name, "network", netName, "err", err)
+			}
+		}
+	}
 }
 
 // Iface is one interface of a running domain, for

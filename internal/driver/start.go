@@ -72,6 +72,13 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	if err := d.resolveNetworks(live); err != nil {
 		return Ref{}, err
 	}
+	// Once live is the domain's, its cleanup gives the ports back.
+	published := false
+	defer func() {
+		if !published {
+			d.releasePorts(live)
+		}
+	}()
 	d.auditMachineID(dom)
 	name := dom.name
 	d.removeRunFiles(name)
@@ -109,6 +116,7 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	}
 	live.ID = new(proc.Pid())
 	dom.liveDef = live
+	published = true
 	dom.id = proc.Pid()
 	dom.initPID = 0
 	dom.setState(StateRunning, RunningBooted)

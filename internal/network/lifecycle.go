@@ -56,8 +56,14 @@ func (r *Registry) start(o *object) error {
 			live.Forward.NAT.Ports = []libvirtxml.NetworkForwardNATPort{{Start: 1024, End: 65535}}
 		}
 	}
-	br := live.Bridge.Name
-	if managesBridge(n) {
+	var br string
+	if live.Bridge != nil {
+		br = live.Bridge.Name
+	}
+	if Direct(n) {
+		// Nothing to make: each port is a macvlan on a pool device,
+		// made with the container (libvirt checks nothing here either).
+	} else if managesBridge(n) {
 		b, err := bridgeOf(live)
 		if err != nil {
 			return err
@@ -95,6 +101,7 @@ func (r *Registry) start(o *object) error {
 		return err
 	}
 	o.live = live
+	o.conns, o.devConns = 0, nil // libvirt's start drops every port
 	return nil
 }
 
@@ -152,12 +159,9 @@ func bandwidthOf(b *libvirtxml.NetworkBandwidth) *spec.Bandwidth {
 func (r *Registry) Destroy(name string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o, err := r.get(name)
+	o, err := r.getActive(name, "network is not active")
 	if err != nil {
 		return err
-	}
-	if o.live == nil {
-		return invalid("network is not active")
 	}
 	if managesBridge(o.live) {
 		r.stopServices(o.live)
@@ -169,6 +173,7 @@ func (r *Registry) Destroy(name string) error {
 		r.log.Warn("cannot remove network state", "network", name, "err", err)
 	}
 	o.live = nil
+	o.conns, o.devConns = 0, nil
 	r.emit(o, EventStopped)
 	if !o.persistent {
 		delete(r.nets, name)

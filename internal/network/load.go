@@ -97,12 +97,14 @@ func (r *Registry) loadState() []error {
 			continue
 		}
 		live, err := Parse(data)
-		if err != nil || live.Bridge == nil || live.Name+".xml" != fname {
+		if err != nil || (live.Bridge == nil && !Direct(live)) || live.Name+".xml" != fname {
 			errs = append(errs, fmt.Errorf("bad network state %s: %v", path, err))
 			_ = os.Remove(path)
 			continue
 		}
-		if _, isBridge, err := r.links.Exists(live.Bridge.Name); err != nil || !isBridge {
+		if Direct(live) {
+			// Nothing on the host to find: its ports are its domains'.
+		} else if _, isBridge, err := r.links.Exists(live.Bridge.Name); err != nil || !isBridge {
 			r.log.Warn("network's bridge is gone; marking it inactive", "network", live.Name, "bridge", live.Bridge.Name)
 			if managesBridge(live) {
 				r.stopServices(live)

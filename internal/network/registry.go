@@ -74,6 +74,10 @@ type object struct {
 	def        *libvirtxml.Network // persistent (or, if transient, the live) definition
 	live       *libvirtxml.Network // nil while inactive
 	persistent bool
+	// conns counts the ports of the active network, devConns those on
+	// each device of a direct network's pool (ports.go).
+	conns    int
+	devConns map[string]int
 }
 
 // Registry holds the networks of one daemon. It is safe for concurrent
@@ -152,6 +156,19 @@ func (r *Registry) get(name string) (*object, error) {
 	return o, nil
 }
 
+// getActive is get for operations on an active network: an inactive one
+// fails with libvirt's operation-invalid message inactive.
+func (r *Registry) getActive(name, inactive string) (*object, error) {
+	o, err := r.get(name)
+	if err != nil {
+		return nil, err
+	}
+	if o.live == nil {
+		return nil, invalid("%s", inactive)
+	}
+	return o, nil
+}
+
 // getPersistent is get for operations on a persistent definition only: a
 // transient network fails with libvirt's operation-invalid message refused.
 func (r *Registry) getPersistent(name, refused string) (*object, error) {
@@ -213,7 +230,11 @@ func (r *Registry) XML(name string, inactive bool) ([]byte, error) {
 	}
 	d := o.def
 	if o.live != nil && !inactive {
-		d = o.live
+		out, err := Format(o.live)
+		if err != nil {
+			return nil, err
+		}
+		return withConnections(out, o.conns, o.devConns), nil
 	}
 	return Format(d)
 }

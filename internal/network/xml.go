@@ -4,11 +4,11 @@
 // start, destroy, autostart and lookups, persisted the way libvirt does
 // (CONFIG/NAME.xml, AUTOSTART/NAME.xml links, STATE/NAME.xml while active).
 //
-// Starting an isolated (no <forward>), route or nat network creates its
-// bridge with the network's addresses; a bridge-mode network uses an
-// existing bridge. Not yet: NAT rules (a nat network behaves as a routed
-// bridge with an address, without masquerading) and dnsmasq (no DHCP or
-// DNS is served, <dhcp> and <dns> are kept but unused).
+// Starting an isolated (no <forward>), route, open or nat network creates
+// its bridge with the network's addresses, firewall rules and dnsmasq
+// (services.go); a bridge-mode network uses an existing bridge; a direct
+// network (direct.go) creates nothing. Domains' interfaces take ports of
+// active networks (ports.go).
 package network
 
 import (
@@ -37,7 +37,8 @@ var forwardModes = map[string]bool{
 }
 
 // startable are the forward modes Start supports ("" is isolated).
-var startable = map[string]bool{"": true, "nat": true, "route": true, "open": true, "bridge": true}
+var startable = map[string]bool{"": true, "nat": true, "route": true, "open": true, "bridge": true,
+	"private": true, "vepa": true, "passthrough": true}
 
 // Mode returns the network's forward mode, "" for an isolated network.
 func Mode(n *libvirtxml.Network) string {
@@ -113,26 +114,11 @@ func check(n *libvirtxml.Network) error {
 	if n.Forward != nil && n.Forward.Mode != "" && !forwardModes[n.Forward.Mode] {
 		return virerr.New(virerr.ErrInternalError, virerr.FromNetwork, "unknown forwarding type '%s'", n.Forward.Mode)
 	}
-	if f := n.Forward; f != nil && f.Dev != "" {
-		// virNetworkForwardDefParseXML: dev is the first interface.
-		if len(f.Interfaces) == 0 {
-			f.Interfaces = []libvirtxml.NetworkForwardInterface{{Dev: f.Dev}}
-		} else if f.Interfaces[0].Dev != f.Dev {
-			return xmlErr("<forward dev='%s'> must match first <interface dev='%s'/> in network %s", f.Dev, f.Interfaces[0].Dev, n.Name)
-		}
+	if err := checkForwardIfs(n); err != nil {
+		return err
 	}
-	if f := n.Forward; f != nil && f.Dev == "" && len(f.Interfaces) > 0 {
-		f.Dev = f.Interfaces[0].Dev // and the first interface is dev
-	}
-	switch m := Mode(n); m {
-	case "nat", "route", "open":
-		if len(n.IPs) == 0 {
-			return xmlErr("%s forwarding requested, but no IP address provided for network '%s'", m, n.Name)
-		}
-	}
-	if hasVLAN(n) && !vlanCapable(n) {
-		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
-			"<vlan> element specified for network %s, whose type doesn't support vlan configuration", n.Name)
+	if err := checkModeOptions(n); err != nil {
+		return err
 	}
 	if n.MAC != nil && n.MAC.Address != "" {
 		m, ok := domainxml.ParseMAC(n.MAC.Address)
@@ -140,13 +126,6 @@ func check(n *libvirtxml.Network) error {
 			return xmlErr("Invalid bridge mac address '%s' in network '%s'", n.MAC.Address, n.Name)
 		}
 		n.MAC.Address = m
-	}
-	if Mode(n) == "bridge" && (n.Bridge == nil || n.Bridge.Name == "") {
-		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
-			"network '%s' has forward mode 'bridge' but no <bridge name='...'/>", n.Name)
-	}
-	if !managesBridge(n) && len(n.IPs) > 0 {
-		return xmlErr("Unsupported <ip> element in network %s with forward mode='%s'", n.Name, Mode(n))
 	}
 	dhcp := map[bool]bool{} // by IPv4-ness: an <ip> of that family has DHCP
 	for _, ip := range n.IPs {
@@ -170,8 +149,18 @@ func check(n *libvirtxml.Network) error {
 	if err := checkNATAddress(n); err != nil {
 		return err
 	}
-	_, err := checkRoutes(n)
-	return err
+	if _, err := checkRoutes(n); err != nil {
+		return err
+	}
+	// networkValidate, after the parse
+	if err := validateModes(n); err != nil {
+		return err
+	}
+	if hasVLAN(n) && !vlanCapable(n) {
+		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
+			"<vlan> element specified for network %s, whose type doesn't support vlan configuration", n.Name)
+	}
+	return nil
 }
 
 // checkNATAddress is libvirt's check of <nat><address start end>: IPv4

@@ -102,7 +102,6 @@ func TestParseErrors(t *testing.T) {
 		{`<network><name>a/b</name></network>`, virerr.ErrXMLDetail, "name a/b cannot contain '/'"},
 		{`<network><name>a</name><uuid>zz</uuid></network>`, virerr.ErrInternalError, "internal error: malformed uuid element"},
 		{`<network><name>a</name><forward mode='x'/></network>`, virerr.ErrInternalError, "internal error: unknown forwarding type 'x'"},
-		{`<network><name>a</name><forward mode='bridge'/></network>`, virerr.ErrConfigUnsupported, "unsupported configuration: network 'a' has forward mode 'bridge'"},
 		{`<network><name>a</name><ip address='1.2.3'/></network>`, virerr.ErrXMLError, "XML error: Invalid address '1.2.3' in network 'a'"},
 		{`<network><name>a</name><ip address='1.2.3.4' netmask='255.0.255.0'/></network>`, virerr.ErrXMLError, "XML error: Invalid netmask"},
 		{`<network><name>a</name><ip address='1.2.3.4' prefix='33'/></network>`, virerr.ErrXMLError, "XML error: Invalid prefix 33"},

@@ -1,0 +1,77 @@
+package domainxml
+
+import (
+	"encoding/xml"
+
+	"libvirt.org/go/libvirtxml"
+)
+
+// A running domain's <interface type='network'> on a direct network holds
+// a macvlan port: the live definition keeps both its network
+// (Source.Network) and its device and mode (Source.Direct), and libvirt
+// prints it as the direct interface it is (virDomainNetDefFormat's
+// "public actual"):
+//
+//	<interface type='direct'>
+//	  <source network='N' dev='eth1' mode='bridge'/>
+
+// formatDirectNetworks rewrites the formatted interfaces of d that hold a
+// direct network's port (tree is Format's, from libvirtxml's output,
+// which prints only the network source).
+func formatDirectNetworks(tree *node, d *Domain) {
+	nodes := interfaceNodes(tree, d)
+	for i := range nodes {
+		n := d.Devices.Interfaces[i]
+		if !directNetwork(&n) {
+			continue
+		}
+		setAttr(nodes[i], "type", "direct")
+		if src := nodes[i].child("source"); src != nil {
+			dropAttr(src, "bridge")
+			src.attrs = append(src.attrs,
+				xml.Attr{Name: xml.Name{Local: "dev"}, Value: n.Source.Direct.Dev},
+				xml.Attr{Name: xml.Name{Local: "mode"}, Value: n.Source.Direct.Mode})
+		}
+	}
+}
+
+// directNetwork reports whether n is a network interface holding a
+// direct network's port.
+func directNetwork(n *libvirtxml.DomainInterface) bool {
+	return n.Source != nil && n.Source.Network != nil && n.Source.Direct != nil
+}
+
+// readDirectNetworks is the reverse for a live definition read back (the
+// status file): a direct interface whose source names a network gets the
+// network again.
+func readDirectNetworks(in *node, d *Domain) {
+	nodes := interfaceNodes(in, d)
+	for i := range nodes {
+		n := &d.Devices.Interfaces[i]
+		src := nodes[i].child("source")
+		if n.Source == nil || n.Source.Direct == nil || src == nil {
+			continue
+		}
+		name, ok := src.attr("network")
+		if !ok || name == "" {
+			continue
+		}
+		net := &libvirtxml.DomainInterfaceSourceNetwork{Network: name}
+		net.PortGroup, _ = src.attr("portgroup")
+		net.PortID, _ = src.attr("portid")
+		n.Source.Network = net
+	}
+}
+
+// interfaceNodes returns the <interface> elements of a domain document's
+// tree, each at its index in d's interfaces (none if they do not line up).
+func interfaceNodes(tree *node, d *Domain) []*node {
+	if d.Devices == nil {
+		return nil
+	}
+	nodes := devices(tree, "interface")
+	if len(nodes) != len(d.Devices.Interfaces) {
+		return nil
+	}
+	return nodes
+}

@@ -1,0 +1,121 @@
+package network
+
+import (
+	"strings"
+	"testing"
+
+	"virtlxc/internal/virerr"
+)
+
+// startNet defines and starts a network for a ports test.
+func startNet(t *testing.T, r *Registry, xml string) string {
+	t.Helper()
+	info, err := r.Define([]byte(xml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(info.Name); err != nil {
+		t.Fatal(err)
+	}
+	return info.Name
+}
+
+// liveXML is a network's live document.
+func liveXML(t *testing.T, r *Registry, name string) string {
+	t.Helper()
+	out, err := r.XML(name, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// TestPorts: libvirt's networkAllocatePort and networkReleasePort. A
+// bridge network counts its ports; a direct network hands out the least
+// used device of its pool (the first on a tie), a passthrough one only an
+// unused device, and the live XML shows the counts.
+func TestPorts(t *testing.T) {
+	f := newFake()
+	r, _ := newTestRegistry(t, f)
+	wantErr(t, func() error { _, err := r.AllocatePort("nope"); return err }(), virerr.ErrNoNetwork, "Network not found: no network with matching name 'nope'")
+	if _, err := r.Define([]byte(isoXML)); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, func() error { _, err := r.AllocatePort("iso"); return err }(), virerr.ErrOperationInvalid,
+		"Requested operation is not valid: network 'iso' is not active")
+	if err := r.Start("iso"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.AllocatePort("iso")
+	if err != nil || p.Bridge == "" || p.Dev != "" {
+		t.Fatalf("bridge port %+v, %v", p, err)
+	}
+	if x := liveXML(t, r, "iso"); !strings.HasPrefix(x, "<network connections='1'>\n") {
+		t.Errorf("live XML:\n%s", x)
+	}
+	if x, _ := r.XML("iso", true); strings.Contains(string(x), "connections") {
+		t.Errorf("inactive XML shows connections:\n%s", x)
+	}
+	r.ReleasePort("iso", p)
+	if x := liveXML(t, r, "iso"); strings.Contains(x, "connections") {
+		t.Errorf("released, live XML:\n%s", x)
+	}
+
+	br := startNet(t, r, "<network><name>mv</name><forward mode='bridge'><interface dev='eth1'/><interface dev='eth2'/></forward></network>")
+	var got []string
+	var ports []Port
+	for i := 0; i < 3; i++ {
+		p, err := r.AllocatePort(br)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p.Dev+"/"+p.Mode)
+		ports = append(ports, p)
+	}
+	if strings.Join(got, " ") != "eth1/bridge eth2/bridge eth1/bridge" {
+		t.Errorf("devices handed out: %v", got)
+	}
+	x := liveXML(t, r, br)
+	for _, want := range []string{"<network connections='3'>", "<forward dev='eth1' mode='bridge'>",
+		"<interface dev='eth1' connections='2'/>", "<interface dev='eth2' connections='1'/>"} {
+		if !strings.Contains(x, want) {
+			t.Errorf("live XML lacks %q:\n%s", want, x)
+		}
+	}
+	r.ReleasePort(br, ports[1])
+	if p, _ := r.AllocatePort(br); p.Dev != "eth2" {
+		t.Errorf("after eth2's port went, the next got %q", p.Dev)
+	}
+
+	pt := startNet(t, r, "<network><name>pt</name><forward mode='passthrough'><interface dev='eth3'/><interface dev='eth4'/></forward></network>")
+	a, _ := r.AllocatePort(pt)
+	b, _ := r.AllocatePort(pt)
+	if a.Dev != "eth3" || b.Dev != "eth4" || a.Mode != "passthrough" {
+		t.Errorf("passthrough ports %+v %+v", a, b)
+	}
+	wantErr(t, func() error { _, err := r.AllocatePort(pt); return err }(), virerr.ErrInternalError,
+		"internal error: network 'pt' requires exclusive access to interfaces, but none are available")
+	wantErr(t, r.ReclaimPort(pt, a), virerr.ErrInternalError,
+		"internal error: network 'pt' claims dev='eth3' is already in use by a different port")
+	r.ReleasePort(pt, a)
+	if err := r.ReclaimPort(pt, a); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, r.ReclaimPort(pt, Port{Dev: "eth9"}), virerr.ErrInternalError,
+		"internal error: network 'pt' doesn't have dev='eth9' in use by network port")
+
+	none := startNet(t, r, "<network><name>none</name><forward mode='vepa'/></network>")
+	wantErr(t, func() error { _, err := r.AllocatePort(none); return err }(), virerr.ErrInternalError,
+		"internal error: network 'none' uses a direct mode, but has no forward dev and no interface pool")
+
+	// Restarting a network forgets its ports, as libvirt's does.
+	if err := r.Destroy(br); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(br); err != nil {
+		t.Fatal(err)
+	}
+	if x := liveXML(t, r, br); strings.Contains(x, "connections") {
+		t.Errorf("restarted network kept its ports:\n%s", x)
+	}
+}
