@@ -22,16 +22,20 @@ func formatDirectNetworks(tree *node, d *Domain) {
 	nodes := interfaceNodes(tree, d)
 	for i := range nodes {
 		n := d.Devices.Interfaces[i]
-		if !directNetwork(&n) {
+		src := nodes[i].child("source")
+		if n.Source == nil || n.Source.Network == nil || src == nil {
 			continue
 		}
-		setAttr(nodes[i], "type", "direct")
-		if src := nodes[i].child("source"); src != nil {
+		if directNetwork(&n) {
+			setAttr(nodes[i], "type", "direct")
 			dropAttr(src, "bridge")
 			src.attrs = append(src.attrs,
 				xml.Attr{Name: xml.Name{Local: "dev"}, Value: n.Source.Direct.Dev},
 				xml.Attr{Name: xml.Name{Local: "mode"}, Value: n.Source.Direct.Mode})
 		}
+		// virDomainActualNetDefContentsFormat: the network, then the
+		// port, then where it plugs in.
+		attrOrder(src, "network", "portgroup", "portid")
 	}
 }
 

@@ -136,6 +136,14 @@ func inactiveView(def *domainxml.Domain) *domainxml.Domain {
 				c.Source.Pty.Path = ""
 			}
 		}
+		for i := range out.Devices.Interfaces {
+			// A network interface without its port: libvirt's
+			// inactive format prints the network alone.
+			if s := out.Devices.Interfaces[i].Source; s != nil && s.Network != nil {
+				s.Direct = nil
+				s.Network.Bridge, s.Network.PortID = "", ""
+			}
+		}
 	}
 	return out
 }

@@ -57,6 +57,8 @@ func (d *Driver) plugNetwork(n *libvirtxml.DomainInterface) error {
 	} else {
 		n.Source.Network.Bridge = p.Bridge
 	}
+	// libvirt names each port with a UUID, shown in the live XML.
+	n.Source.Network.PortID = domainxml.NewUUID()
 	return nil
 }
 
@@ -84,7 +86,7 @@ func (d *Driver) releasePort(n *libvirtxml.DomainInterface) {
 	}
 	d.networks.ReleasePort(name, p)
 	n.Source.Direct = nil
-	n.Source.Network.Bridge = ""
+	n.Source.Network.Bridge, n.Source.Network.PortID = "", ""
 }
 
 // releasePorts gives back every port def's interfaces hold.

@@ -3,6 +3,7 @@ package network
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -57,8 +58,13 @@ func TestDirectNetwork(t *testing.T) {
 	createCtr(t, bin, sock, root, "c3", onNet("c3", "mv", "52:54:00:00:10:03", "10.55.0.3"))
 	for name, dev := range map[string]string{"c1": "pa0", "c2": "pb0", "c3": "pa0"} {
 		if x := cli("dumpxml", name); !strings.Contains(x, "<interface type='direct'>") ||
-			!strings.Contains(x, "<source network='mv' dev='"+dev+"' mode='bridge'/>") {
+			!regexp.MustCompile("<source network='mv' portid='[0-9a-f-]{36}' dev='"+dev+"' mode='bridge'/>").MatchString(x) {
 			t.Errorf("%s's live XML, want a port on %s:\n%s", name, dev, x)
+		}
+		// Without its port, as libvirt's inactive format shows it.
+		if x := cli("dumpxml", "--inactive", name); !strings.Contains(x, "<interface type='network'>") ||
+			!strings.Contains(x, "<source network='mv'/>") {
+			t.Errorf("%s's inactive XML:\n%s", name, x)
 		}
 	}
 	// c1 and c3 share pa0: bridge mode (not vepa's) lets its macvlans
@@ -105,7 +111,7 @@ func TestDirectNetwork(t *testing.T) {
 	nic := write("nic.xml", "<interface type='network'><mac address='52:54:00:00:10:04'/><source network='mv'/><guest dev='hot0'/></interface>")
 	cli("attach-device", "c2", nic, "--live")
 	wantNet("mv", "<network connections='4'>", "<interface dev='pb0' connections='2'/>")
-	if x := cli("dumpxml", "c2"); !strings.Contains(x, "<mac address='52:54:00:00:10:04'/>\n      <source network='mv' dev='pb0' mode='bridge'/>") {
+	if x := cli("dumpxml", "c2"); !regexp.MustCompile("<mac address='52:54:00:00:10:04'/>\n      <source network='mv' portid='[0-9a-f-]{36}' dev='pb0' mode='bridge'/>").MatchString(x) {
 		t.Errorf("c2's live XML after the attach:\n%s", x)
 	}
 	if out := cli("lxc-enter-namespace", "c2", "--", "/bin/ip", "-o", "link", "show"); !strings.Contains(out, "hot0") {

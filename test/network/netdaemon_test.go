@@ -128,7 +128,7 @@ func TestNetworkWithVirsh(t *testing.T) {
 		t.Errorf("server received %q", got.String())
 	}
 	live := mustVirsh(t, sock, "dumpxml", "onnet")
-	if !strings.Contains(live, "<source network='iso' bridge='vlisobr0'/>") {
+	if !regexp.MustCompile(`<source network='iso' portid='[0-9a-f-]{36}' bridge='vlisobr0'/>`).MatchString(live) {
 		t.Errorf("live domain XML does not show the network's bridge:\n%s", live)
 	}
 	mustVirsh(t, sock, "destroy", "onnet")
