@@ -72,6 +72,38 @@ func Start(c Config, f Files) (err error) {
 	return nil
 }
 
+// Refresh rewrites the static hosts files (dhcp-hostsfile, addn-hosts)
+// of the dnsmasq serving f for c and has it read them again (SIGHUP), as
+// libvirt's networkRefreshDhcpDaemon does; a dnsmasq that does not run is
+// started.
+func Refresh(c Config, f Files) error {
+	pid, ok := Running(f)
+	if !ok {
+		return Start(c, f)
+	}
+	cont, err := Render(c, f)
+	if err != nil {
+		return err
+	}
+	for _, w := range []struct{ path, data string }{{f.Hosts, cont.Hosts}, {f.AddnHosts, cont.AddnHosts}} {
+		if err := os.WriteFile(w.path, []byte(w.data), 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", w.path, err)
+		}
+	}
+	pfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return fmt.Errorf("signalling dnsmasq %d: %w", pid, err)
+	}
+	defer unix.Close(pfd)
+	if again, ok := Running(f); !ok || again != pid { // gone meanwhile
+		return Start(c, f)
+	}
+	if err := unix.PidfdSendSignal(pfd, unix.SIGHUP, nil, 0); err != nil {
+		return fmt.Errorf("signalling dnsmasq %d: %w", pid, err)
+	}
+	return nil
+}
+
 // Running returns the pid of the dnsmasq serving f, if it runs: the pid
 // file names a live process whose command line is dnsmasq with f.Conf.
 func Running(f Files) (int, bool) {

@@ -54,6 +54,8 @@ type fakeServices struct {
 	tables     map[string]firewall.Network
 	dnsmasq    map[string]dnsmasq.Config // by conf path
 	failStart  error
+	refreshed  int // RefreshDnsmasq calls
+	restarted  int // RestartDnsmasq calls
 }
 
 func (f *fakeServices) EnableForwarding(bool) error {
@@ -92,6 +94,20 @@ func (f *fakeServices) StopDnsmasq(files dnsmasq.Files) error {
 	defer f.mu.Unlock()
 	delete(f.dnsmasq, files.Conf)
 	return nil
+}
+
+func (f *fakeServices) RefreshDnsmasq(c dnsmasq.Config, files dnsmasq.Files) error {
+	f.mu.Lock()
+	f.refreshed++
+	f.mu.Unlock()
+	return f.StartDnsmasq(c, files)
+}
+
+func (f *fakeServices) RestartDnsmasq(c dnsmasq.Config, files dnsmasq.Files) error {
+	f.mu.Lock()
+	f.restarted++
+	f.mu.Unlock()
+	return f.StartDnsmasq(c, files)
 }
 
 func (f *fakeServices) DnsmasqRunning(files dnsmasq.Files) bool {

@@ -27,6 +27,11 @@ type Services interface {
 	StopDnsmasq(f dnsmasq.Files) error
 	// DnsmasqRunning reports whether it runs.
 	DnsmasqRunning(f dnsmasq.Files) bool
+	// RefreshDnsmasq rewrites its hosts files and has it reread them
+	// (starting it if it does not run).
+	RefreshDnsmasq(c dnsmasq.Config, f dnsmasq.Files) error
+	// RestartDnsmasq starts it again with c, its leases kept.
+	RestartDnsmasq(c dnsmasq.Config, f dnsmasq.Files) error
 }
 
 // EnableForwarding calls firewall.EnableForwarding.
@@ -46,6 +51,17 @@ func (Host) StopDnsmasq(f dnsmasq.Files) error {
 	err := dnsmasq.Stop(f)
 	dnsmasq.Forget(f)
 	return err
+}
+
+// RefreshDnsmasq calls dnsmasq.Refresh.
+func (Host) RefreshDnsmasq(c dnsmasq.Config, f dnsmasq.Files) error { return dnsmasq.Refresh(c, f) }
+
+// RestartDnsmasq calls dnsmasq.Stop and dnsmasq.Start.
+func (Host) RestartDnsmasq(c dnsmasq.Config, f dnsmasq.Files) error {
+	if err := dnsmasq.Stop(f); err != nil {
+		return err
+	}
+	return dnsmasq.Start(c, f)
 }
 
 // DnsmasqRunning calls dnsmasq.Running.

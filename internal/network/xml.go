@@ -136,6 +136,13 @@ func check(n *libvirtxml.Network) error {
 		if err := checkRanges(ip, a); err != nil {
 			return err
 		}
+		if ip.DHCP != nil {
+			for i := range ip.DHCP.Hosts {
+				if err := checkHost(n.Name, a.IP.To4() == nil, &ip.DHCP.Hosts[i], false); err != nil {
+					return err
+				}
+			}
+		}
 		if ip.DHCP != nil && (len(ip.DHCP.Ranges) > 0 || len(ip.DHCP.Hosts) > 0) {
 			v4 := a.IP.To4() != nil
 			if dhcp[v4] {

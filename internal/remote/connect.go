@@ -25,7 +25,7 @@ func (h *Handlers) connectProcs() map[uint32]server.Procedure {
 				f := c.Args.(*libvirt.ConnectSupportsFeatureArgs).Feature
 				switch f {
 				case proto.FeatureFDPassing, proto.FeatureTypedParamString, proto.FeatureProgramKeepalive,
-					proto.FeatureRemoteEventCallback, proto.FeatureRemoteCloseCallback:
+					proto.FeatureRemoteEventCallback, proto.FeatureRemoteCloseCallback, proto.FeatureNetworkUpdateOrder:
 					if f == proto.FeatureProgramKeepalive {
 						c.Conn.StartKeepAlive()
 					}

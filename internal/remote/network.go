@@ -226,6 +226,14 @@ func (h *Handlers) networkProcs() map[uint32]server.Procedure {
 			func(i network.Info, _ *libvirt.NetworkGetAutostartArgs) (any, error) {
 				return &libvirt.NetworkGetAutostartRet{Autostart: b2i(i.Autostart)}, nil
 			}, h),
+		proto.ProcNetworkUpdate: netProc(false, func(a *libvirt.NetworkUpdateArgs) libvirt.Network { return a.Net },
+			func(i network.Info, a *libvirt.NetworkUpdateArgs) (any, error) {
+				if a.Flags&^(network.UpdateAffectLive|network.UpdateAffectConfig) != 0 {
+					return nil, virerr.New(virerr.ErrInvalidArg, virerr.FromNetwork,
+						"unsupported flags (0x%x) in function networkUpdate", uint32(a.Flags)&^(network.UpdateAffectLive|network.UpdateAffectConfig))
+				}
+				return nil, h.nets.Update(i.Name, a.Command, a.Section, int(a.ParentIndex), a.XML, uint32(a.Flags))
+			}, h),
 		proto.ProcNetworkSetAutostart: netProc(false, func(a *libvirt.NetworkSetAutostartArgs) libvirt.Network { return a.Net },
 			func(i network.Info, a *libvirt.NetworkSetAutostartArgs) (any, error) {
 				return nil, h.nets.SetAutostart(i.Name, a.Autostart != 0)

@@ -32,30 +32,14 @@ const staticRANetXML = `<network>
 // route through the bridge's link-local address.
 func TestStaticDHCPAndRouterAdvertisements(t *testing.T) {
 	ns := newNS(t)
-	root := t.TempDir()
-	// dnsmasq runs unprivileged and reads its hosts file as such: the
-	// root and the test's directory above it must let it through.
-	for _, d := range []string{root, filepath.Dir(root)} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := dnsmasqRoot(t)
 	bin, sock, _ := ns.daemonAt(root)
 	dir := t.TempDir()
-	netFile := filepath.Join(dir, "fixed.xml")
-	if err := os.WriteFile(netFile, []byte(staticRANetXML), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	netFile := writeFile(t, dir, "fixed.xml", staticRANetXML)
 	mustVirsh(t, sock, "net-create", netFile)
 	t.Cleanup(func() { _, _ = virsh(t, sock, "net-destroy", "fixed") })
 
-	rootfs := testutil.BusyboxRoot(t)
-	if err := os.WriteFile(filepath.Join(rootfs, "dhcp.sh"), []byte(dhcpScript), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Mkfifo(filepath.Join(rootfs, "gate"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rootfs := dhcpRootfs(t)
 	script := `ip link set eth0 up
 busybox udhcpc -i eth0 -n -q -t 10 -T 2 -s /dhcp.sh >/tmp/udhcpc.log 2>&1
 echo "$(ip -4 addr show eth0 | grep -o 'inet [0-9./]*')" > /ip
@@ -79,4 +63,42 @@ sleep 1000`
 	if got := c.waitFile(t, "route6"); !strings.HasPrefix(got, "via fe80:") {
 		t.Errorf("IPv6 default route %q, want one through the bridge's link-local address", got)
 	}
+}
+
+// dnsmasqRoot is a daemon root dnsmasq can read its files under: it runs
+// unprivileged, so the root and the test's directory above it must let
+// it through.
+func dnsmasqRoot(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, d := range []string{root, filepath.Dir(root)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// dhcpRootfs is a busybox root for a DHCP client: udhcpc's hook script
+// and a gate FIFO.
+func dhcpRootfs(t *testing.T) string {
+	t.Helper()
+	rootfs := testutil.BusyboxRoot(t)
+	if err := os.WriteFile(filepath.Join(rootfs, "dhcp.sh"), []byte(dhcpScript), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(filepath.Join(rootfs, "gate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return rootfs
+}
+
+// writeFile writes data to dir/name and returns its path.
+func writeFile(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

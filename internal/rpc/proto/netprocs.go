@@ -21,6 +21,7 @@ const (
 	ProcNetworkIsActive                  uint32 = 152
 	ProcNetworkIsPersistent              uint32 = 153
 	ProcConnectListAllNetworks           uint32 = 283
+	ProcNetworkUpdate                    uint32 = 291
 	ProcNetworkGetDhcpLeases             uint32 = 341
 	ProcConnectNetworkEventRegisterAny   uint32 = 313
 	ProcConnectNetworkEventDeregisterAny uint32 = 314
@@ -49,6 +50,7 @@ var networkProcs = []procInfo{
 	{ProcNetworkIsActive, "NETWORK_IS_ACTIVE", "virNetworkIsActive"},
 	{ProcNetworkIsPersistent, "NETWORK_IS_PERSISTENT", "virNetworkIsPersistent"},
 	{ProcConnectListAllNetworks, "CONNECT_LIST_ALL_NETWORKS", "virConnectListAllNetworks"},
+	{ProcNetworkUpdate, "NETWORK_UPDATE", "virNetworkUpdate"},
 	{ProcNetworkGetDhcpLeases, "NETWORK_GET_DHCP_LEASES", "virNetworkGetDHCPLeases"},
 	{ProcConnectNetworkEventRegisterAny, "CONNECT_NETWORK_EVENT_REGISTER_ANY", "virConnectNetworkEventRegisterAny"},
 	{ProcConnectNetworkEventDeregisterAny, "CONNECT_NETWORK_EVENT_DEREGISTER_ANY", "virConnectNetworkEventDeregisterAny"},

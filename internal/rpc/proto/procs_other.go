@@ -181,7 +181,6 @@ var otherRemoteProcs = []procInfo{
 	{286, "CONNECT_LIST_ALL_NWFILTERS", "virConnectListAllNWFilters"},
 	{287, "CONNECT_LIST_ALL_SECRETS", "virConnectListAllSecrets"},
 	{290, "DOMAIN_BLOCK_COMMIT", "virDomainBlockCommit"},
-	{291, "NETWORK_UPDATE", "virNetworkUpdate"},
 	{292, "DOMAIN_EVENT_PMSUSPEND_DISK", ""},
 	{294, "DOMAIN_FSTRIM", "virDomainFSTrim"},
 	{296, "DOMAIN_OPEN_CHANNEL", "virDomainOpenChannel"},

@@ -24,6 +24,10 @@ const (
 	FeatureProgramKeepalive    int32 = 10 // VIR_DRV_FEATURE_PROGRAM_KEEPALIVE
 	FeatureRemoteEventCallback int32 = 14 // VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK
 	FeatureRemoteCloseCallback int32 = 15 // VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK
+	// FeatureNetworkUpdateOrder says virNetworkUpdate's command and
+	// section arrive in the protocol's order (libvirt's LXC driver says
+	// so; older servers had them swapped).
+	FeatureNetworkUpdateOrder int32 = 16 // VIR_DRV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER
 )
 
 // ConnectRO is VIR_CONNECT_RO, the read-only bit of CONNECT_OPEN's flags.
