@@ -53,7 +53,7 @@ func ParseDevice(base *Domain, data []byte, opts Options) (*Device, error) {
 			dev.MACGiven = true
 		}
 	}
-	ctx := *base
+	ctx := *withoutDirectPorts(base)
 	ctx.ID = nil // a running domain's id is not part of an inactive parse
 	doc, err := Format(&ctx)
 	if err != nil {

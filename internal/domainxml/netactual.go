@@ -2,6 +2,7 @@ package domainxml
 
 import (
 	"encoding/xml"
+	"slices"
 
 	"libvirt.org/go/libvirtxml"
 )
@@ -78,4 +79,26 @@ func interfaceNodes(tree *node, d *Domain) []*node {
 		return nil
 	}
 	return nodes
+}
+
+// withoutDirectPorts returns d (a shallow copy where needed) with its
+// network interfaces' direct ports left out, as an inactive parse reads
+// them: the network alone.
+func withoutDirectPorts(d *Domain) *Domain {
+	if d.Devices == nil || !slices.ContainsFunc(d.Devices.Interfaces, func(n libvirtxml.DomainInterface) bool { return directNetwork(&n) }) {
+		return d
+	}
+	cp, devs := *d, *d.Devices
+	devs.Interfaces = slices.Clone(devs.Interfaces)
+	for i := range devs.Interfaces {
+		n := &devs.Interfaces[i]
+		if directNetwork(n) {
+			src, net := *n.Source, *n.Source.Network
+			net.PortID = ""
+			src.Direct, src.Network = nil, &net
+			n.Source = &src
+		}
+	}
+	cp.Devices = &devs
+	return &cp
 }

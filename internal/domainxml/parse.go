@@ -182,6 +182,7 @@ func marshalTree(d *Domain) (*node, error) {
 		return nil, virerr.Wrap(err, virerr.ErrInternalError, virerr.FromDomain, "%s", err)
 	}
 	renameElements(t)
+	formatDirectNetworks(t, d)
 	return t, nil
 }
 

@@ -139,7 +139,7 @@ func (d *Driver) hotplugNet(dom *domain, live *domainxml.Domain, n libvirtxml.Do
 			"Cannot attach an interface to a container that shares the host's network namespace")
 	}
 	if n.Source != nil && n.Source.Network != nil && d.networks != nil {
-		if err := d.plugNetwork(&n); err != nil {
+		if err := d.plugNetwork(live, &n); err != nil {
 			return err
 		}
 	}

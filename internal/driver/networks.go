@@ -11,23 +11,24 @@ import (
 // type='network'>s (libvirt's networkAllocatePort, networkNotifyPort,
 // networkReleasePort): the daemon's network registry implements it.
 type Networks interface {
-	// AllocatePort takes a port on the active network name, or returns a
-	// libvirt error (no such network, not active, no device free).
-	AllocatePort(name string) (network.Port, error)
-	// ReclaimPort counts a port a running domain holds again.
-	ReclaimPort(name string, p network.Port) error
-	// ReleasePort gives a port back.
-	ReleasePort(name string, p network.Port)
+	// AllocatePort takes a port on the active network name for req (its
+	// owner, MAC, options), or returns a libvirt error (no such network,
+	// not active, no device free).
+	AllocatePort(name string, req network.Port) (network.Port, error)
+	// ReclaimPort counts again a port a running domain holds.
+	ReclaimPort(name string, p network.Port) (network.Port, error)
+	// ReleasePort gives port uuid back.
+	ReleasePort(name, uuid string)
 }
 
 // resolveNetworks takes a port for each of live's type='network'
-// interfaces and records it there, as libvirt's live XML shows it: a
-// bridge network's bridge (<source network='N' bridge='virbrK'/>), a
-// direct network's device and mode (the interface then shows as
-// type='direct', <source network='N' dev='eth1' mode='bridge'/>). The
-// controller so only sees bridges and macvlans. On failure no port is
-// held. Without a registry, such interfaces are left for the plan to
-// refuse.
+// interfaces and records it there, as libvirt's live XML shows it: its
+// UUID (portid) and a bridge network's bridge (<source network='N'
+// portid='…' bridge='virbrK'/>), or a direct network's device and mode
+// (the interface then shows as type='direct', <source network='N'
+// portid='…' dev='eth1' mode='bridge'/>). The controller so only sees
+// bridges and macvlans. On failure no port is held. Without a registry,
+// such interfaces are left for the plan to refuse.
 func (d *Driver) resolveNetworks(live *domainxml.Domain) error {
 	if d.networks == nil || live.Devices == nil {
 		return nil
@@ -37,7 +38,7 @@ func (d *Driver) resolveNetworks(live *domainxml.Domain) error {
 		if n.Source == nil || n.Source.Network == nil {
 			continue
 		}
-		if err := d.plugNetwork(n); err != nil {
+		if err := d.plugNetwork(live, n); err != nil {
 			d.releasePorts(live)
 			return err
 		}
@@ -45,46 +46,64 @@ func (d *Driver) resolveNetworks(live *domainxml.Domain) error {
 	return nil
 }
 
-// plugNetwork takes a port of type='network' interface n's network and
-// records it in n.
-func (d *Driver) plugNetwork(n *libvirtxml.DomainInterface) error {
-	p, err := d.networks.AllocatePort(n.Source.Network.Network)
+// portFor is what a port of def's interface n records of them.
+func portFor(def *domainxml.Domain, n *libvirtxml.DomainInterface) network.Port {
+	p := network.Port{Owner: def.Name, OwnerUUID: def.UUID, Bandwidth: n.Bandwidth}
+	if n.MAC != nil {
+		p.MAC = n.MAC.Address
+	}
+	p.Isolated = n.PortOptions != nil && n.PortOptions.Isolated == "yes"
+	return p
+}
+
+// plugNetwork takes a port of type='network' interface n's network for
+// def and records it in n.
+func (d *Driver) plugNetwork(def *domainxml.Domain, n *libvirtxml.DomainInterface) error {
+	p, err := d.networks.AllocatePort(n.Source.Network.Network, portFor(def, n))
 	if err != nil {
 		return err
 	}
+	setPort(n, p)
+	return nil
+}
+
+// setPort records port p in interface n.
+func setPort(n *libvirtxml.DomainInterface, p network.Port) {
+	n.Source.Network.PortID = p.UUID
 	if p.Dev != "" {
 		n.Source.Direct = &libvirtxml.DomainInterfaceSourceDirect{Dev: p.Dev, Mode: p.Mode}
 	} else {
 		n.Source.Network.Bridge = p.Bridge
 	}
-	// libvirt names each port with a UUID, shown in the live XML.
-	n.Source.Network.PortID = domainxml.NewUUID()
-	return nil
 }
 
-// portOf returns the network and port interface n holds, if any.
-func portOf(n *libvirtxml.DomainInterface) (string, network.Port, bool) {
+// heldPort returns the network and port interface n holds, if any.
+func heldPort(def *domainxml.Domain, n *libvirtxml.DomainInterface) (string, network.Port, bool) {
 	if n.Source == nil || n.Source.Network == nil {
 		return "", network.Port{}, false
 	}
-	name := n.Source.Network.Network
+	p := portFor(def, n)
+	p.UUID = n.Source.Network.PortID
 	switch {
 	case n.Source.Direct != nil:
-		return name, network.Port{Dev: n.Source.Direct.Dev, Mode: n.Source.Direct.Mode}, true
+		p.Dev, p.Mode = n.Source.Direct.Dev, n.Source.Direct.Mode
 	case n.Source.Network.Bridge != "":
-		return name, network.Port{Bridge: n.Source.Network.Bridge}, true
+		p.Bridge = n.Source.Network.Bridge
+	default:
+		return "", network.Port{}, false
 	}
-	return "", network.Port{}, false
+	return n.Source.Network.Network, p, true
 }
 
 // releasePort gives back the port interface n holds and forgets it there,
 // so that it is given back once.
 func (d *Driver) releasePort(n *libvirtxml.DomainInterface) {
-	name, p, ok := portOf(n)
-	if !ok || d.networks == nil {
+	if n.Source == nil || n.Source.Network == nil || d.networks == nil {
 		return
 	}
-	d.networks.ReleasePort(name, p)
+	if id := n.Source.Network.PortID; id != "" {
+		d.networks.ReleasePort(n.Source.Network.Network, id)
+	}
 	n.Source.Direct = nil
 	n.Source.Network.Bridge, n.Source.Network.PortID = "", ""
 }
@@ -100,17 +119,24 @@ func (d *Driver) releasePorts(def *domainxml.Domain) {
 }
 
 // reclaimPorts counts again the ports of a running domain found at the
-// daemon's start; one its network no longer knows is logged.
-func (d *Driver) reclaimPorts(name string, def *domainxml.Domain) {
+// daemon's start (a port recorded without a UUID gets one); one its
+// network no longer knows is logged. The caller holds dom.mu.
+func (d *Driver) reclaimPorts(def *domainxml.Domain) {
 	if d.networks == nil || def == nil || def.Devices == nil {
 		return
 	}
 	for i := range def.Devices.Interfaces {
-		if netName, p, ok := portOf(&def.Devices.Interfaces[i]); ok {
-			if err := d.networks.ReclaimPort(netName, p); err != nil {
-				d.log.Warn("cannot count a network port of a running domain", "domain", name, "network", netName, "err", err)
-			}
+		n := &def.Devices.Interfaces[i]
+		netName, p, ok := heldPort(def, n)
+		if !ok {
+			continue
 		}
+		got, err := d.networks.ReclaimPort(netName, p)
+		if err != nil {
+			d.log.Warn("cannot count a network port of a running domain", "domain", def.Name, "network", netName, "err", err)
+			continue
+		}
+		n.Source.Network.PortID = got.UUID
 	}
 }
 

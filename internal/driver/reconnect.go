@@ -83,7 +83,9 @@ func (d *Driver) loadOneStatus(name string) error {
 // The domain comes back running/unknown (paused/user if it was paused:
 // libvirt forgets that, the freezer does not).
 func (d *Driver) reconnect(dom *domain, st *status) {
-	d.reclaimPorts(dom.name, dom.liveDef)
+	dom.mu.Lock()
+	d.reclaimPorts(dom.liveDef)
+	dom.mu.Unlock()
 	socket := d.layout.MonitorSocket(dom.name)
 	w, initPID, err := d.firstEvent(socket)
 	if err != nil {

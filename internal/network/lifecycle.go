@@ -101,7 +101,7 @@ func (r *Registry) start(o *object) error {
 		return err
 	}
 	o.live = live
-	o.conns, o.devConns = 0, nil // libvirt's start drops every port
+	o.ports = nil // libvirt's start drops every port
 	return nil
 }
 
@@ -173,7 +173,7 @@ func (r *Registry) Destroy(name string) error {
 		r.log.Warn("cannot remove network state", "network", name, "err", err)
 	}
 	o.live = nil
-	o.conns, o.devConns = 0, nil
+	o.ports = nil
 	r.emit(o, EventStopped)
 	if !o.persistent {
 		delete(r.nets, name)

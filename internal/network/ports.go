@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"libvirt.org/go/libvirtxml"
+
+	"virtlxc/internal/domainxml"
 	"virtlxc/internal/virerr"
 )
 
@@ -13,117 +16,135 @@ import (
 // live XML's connections='N') and, for a direct network, the ports on
 // each device of its pool, from which it picks a new port's device.
 
-// Port is where an interface plugs in: a bridge, or (direct networks) a
-// host device to make a macvlan on, in a macvlan mode.
+// Port is one port of a network: its UUID, its owner (a domain) and the
+// owner's interface MAC, and where it plugs in: a bridge, or (direct
+// networks) a host device to make a macvlan on, in a macvlan mode.
 type Port struct {
-	Bridge    string
-	Dev, Mode string
+	UUID             string
+	Owner, OwnerUUID string
+	MAC              string
+	Bridge           string
+	Dev, Mode        string
+	// Isolated and Bandwidth are the interface's <port isolated> and
+	// <bandwidth>, shown in the port's XML.
+	Isolated  bool
+	Bandwidth *libvirtxml.DomainInterfaceBandwidth
 }
 
-// AllocatePort takes a port on the active network name.
-func (r *Registry) AllocatePort(name string) (Port, error) {
+// AllocatePort takes a new port on the active network name for req (its
+// owner, MAC and options) and returns it with its UUID.
+func (r *Registry) AllocatePort(name string, req Port) (Port, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	o, err := r.getActive(name, "network '"+name+"' is not active")
 	if err != nil {
 		return Port{}, err
 	}
+	p := req
+	p.UUID, p.Bridge, p.Dev, p.Mode = domainxml.NewUUID(), "", "", ""
 	n := o.live
 	if !Direct(n) {
 		if n.Bridge == nil || n.Bridge.Name == "" {
 			return Port{}, virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork, "network '%s' has no bridge", name)
 		}
-		o.conns++
-		return Port{Bridge: n.Bridge.Name}, nil
+		p.Bridge = n.Bridge.Name
+		o.addPort(p)
+		return p, nil
 	}
 	if n.Forward == nil || len(n.Forward.Interfaces) == 0 {
 		return Port{}, virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
 			"network '%s' uses a direct mode, but has no forward dev and no interface pool", name)
 	}
-	mode := Mode(n)
-	dev := ""
-	if mode == "passthrough" {
+	p.Mode = Mode(n)
+	used := o.devConns()
+	if p.Mode == "passthrough" {
 		// A passthrough port has its device to itself.
 		for _, ifc := range n.Forward.Interfaces {
-			if o.devConns[ifc.Dev] == 0 {
-				dev = ifc.Dev
+			if used[ifc.Dev] == 0 {
+				p.Dev = ifc.Dev
 				break
 			}
 		}
-		if dev == "" {
+		if p.Dev == "" {
 			return Port{}, virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
 				"network '%s' requires exclusive access to interfaces, but none are available", name)
 		}
 	} else {
 		// The least used device; the first of those on a tie.
-		dev = n.Forward.Interfaces[0].Dev
+		p.Dev = n.Forward.Interfaces[0].Dev
 		for _, ifc := range n.Forward.Interfaces[1:] {
-			if o.devConns[ifc.Dev] < o.devConns[dev] {
-				dev = ifc.Dev
+			if used[ifc.Dev] < used[p.Dev] {
+				p.Dev = ifc.Dev
 			}
 		}
 	}
-	o.take(dev)
-	return Port{Dev: dev, Mode: mode}, nil
+	o.addPort(p)
+	return p, nil
 }
 
 // ReclaimPort records a port a running domain already holds (found again
-// when the daemon starts).
-func (r *Registry) ReclaimPort(name string, p Port) error {
+// when the daemon starts); one without a UUID (recorded by an older
+// daemon) gets one.
+func (r *Registry) ReclaimPort(name string, p Port) (Port, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	o, err := r.getActive(name, "network '"+name+"' is not active")
 	if err != nil {
-		return err
+		return Port{}, err
 	}
-	if p.Dev == "" {
-		o.conns++
-		return nil
+	if p.UUID == "" {
+		p.UUID = domainxml.NewUUID()
 	}
-	n := o.live
-	inPool := false
-	if n.Forward != nil {
-		for _, ifc := range n.Forward.Interfaces {
-			inPool = inPool || ifc.Dev == p.Dev
+	if p.Dev != "" {
+		n := o.live
+		inPool := false
+		if n.Forward != nil {
+			for _, ifc := range n.Forward.Interfaces {
+				inPool = inPool || ifc.Dev == p.Dev
+			}
+		}
+		switch {
+		case !inPool:
+			return Port{}, virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
+				"network '%s' doesn't have dev='%s' in use by network port '%s'", name, p.Dev, p.UUID)
+		case Mode(n) == "passthrough" && o.devConns()[p.Dev] > 0:
+			return Port{}, virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
+				"network '%s' claims dev='%s' is already in use by a different port", name, p.Dev)
 		}
 	}
-	switch {
-	case !inPool:
-		return virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
-			"network '%s' doesn't have dev='%s' in use by network port", name, p.Dev)
-	case Mode(n) == "passthrough" && o.devConns[p.Dev] > 0:
-		return virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
-			"network '%s' claims dev='%s' is already in use by a different port", name, p.Dev)
-	}
-	o.take(p.Dev)
-	return nil
+	o.addPort(p)
+	return p, nil
 }
 
-// ReleasePort gives back a port AllocatePort or ReclaimPort counted. A
-// network that went down (and so forgot its ports) meanwhile is left
-// alone.
-func (r *Registry) ReleasePort(name string, p Port) {
+// ReleasePort gives back port uuid of network name. A port the network no
+// longer has (deleted, or the network went down and forgot its ports) is
+// no error.
+func (r *Registry) ReleasePort(name, uuid string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o := r.nets[name]
-	if o == nil || o.live == nil {
-		return
-	}
-	if o.conns > 0 {
-		o.conns--
-	}
-	if p.Dev != "" && o.devConns[p.Dev] > 0 {
-		o.devConns[p.Dev]--
+	if o := r.nets[name]; o != nil {
+		delete(o.ports, uuid)
 	}
 }
 
-// take counts a port on pool device dev; the caller holds r.mu.
-func (o *object) take(dev string) {
-	if o.devConns == nil {
-		o.devConns = map[string]int{}
+// addPort records p; the caller holds r.mu.
+func (o *object) addPort(p Port) {
+	if o.ports == nil {
+		o.ports = map[string]Port{}
 	}
-	o.conns++
-	o.devConns[dev]++
+	o.ports[p.UUID] = p
+}
+
+// devConns counts the ports on each device of a direct network's pool;
+// the caller holds r.mu.
+func (o *object) devConns() map[string]int {
+	m := map[string]int{}
+	for _, p := range o.ports {
+		if p.Dev != "" {
+			m[p.Dev]++
+		}
+	}
+	return m
 }
 
 // withConnections adds the port counts to a live network document as

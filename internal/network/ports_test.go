@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"libvirt.org/go/libvirtxml"
+
 	"virtlxc/internal/virerr"
 )
 
@@ -37,16 +39,16 @@ func liveXML(t *testing.T, r *Registry, name string) string {
 func TestPorts(t *testing.T) {
 	f := newFake()
 	r, _ := newTestRegistry(t, f)
-	wantErr(t, func() error { _, err := r.AllocatePort("nope"); return err }(), virerr.ErrNoNetwork, "Network not found: no network with matching name 'nope'")
+	wantErr(t, func() error { _, err := r.AllocatePort("nope", Port{}); return err }(), virerr.ErrNoNetwork, "Network not found: no network with matching name 'nope'")
 	if _, err := r.Define([]byte(isoXML)); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, func() error { _, err := r.AllocatePort("iso"); return err }(), virerr.ErrOperationInvalid,
+	wantErr(t, func() error { _, err := r.AllocatePort("iso", Port{}); return err }(), virerr.ErrOperationInvalid,
 		"Requested operation is not valid: network 'iso' is not active")
 	if err := r.Start("iso"); err != nil {
 		t.Fatal(err)
 	}
-	p, err := r.AllocatePort("iso")
+	p, err := r.AllocatePort("iso", Port{})
 	if err != nil || p.Bridge == "" || p.Dev != "" {
 		t.Fatalf("bridge port %+v, %v", p, err)
 	}
@@ -56,7 +58,7 @@ func TestPorts(t *testing.T) {
 	if x, _ := r.XML("iso", true); strings.Contains(string(x), "connections") {
 		t.Errorf("inactive XML shows connections:\n%s", x)
 	}
-	r.ReleasePort("iso", p)
+	r.ReleasePort("iso", p.UUID)
 	if x := liveXML(t, r, "iso"); strings.Contains(x, "connections") {
 		t.Errorf("released, live XML:\n%s", x)
 	}
@@ -65,7 +67,7 @@ func TestPorts(t *testing.T) {
 	var got []string
 	var ports []Port
 	for i := 0; i < 3; i++ {
-		p, err := r.AllocatePort(br)
+		p, err := r.AllocatePort(br, Port{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,30 +84,30 @@ func TestPorts(t *testing.T) {
 			t.Errorf("live XML lacks %q:\n%s", want, x)
 		}
 	}
-	r.ReleasePort(br, ports[1])
-	if p, _ := r.AllocatePort(br); p.Dev != "eth2" {
+	r.ReleasePort(br, ports[1].UUID)
+	if p, _ := r.AllocatePort(br, Port{}); p.Dev != "eth2" {
 		t.Errorf("after eth2's port went, the next got %q", p.Dev)
 	}
 
 	pt := startNet(t, r, "<network><name>pt</name><forward mode='passthrough'><interface dev='eth3'/><interface dev='eth4'/></forward></network>")
-	a, _ := r.AllocatePort(pt)
-	b, _ := r.AllocatePort(pt)
+	a, _ := r.AllocatePort(pt, Port{})
+	b, _ := r.AllocatePort(pt, Port{})
 	if a.Dev != "eth3" || b.Dev != "eth4" || a.Mode != "passthrough" {
 		t.Errorf("passthrough ports %+v %+v", a, b)
 	}
-	wantErr(t, func() error { _, err := r.AllocatePort(pt); return err }(), virerr.ErrInternalError,
+	wantErr(t, func() error { _, err := r.AllocatePort(pt, Port{}); return err }(), virerr.ErrInternalError,
 		"internal error: network 'pt' requires exclusive access to interfaces, but none are available")
-	wantErr(t, r.ReclaimPort(pt, a), virerr.ErrInternalError,
+	wantErr(t, func() error { _, err := r.ReclaimPort(pt, a); return err }(), virerr.ErrInternalError,
 		"internal error: network 'pt' claims dev='eth3' is already in use by a different port")
-	r.ReleasePort(pt, a)
-	if err := r.ReclaimPort(pt, a); err != nil {
+	r.ReleasePort(pt, a.UUID)
+	if _, err := r.ReclaimPort(pt, a); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, r.ReclaimPort(pt, Port{Dev: "eth9"}), virerr.ErrInternalError,
-		"internal error: network 'pt' doesn't have dev='eth9' in use by network port")
+	wantErr(t, func() error { _, err := r.ReclaimPort(pt, Port{UUID: "u9", Dev: "eth9"}); return err }(), virerr.ErrInternalError,
+		"internal error: network 'pt' doesn't have dev='eth9' in use by network port 'u9'")
 
 	none := startNet(t, r, "<network><name>none</name><forward mode='vepa'/></network>")
-	wantErr(t, func() error { _, err := r.AllocatePort(none); return err }(), virerr.ErrInternalError,
+	wantErr(t, func() error { _, err := r.AllocatePort(none, Port{}); return err }(), virerr.ErrInternalError,
 		"internal error: network 'none' uses a direct mode, but has no forward dev and no interface pool")
 
 	// Restarting a network forgets its ports, as libvirt's does.
@@ -118,4 +120,53 @@ func TestPorts(t *testing.T) {
 	if x := liveXML(t, r, br); strings.Contains(x, "connections") {
 		t.Errorf("restarted network kept its ports:\n%s", x)
 	}
+}
+
+// TestPortAPI: the ports of a network listed, looked up, shown in
+// libvirt's networkport XML and deleted.
+func TestPortAPI(t *testing.T) {
+	f := newFake()
+	r, _ := newTestRegistry(t, f)
+	startNet(t, r, isoXML)
+	avg := 100
+	p, err := r.AllocatePort("iso", Port{Owner: "c1", OwnerUUID: "5c3d4f3e-8f3d-4b3c-9d2e-0a1b2c3d4e5f", MAC: "52:54:00:00:00:01",
+		Isolated: true, Bandwidth: &libvirtxml.DomainInterfaceBandwidth{Inbound: &libvirtxml.DomainInterfaceBandwidthParams{Average: &avg}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := r.PortXML("iso", p.UUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<networkport>\n  <uuid>" + p.UUID + "</uuid>\n  <owner>\n    <name>c1</name>\n    <uuid>5c3d4f3e-8f3d-4b3c-9d2e-0a1b2c3d4e5f</uuid>\n  </owner>\n" +
+		"  <mac address='52:54:00:00:00:01'/>\n  <bandwidth>\n    <inbound average='100'/>\n  </bandwidth>\n  <port isolated='yes'/>\n" +
+		"  <plug type='network' bridge='" + p.Bridge + "'/>\n</networkport>\n"
+	if string(x) != want {
+		t.Errorf("port XML:\n%s\nwant\n%s", x, want)
+	}
+	startNet(t, r, "<network><name>mv</name><forward dev='eth1' mode='vepa'/></network>")
+	q, err := r.AllocatePort("mv", Port{Owner: "c2", OwnerUUID: "5c3d4f3e-8f3d-4b3c-9d2e-0a1b2c3d4e60", MAC: "52:54:00:00:00:02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, _ := r.PortXML("mv", q.UUID); !strings.Contains(string(x), "  <plug type='direct' dev='eth1' mode='vepa'/>\n") {
+		t.Errorf("direct port XML:\n%s", x)
+	}
+	if ports, err := r.Ports("mv"); err != nil || len(ports) != 1 || ports[0].UUID != q.UUID {
+		t.Errorf("ports of mv: %+v %v", ports, err)
+	}
+	if err := r.DeletePort("mv", q.UUID); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, func() error { _, err := r.PortByUUID("mv", q.UUID); return err }(), virerr.ErrNoNetworkPort,
+		"network port not found: Network port with UUID "+q.UUID+" does not exist")
+	if x := liveXML(t, r, "mv"); strings.Contains(x, "connections") {
+		t.Errorf("a deleted port is still counted:\n%s", x)
+	}
+	r.ReleasePort("mv", q.UUID) // its owner stops later: nothing happens
+	if err := r.Destroy("mv"); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, func() error { _, err := r.Ports("mv"); return err }(), virerr.ErrOperationInvalid,
+		"Requested operation is not valid: network 'mv' is not active")
 }

@@ -74,10 +74,8 @@ type object struct {
 	def        *libvirtxml.Network // persistent (or, if transient, the live) definition
 	live       *libvirtxml.Network // nil while inactive
 	persistent bool
-	// conns counts the ports of the active network, devConns those on
-	// each device of a direct network's pool (ports.go).
-	conns    int
-	devConns map[string]int
+	// ports are the active network's ports by UUID (ports.go).
+	ports map[string]Port
 }
 
 // Registry holds the networks of one daemon. It is safe for concurrent
@@ -234,7 +232,7 @@ func (r *Registry) XML(name string, inactive bool) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return withConnections(out, o.conns, o.devConns), nil
+		return withConnections(out, len(o.ports), o.devConns()), nil
 	}
 	return Format(d)
 }

@@ -77,7 +77,7 @@ func (r *Registry) Update(name string, command, section uint32, parentIndex int,
 	}
 	var live, cfg *libvirtxml.Network
 	if flags&UpdateAffectLive != 0 {
-		if live, err = r.updated(o.live, o.devConns, command, section, parentIndex, doc); err != nil {
+		if live, err = r.updated(o.live, o.devConns(), command, section, parentIndex, doc); err != nil {
 			return err
 		}
 	}

@@ -104,7 +104,7 @@ func TestUpdate(t *testing.T) {
 	// A pool device with ports stays; one without goes, and <forward dev>
 	// follows the pool's first device.
 	name := startNet(t, r, "<network><name>mv</name><forward mode='bridge'><interface dev='e1'/><interface dev='e2'/></forward></network>")
-	if _, err := r.AllocatePort(name); err != nil {
+	if _, err := r.AllocatePort(name, Port{}); err != nil {
 		t.Fatal(err)
 	}
 	wantErr(t, r.Update(name, UpdateDelete, SectionForwardInterface, -1, "<interface dev='e1'/>", 0), virerr.ErrOperationInvalid,

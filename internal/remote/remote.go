@@ -59,7 +59,7 @@ func Register(srv *server.Server, drv *driver.Driver, nets *network.Registry, ho
 	registered := map[uint32]bool{}
 	sets := []map[uint32]server.Procedure{h.connectProcs(), h.domainProcs(), h.lifecycleProcs(), h.tuneProcs(), h.eventProcs(), h.nodeProcs(), h.metadataProcs(), h.guestProcs(), h.blockProcs(), h.deviceProcs()}
 	if nets != nil {
-		sets = append(sets, h.networkProcs(), h.addressProcs(), h.netEventProcs())
+		sets = append(sets, h.networkProcs(), h.netPortProcs(), h.addressProcs(), h.netEventProcs())
 	}
 	for _, set := range sets {
 		for proc, p := range set {

@@ -18,7 +18,8 @@ const netXMLInactive = 1
 func networkCommands() []*CmdDef {
 	return []*CmdDef{
 		cmdNetAutostart(), cmdNetCreate(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(), cmdNetEdit(), cmdNetEvent(),
-		cmdNetInfo(), cmdNetList(), cmdNetName(), cmdNetStart(), cmdNetUndefine(), cmdNetUpdate(), cmdNetUUID(),
+		cmdNetInfo(), cmdNetList(), cmdNetName(), cmdNetPortDelete(), cmdNetPortDumpXML(), cmdNetPortList(), cmdNetStart(),
+		cmdNetUndefine(), cmdNetUpdate(), cmdNetUUID(),
 	}
 }
 

@@ -79,18 +79,12 @@ func runNetUpdate(s *Session, pc *ParsedCmd) error {
 		s.printExtra("Updated network %s persistent config and live state", net.Name)
 	case config:
 		s.printExtra("Updated network %s persistent config", net.Name)
-	case live || s.networkActive(net):
+	case live || netActive(s.conn.netFlag(net, proto.ProcNetworkIsActive)):
 		s.printExtra("Updated network %s live state", net.Name)
 	default:
 		s.printExtra("Updated network %s persistent config", net.Name)
 	}
 	return nil
-}
-
-// networkActive is virNetworkIsActive (false when it cannot tell).
-func (s *Session) networkActive(net libvirt.Network) bool {
-	var ret libvirt.NetworkIsActiveRet
-	return s.conn.call(proto.ProcNetworkIsActive, &libvirt.NetworkIsActiveArgs{Net: net}, &ret) == nil && ret.Active == 1
 }
 
 // enumArg reads option name as one of table's names, with virsh's error
@@ -106,3 +100,6 @@ func enumArg(pc *ParsedCmd, name string, table map[string]uint32) (uint32, error
 	}
 	return code, nil
 }
+
+// netActive is a netFlag answer to IS_ACTIVE, false when the call failed.
+func netActive(yes, ok bool) bool { return yes && ok }

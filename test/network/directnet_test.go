@@ -107,6 +107,37 @@ func TestDirectNetwork(t *testing.T) {
 		t.Errorf("passthrough device free again after the daemon's restart: %v\n%s", err, out)
 	}
 
+	// The ports, as the real virsh and virtlxc list and show them: the
+	// ones the live XMLs name (kept across the restart).
+	portIDs := map[string]bool{}
+	for _, name := range []string{"c1", "c2", "c3"} {
+		m := regexp.MustCompile(`portid='([0-9a-f-]{36})'`).FindStringSubmatch(cli("dumpxml", name))
+		if m == nil {
+			t.Fatalf("%s's live XML has no portid", name)
+		}
+		portIDs[m[1]] = true
+	}
+	ids := strings.Fields(mustVirsh(t, sock, "net-port-list", "mv", "--uuid"))
+	for _, id := range ids {
+		if !portIDs[id] {
+			t.Errorf("net-port-list shows %s, not a port of c1, c2 or c3 (%v)", id, portIDs)
+		}
+	}
+	if len(ids) != 3 {
+		t.Errorf("net-port-list mv: %v", ids)
+	}
+	for _, args := range [][]string{{"net-port-list", "mv"}, {"net-port-dumpxml", "mv", ids[0]}, {"net-port-dumpxml", "mv", "nope"}} {
+		want, _ := virsh(t, sock, args...)
+		if got, _ := virtlxc(t, bin, sock, args...); got != want {
+			t.Errorf("virtlxc %s:\n%s\nvirsh:\n%s", strings.Join(args, " "), got, want)
+		}
+	}
+	c1port := regexp.MustCompile(`portid='([0-9a-f-]{36})'`).FindStringSubmatch(cli("dumpxml", "c1"))[1]
+	if x := mustVirsh(t, sock, "net-port-dumpxml", "mv", c1port); !strings.Contains(x, "<name>c1</name>") ||
+		!strings.Contains(x, "<mac address='52:54:00:00:10:01'/>") || !strings.Contains(x, "<plug type='direct' dev='pa0' mode='bridge'/>") {
+		t.Errorf("c1's port:\n%s", x)
+	}
+
 	// A port plugged into a running container, and unplugged.
 	nic := write("nic.xml", "<interface type='network'><mac address='52:54:00:00:10:04'/><source network='mv'/><guest dev='hot0'/></interface>")
 	cli("attach-device", "c2", nic, "--live")

@@ -26,6 +26,10 @@ const (
 	ProcConnectNetworkEventRegisterAny   uint32 = 313
 	ProcConnectNetworkEventDeregisterAny uint32 = 314
 	ProcNetworkEventLifecycle            uint32 = 315
+	ProcNetworkListAllPorts              uint32 = 404
+	ProcNetworkPortLookupByUUID          uint32 = 405
+	ProcNetworkPortGetXMLDesc            uint32 = 409
+	ProcNetworkPortDelete                uint32 = 410
 	ProcNetworkDefineXMLFlags            uint32 = 432
 	ProcNetworkCreateXMLFlags            uint32 = 437
 )
@@ -55,6 +59,10 @@ var networkProcs = []procInfo{
 	{ProcConnectNetworkEventRegisterAny, "CONNECT_NETWORK_EVENT_REGISTER_ANY", "virConnectNetworkEventRegisterAny"},
 	{ProcConnectNetworkEventDeregisterAny, "CONNECT_NETWORK_EVENT_DEREGISTER_ANY", "virConnectNetworkEventDeregisterAny"},
 	{ProcNetworkEventLifecycle, "NETWORK_EVENT_LIFECYCLE", ""},
+	{ProcNetworkListAllPorts, "NETWORK_LIST_ALL_PORTS", "virNetworkListAllPorts"},
+	{ProcNetworkPortLookupByUUID, "NETWORK_PORT_LOOKUP_BY_UUID", "virNetworkPortLookupByUUID"},
+	{ProcNetworkPortGetXMLDesc, "NETWORK_PORT_GET_XML_DESC", "virNetworkPortGetXMLDesc"},
+	{ProcNetworkPortDelete, "NETWORK_PORT_DELETE", "virNetworkPortDelete"},
 	{ProcNetworkDefineXMLFlags, "NETWORK_DEFINE_XML_FLAGS", "virNetworkDefineXMLFlags"},
 	{ProcNetworkCreateXMLFlags, "NETWORK_CREATE_XML_FLAGS", "virNetworkCreateXMLFlags"},
 }
@@ -67,6 +75,7 @@ var networkReadOnly = []uint32{
 	ProcNetworkLookupByUUID, ProcConnectNumOfDefinedNetworks, ProcConnectNumOfNetworks,
 	ProcNetworkIsActive, ProcNetworkIsPersistent, ProcConnectListAllNetworks, ProcNetworkGetDhcpLeases,
 	ProcConnectNetworkEventRegisterAny, ProcConnectNetworkEventDeregisterAny,
+	ProcNetworkListAllPorts, ProcNetworkPortLookupByUUID, ProcNetworkPortGetXMLDesc,
 }
 
 func init() {
