@@ -5,6 +5,7 @@ import (
 
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/network"
+	"virtlxc/internal/virerr"
 )
 
 // Networks hands out ports of libvirt networks to <interface
@@ -52,7 +53,9 @@ func portFor(def *domainxml.Domain, n *libvirtxml.DomainInterface) network.Port 
 	if n.MAC != nil {
 		p.MAC = n.MAC.Address
 	}
-	p.Isolated = n.PortOptions != nil && n.PortOptions.Isolated == "yes"
+	if n.PortOptions != nil && n.PortOptions.Isolated != "" {
+		p.Isolated, p.IsolatedSet = n.PortOptions.Isolated == "yes", true
+	}
 	return p
 }
 
@@ -63,7 +66,17 @@ func (d *Driver) plugNetwork(def *domainxml.Domain, n *libvirtxml.DomainInterfac
 	if err != nil {
 		return err
 	}
+	if p.Isolated && p.Dev != "" {
+		d.networks.ReleasePort(n.Source.Network.Network, p.UUID)
+		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromDomain,
+			"interface %s - <port isolated='yes'/> is not supported for network interfaces with type='direct'", p.MAC)
+	}
 	setPort(n, p)
+	if p.Isolated && n.PortOptions == nil {
+		// The network's isolation, shown in the live XML as libvirt's
+		// actual definition shows it, and applied to the bridge port.
+		n.PortOptions = &libvirtxml.DomainInterfacePortOptions{Isolated: "yes"}
+	}
 	return nil
 }
 

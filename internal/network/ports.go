@@ -26,9 +26,11 @@ type Port struct {
 	Bridge           string
 	Dev, Mode        string
 	// Isolated and Bandwidth are the interface's <port isolated> and
-	// <bandwidth>, shown in the port's XML.
-	Isolated  bool
-	Bandwidth *libvirtxml.DomainInterfaceBandwidth
+	// <bandwidth>, shown in the port's XML. An interface that does not
+	// say (IsolatedSet false) gets its network's <port isolated>.
+	Isolated    bool
+	IsolatedSet bool
+	Bandwidth   *libvirtxml.DomainInterfaceBandwidth
 }
 
 // AllocatePort takes a new port on the active network name for req (its
@@ -43,6 +45,9 @@ func (r *Registry) AllocatePort(name string, req Port) (Port, error) {
 	p := req
 	p.UUID, p.Bridge, p.Dev, p.Mode = domainxml.NewUUID(), "", "", ""
 	n := o.live
+	if !p.IsolatedSet && n.PortOptions != nil {
+		p.Isolated = n.PortOptions.Isolated == "yes"
+	}
 	if !Direct(n) {
 		if n.Bridge == nil || n.Bridge.Name == "" {
 			return Port{}, virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork, "network '%s' has no bridge", name)
