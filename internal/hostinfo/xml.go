@@ -3,6 +3,8 @@ package hostinfo
 import (
 	"fmt"
 	"strings"
+
+	"virtlxc/internal/xmlesc"
 )
 
 // xmlBuf writes libvirt-style XML: two spaces of indent per level, one
@@ -40,27 +42,5 @@ func (b *xmlBuf) element(name, attrs string, children []string) {
 	}
 }
 
-// esc escapes text like libvirt's virBufferEscapeString: the five XML
-// specials become entities and control characters other than tab, newline
-// and carriage return are dropped.
-func esc(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '&':
-			b.WriteString("&amp;")
-		case r == '"':
-			b.WriteString("&quot;")
-		case r == '\'':
-			b.WriteString("&apos;")
-		case r < 0x20 && r != '\t' && r != '\n' && r != '\r':
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// esc escapes text like libvirt's virBufferEscapeString.
+func esc(s string) string { return xmlesc.String(s) }

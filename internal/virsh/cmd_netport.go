@@ -12,7 +12,7 @@ import (
 
 // optPort is virsh's VIRSH_COMMON_OPT_NETWORK_PORT.
 func optPort() OptDef {
-	return OptDef{Name: "port", Type: OptData, Required: true, Help: "network port UUID"}
+	return OptDef{Name: "port", Type: OptData, Required: true, Help: "port UUID"}
 }
 
 // portArg is virsh's virshCommandOptNetwork then

@@ -120,5 +120,5 @@ func hostCommands() []*CmdDef {
 }
 
 func shellCommands() []*CmdDef {
-	return []*CmdDef{cmdExit(), cmdHelp(), cmdQuit(), cmdCompletion()}
+	return []*CmdDef{cmdCd(), cmdEcho(), cmdExit(), cmdHelp(), cmdPwd(), cmdQuit(), cmdConnect(), cmdCompletion()}
 }

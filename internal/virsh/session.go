@@ -35,9 +35,10 @@ type Session struct {
 	// is absent; "" disables the autostart.
 	DaemonPath string
 
-	cmds *Commands
-	conn *Conn
-	quit bool
+	cmds        *Commands
+	conn        *Conn
+	quit        bool
+	interactive bool // the shell runs (cd works only there)
 }
 
 // NewSession returns a session on the process's standard streams.

@@ -23,6 +23,7 @@ func (s *Session) Shell() int {
 	s.printExtra("Welcome to virtlxc, the virsh-compatible terminal for LXC containers.\n\n" +
 		"Type:  'help' for help with commands\n       'quit' to quit\n\n")
 	read := s.lineReader()
+	s.interactive = true
 	for !s.quit {
 		line, err := read()
 		if err != nil {

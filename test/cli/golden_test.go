@@ -16,6 +16,7 @@ var virshCommands = []string{
 	"node-memory-tune", "nodecpumap", "nodecpustats", "nodeinfo", "nodememstats", "nodesuspend", "quit", "reboot",
 	"resume", "schedinfo", "send-process-signal", "setmaxmem", "setmem", "shutdown", "start", "suspend", "sysinfo",
 	"undefine", "update-device", "uri", "version",
+	"cd", "connect", "echo", "pwd", "net-update", "net-port-list", "net-port-dumpxml", "net-port-delete",
 }
 
 func TestHelpMatchesVirsh(t *testing.T) {
@@ -35,6 +36,19 @@ func TestHostCommandsMatchVirsh(t *testing.T) {
 	} {
 		d.both(t, args...)
 	}
+}
+
+// TestBuiltinsMatchVirsh: virsh's own commands (echo, pwd, cd, connect).
+func TestBuiltinsMatchVirsh(t *testing.T) {
+	d := startDaemon(t)
+	for _, args := range [][]string{
+		{"echo", "hello", "world"}, {"echo", "--shell", "a b", "c'd", ""}, {"echo", "--xml", "<a&b>'\"x"},
+		{"echo", "--split", "a,b,,c,"}, {"echo"}, {"echo", "--shell", "a", "--xml", "b"}, {"echo", "--err", "oops"},
+		{"echo", "--", "--x"}, {"pwd"}, {"cd", "/tmp"}, {"connect"}, {"connect", "--readonly"},
+	} {
+		d.both(t, args...)
+	}
+	d.both(t, "echo a; pwd; echo b")
 }
 
 func TestParseErrorsMatchVirsh(t *testing.T) {
