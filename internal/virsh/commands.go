@@ -99,7 +99,7 @@ func NewCommands() *Commands {
 func domainCommands() []*CmdDef {
 	return []*CmdDef{
 		cmdAttachDevice(), cmdAttachInterface(), cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCPUStats(), cmdCreate(), cmdDefine(), cmdDesc(),
-		cmdDestroy(), cmdDetachDevice(), cmdDetachDisk(), cmdAttachDisk(), cmdTTYConsole(), cmdDomDisplay(), cmdDetachInterface(), cmdDomHostname(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(),
+		cmdDestroy(), cmdDetachDevice(), cmdDetachDisk(), cmdAttachDisk(), cmdTTYConsole(), cmdDomDisplay(), cmdDetachInterface(), cmdDomIfSetLink(), cmdDomHostname(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(),
 		cmdDumpXML(), cmdEdit(), cmdSendProcessSignal(), cmdEnterNamespace(),
 		cmdMemtune(), cmdMetadata(), cmdReboot(), cmdResume(), cmdSchedinfo(), cmdSetmaxmem(), cmdSetmem(),
 		cmdShutdown(), cmdStart(), cmdSuspend(), cmdUndefine(), cmdUpdateDevice(),
@@ -108,7 +108,7 @@ func domainCommands() []*CmdDef {
 
 // monitorCommands are the "Domain Monitoring" group, plus top.
 func monitorCommands() []*CmdDef {
-	return []*CmdDef{cmdDomblkstat(), cmdDomifaddr(), cmdDomiflist(), cmdDomblklist(), cmdDomifstat(), cmdDominfo(), cmdDommemstat(),
+	return []*CmdDef{cmdDomblkstat(), cmdDomifaddr(), cmdDomIfGetLink(), cmdDomiflist(), cmdDomblklist(), cmdDomifstat(), cmdDominfo(), cmdDommemstat(),
 		cmdDomstate(), cmdList(), cmdTop()}
 }
 

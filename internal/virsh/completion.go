@@ -122,7 +122,7 @@ func (t *Commands) Complete(words []string, domains func() []string) []string {
 	if strings.HasPrefix(cur, "-") || next == nil {
 		var out []string
 		for _, o := range def.Opts {
-			if !used[o.Name] {
+			if !used[o.Name] && o.Alias == "" {
 				out = append(out, "--"+o.Name)
 			}
 		}

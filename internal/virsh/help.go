@@ -12,6 +12,9 @@ func CommandHelp(def *CmdDef) string {
 	fmt.Fprintf(&b, "\n  SYNOPSIS\n    %s", def.Name)
 	shortopt := false
 	for _, o := range def.Opts {
+		if o.Alias != "" {
+			continue
+		}
 		var s string
 		switch o.Type {
 		case OptBool:
@@ -54,6 +57,9 @@ func CommandHelp(def *CmdDef) string {
 	if len(def.Opts) > 0 {
 		b.WriteString("\n  OPTIONS\n")
 		for _, o := range def.Opts {
+			if o.Alias != "" {
+				continue
+			}
 			var s string
 			switch o.Type {
 			case OptBool:

@@ -38,6 +38,9 @@ type OptDef struct {
 	Help string
 	// Complete names what bash completion offers for the value.
 	Complete Completer
+	// Alias makes the option another name of option Alias
+	// (VSH_OT_ALIAS): help and completion leave it out.
+	Alias string
 }
 
 // Completer says what a shell can complete an option's value with.
@@ -94,6 +97,9 @@ func syntaxErrorf(format string, args ...any) error {
 func (c *CmdDef) lookupOpt(name string) (int, *OptDef) {
 	for i := range c.Opts {
 		if c.Opts[i].Name == name {
+			if a := c.Opts[i].Alias; a != "" {
+				return c.lookupOpt(a)
+			}
 			return i, &c.Opts[i]
 		}
 	}
