@@ -49,7 +49,7 @@ func (d *Driver) resolveNetworks(live *domainxml.Domain) error {
 
 // portFor is what a port of def's interface n records of them.
 func portFor(def *domainxml.Domain, n *libvirtxml.DomainInterface) network.Port {
-	p := network.Port{Owner: def.Name, OwnerUUID: def.UUID, Bandwidth: n.Bandwidth}
+	p := network.Port{Owner: def.Name, OwnerUUID: def.UUID, Group: n.Source.Network.PortGroup, Bandwidth: n.Bandwidth}
 	if n.MAC != nil {
 		p.MAC = n.MAC.Address
 	}

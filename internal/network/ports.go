@@ -22,9 +22,11 @@ import (
 type Port struct {
 	UUID             string
 	Owner, OwnerUUID string
-	MAC              string
-	Bridge           string
-	Dev, Mode        string
+	// Group is the portgroup the owner's interface names (printed only).
+	Group     string
+	MAC       string
+	Bridge    string
+	Dev, Mode string
 	// Isolated and Bandwidth are the interface's <port isolated> and
 	// <bandwidth>, shown in the port's XML. An interface that does not
 	// say (IsolatedSet false) gets its network's <port isolated>.
@@ -34,7 +36,8 @@ type Port struct {
 }
 
 // AllocatePort takes a new port on the active network name for req (its
-// owner, MAC and options) and returns it with its UUID.
+// owner, MAC and options) and returns it with its UUID (req's, if it
+// names one no port has).
 func (r *Registry) AllocatePort(name string, req Port) (Port, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -43,7 +46,12 @@ func (r *Registry) AllocatePort(name string, req Port) (Port, error) {
 		return Port{}, err
 	}
 	p := req
-	p.UUID, p.Bridge, p.Dev, p.Mode = domainxml.NewUUID(), "", "", ""
+	p.Bridge, p.Dev, p.Mode = "", "", ""
+	if p.UUID == "" {
+		p.UUID = domainxml.NewUUID()
+	} else if _, taken := o.ports[p.UUID]; taken {
+		return Port{}, virerr.New(virerr.ErrNetworkPortExist, virerr.FromNetwork, "Network port with UUID %s already exists", p.UUID)
+	}
 	n := o.live
 	if !p.IsolatedSet && n.PortOptions != nil {
 		p.Isolated = n.PortOptions.Isolated == "yes"

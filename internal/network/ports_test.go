@@ -170,3 +170,46 @@ func TestPortAPI(t *testing.T) {
 	wantErr(t, func() error { _, err := r.Ports("mv"); return err }(), virerr.ErrOperationInvalid,
 		"Requested operation is not valid: network 'mv' is not active")
 }
+
+// TestCreatePort: virNetworkPortDefParseXML's refusals and
+// networkPortCreateXML's reclaim rules.
+func TestCreatePort(t *testing.T) {
+	f := newFake()
+	r, _ := newTestRegistry(t, f)
+	startNet(t, r, "<network><name>mv</name><forward dev='eth1' mode='bridge'/></network>")
+	const u, o = "0c6b3a4e-5f2d-4a1b-9c8d-7e6f5a4b3c2d", "1d7c4b5f-6a3e-4b2c-8d9e-0f1a2b3c4d5e"
+	doc := func(body string) string { return "<networkport>" + body + "</networkport>" }
+	full := "<uuid>" + u + "</uuid><owner><name>x</name><uuid>" + o + "</uuid></owner><mac address='52:54:00:00:00:0a'/>"
+	for _, tc := range []struct {
+		body    string
+		reclaim bool
+		code    virerr.Code
+		msg     string
+	}{
+		{"", false, virerr.ErrInternalError, "internal error: network port has no uuid"},
+		{"<uuid>zz</uuid>", false, virerr.ErrInternalError, "internal error: Unable to parse UUID 'zz'"},
+		{"<uuid>" + u + "</uuid>", false, virerr.ErrInternalError, "internal error: network port has no owner name"},
+		{"<uuid>" + u + "</uuid><owner><name>x</name></owner>", false, virerr.ErrInternalError, "internal error: network port has no owner UUID"},
+		{"<uuid>" + u + "</uuid><owner><name>x</name><uuid>" + o + "</uuid></owner>", false, virerr.ErrInternalError, "internal error: network port has no mac"},
+		{full + "<plug type='direct'/>", true, virerr.ErrXMLError, "XML error: Missing network port link device name"},
+		{full + "<plug type='direct' dev='eth1' mode='odd'/>", true, virerr.ErrXMLError, "XML error: Invalid mode setting 'odd' in network port"},
+		{full + "<plug type='direct' dev='eth1'/>", false, virerr.ErrInvalidArg, "invalid argument: Port reclaim not requested but plug type is not none"},
+		{full, true, virerr.ErrInvalidArg, "invalid argument: Port reclaim requested but plug type is none"},
+	} {
+		_, err := r.CreatePort("mv", doc(tc.body), tc.reclaim)
+		wantErr(t, err, tc.code, tc.msg)
+	}
+	p, err := r.CreatePort("mv", doc(full), false)
+	if err != nil || p.UUID != u || p.Dev != "eth1" || p.Owner != "x" {
+		t.Fatalf("created %+v, %v", p, err)
+	}
+	_, err = r.CreatePort("mv", doc(full), false)
+	// libvirt's table wraps its message so: "network port %s exists already".
+	wantErr(t, err, virerr.ErrNetworkPortExist, "network port Network port with UUID "+u+" already exists exists already")
+	if err := r.DeletePort("mv", u); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := r.CreatePort("mv", doc(full+"<plug type='direct' dev='eth1' mode='bridge'/>"), true); err != nil || p.Dev != "eth1" {
+		t.Fatalf("reclaimed %+v, %v", p, err)
+	}
+}

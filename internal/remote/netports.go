@@ -11,8 +11,8 @@ import (
 )
 
 // The network port procedures (virsh net-port-list, net-port-dumpxml,
-// net-port-delete). Creating ports for something other than a domain's
-// interface, and their bandwidth parameters, stay "not supported".
+// net-port-delete, net-port-create). The ports' bandwidth parameters stay
+// "not supported".
 
 // toPort is a port's wire form.
 func toPort(i network.Info, p network.Port) libvirt.NetworkPort {
@@ -73,6 +73,19 @@ func (h *Handlers) netPortProcs() map[uint32]server.Procedure {
 					return nil, err
 				}
 				return &libvirt.NetworkPortGetXMLDescRet{XML: string(x)}, nil
+			}, h),
+		proto.ProcNetworkPortCreateXML: netProc(false, func(a *libvirt.NetworkPortCreateXMLArgs) libvirt.Network { return a.OptNetwork },
+			func(i network.Info, a *libvirt.NetworkPortCreateXMLArgs) (any, error) {
+				// VALIDATE (the schema) is taken as the parse's own checks.
+				const validate = 2
+				if f := a.Flags &^ (network.PortCreateReclaim | validate); f != 0 {
+					return nil, unsupportedFlags(f, "networkPortCreateXML")
+				}
+				p, err := h.nets.CreatePort(i.Name, a.XML, a.Flags&network.PortCreateReclaim != 0)
+				if err != nil {
+					return nil, err
+				}
+				return &libvirt.NetworkPortCreateXMLRet{Port: toPort(i, p)}, nil
 			}, h),
 		proto.ProcNetworkPortDelete: portProc(false, func(a *libvirt.NetworkPortDeleteArgs) libvirt.NetworkPort { return a.Port },
 			func(i network.Info, uuid string, a *libvirt.NetworkPortDeleteArgs) (any, error) {

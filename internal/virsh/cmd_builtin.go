@@ -58,7 +58,6 @@ func runEcho(s *Session, pc *ParsedCmd) error {
 	return nil
 }
 
-
 // escapeShell is libvirt's virBufferEscapeShell: quoted only when it
 // holds shell metacharacters (or is empty).
 func escapeShell(v string) string {

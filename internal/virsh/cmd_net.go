@@ -18,7 +18,7 @@ const netXMLInactive = 1
 func networkCommands() []*CmdDef {
 	return []*CmdDef{
 		cmdNetAutostart(), cmdNetCreate(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(), cmdNetEdit(), cmdNetEvent(),
-		cmdNetInfo(), cmdNetList(), cmdNetName(), cmdNetPortDelete(), cmdNetPortDumpXML(), cmdNetPortList(), cmdNetStart(),
+		cmdNetInfo(), cmdNetList(), cmdNetName(), cmdNetPortCreate(), cmdNetPortDelete(), cmdNetPortDumpXML(), cmdNetPortList(), cmdNetStart(),
 		cmdNetUndefine(), cmdNetUpdate(), cmdNetUUID(),
 	}
 }

@@ -133,3 +133,37 @@ func cmdNetPortDelete() *CmdDef {
 		},
 	}
 }
+
+func cmdNetPortCreate() *CmdDef {
+	return &CmdDef{
+		Name: "net-port-create", Group: "network",
+		Help: "create a network port from an XML file",
+		Desc: "Create a network port.",
+		Opts: []OptDef{optNetwork(), optFile("file containing an XML network port description"),
+			optBool("validate", "validate the XML against the schema")},
+		Run: func(s *Session, pc *ParsedCmd) error {
+			net, err := s.networkArg(pc)
+			if err != nil {
+				return err
+			}
+			from, _, err := pc.String("file")
+			if err != nil {
+				return err
+			}
+			var flags uint32
+			if pc.Bool("validate") {
+				flags |= 2 // VIR_NETWORK_PORT_CREATE_VALIDATE
+			}
+			doc, err := readXMLFile(from)
+			if err != nil {
+				return err
+			}
+			var ret libvirt.NetworkPortCreateXMLRet
+			if err := s.conn.call(proto.ProcNetworkPortCreateXML, &libvirt.NetworkPortCreateXMLArgs{OptNetwork: net, XML: doc, Flags: flags}, &ret); err != nil {
+				return failed(err, "Failed to create network from %s", from)
+			}
+			s.printExtra("Network port %s created from %s\n", formatUUID(ret.Port.UUID), from)
+			return nil
+		},
+	}
+}

@@ -63,6 +63,28 @@ func TestIsolatedPorts(t *testing.T) {
 	if x := must("net-port-dumpxml", "iso", id[1]); !strings.Contains(x, "<port isolated='yes'/>") || !strings.Contains(x, "<plug type='network' bridge='vliso1'/>") {
 		t.Errorf("ia's port:\n%s", x)
 	}
+	// A port made through the API (net-port-create), as the real virsh
+	// and virtlxc make, show and refuse it.
+	portDoc := "<networkport><uuid>0c6b3a4e-5f2d-4a1b-9c8d-7e6f5a4b3c2d</uuid><owner><name>ext</name><uuid>1d7c4b5f-6a3e-4b2c-8d9e-0f1a2b3c4d5e</uuid></owner><mac address='52:54:00:cc:00:01'/></networkport>"
+	doc := writeFile(t, root, "port.xml", portDoc)
+	if out := mustVirsh(t, sock, "net-port-create", "iso", doc); out != "Network port 0c6b3a4e-5f2d-4a1b-9c8d-7e6f5a4b3c2d created from "+doc+"\n\n" {
+		t.Errorf("net-port-create: %q", out)
+	}
+	if x := must("net-port-dumpxml", "iso", "0c6b3a4e-5f2d-4a1b-9c8d-7e6f5a4b3c2d"); !strings.Contains(x, "<name>ext</name>") ||
+		!strings.Contains(x, "<port isolated='yes'/>") || !strings.Contains(x, "<plug type='network' bridge='vliso1'/>") {
+		t.Errorf("the created port:\n%s", x)
+	}
+	for _, body := range []string{portDoc, strings.Replace(portDoc, "</networkport>", "<plug type='network' bridge='vliso1'/></networkport>", 1),
+		strings.Replace(portDoc, "<mac address='52:54:00:cc:00:01'/>", "", 1)} {
+		f := writeFile(t, root, "bad.xml", body)
+		want, _ := virsh(t, sock, "net-port-create", "iso", f)
+		if got, _ := cli("net-port-create", "iso", f); got != want || !strings.Contains(want, "error: Failed to create network from") {
+			t.Errorf("net-port-create of\n%s\nvirtlxc:\n%s\nvirsh:\n%s", body, got, want)
+		}
+	}
+	if out := must("net-port-delete", "iso", "0c6b3a4e-5f2d-4a1b-9c8d-7e6f5a4b3c2d"); !strings.Contains(out, "Network port 0c6b3a4e-5f2d-4a1b-9c8d-7e6f5a4b3c2d deleted") {
+		t.Errorf("net-port-delete: %q", out)
+	}
 	for _, n := range []string{"ia", "ib", "ic"} {
 		must("destroy", n)
 	}

@@ -28,6 +28,7 @@ const (
 	ProcNetworkEventLifecycle            uint32 = 315
 	ProcNetworkListAllPorts              uint32 = 404
 	ProcNetworkPortLookupByUUID          uint32 = 405
+	ProcNetworkPortCreateXML             uint32 = 406
 	ProcNetworkPortGetXMLDesc            uint32 = 409
 	ProcNetworkPortDelete                uint32 = 410
 	ProcNetworkDefineXMLFlags            uint32 = 432
@@ -61,6 +62,7 @@ var networkProcs = []procInfo{
 	{ProcNetworkEventLifecycle, "NETWORK_EVENT_LIFECYCLE", ""},
 	{ProcNetworkListAllPorts, "NETWORK_LIST_ALL_PORTS", "virNetworkListAllPorts"},
 	{ProcNetworkPortLookupByUUID, "NETWORK_PORT_LOOKUP_BY_UUID", "virNetworkPortLookupByUUID"},
+	{ProcNetworkPortCreateXML, "NETWORK_PORT_CREATE_XML", "virNetworkPortCreateXML"},
 	{ProcNetworkPortGetXMLDesc, "NETWORK_PORT_GET_XML_DESC", "virNetworkPortGetXMLDesc"},
 	{ProcNetworkPortDelete, "NETWORK_PORT_DELETE", "virNetworkPortDelete"},
 	{ProcNetworkDefineXMLFlags, "NETWORK_DEFINE_XML_FLAGS", "virNetworkDefineXMLFlags"},

@@ -268,7 +268,6 @@ var otherRemoteProcs = []procInfo{
 	{401, "CONNECT_LIST_ALL_NWFILTER_BINDINGS", "virConnectListAllNWFilterBindings"},
 	{402, "DOMAIN_SET_IOTHREAD_PARAMS", "virDomainSetIOThreadParams"},
 	{403, "CONNECT_GET_STORAGE_POOL_CAPABILITIES", "virConnectGetStoragePoolCapabilities"},
-	{406, "NETWORK_PORT_CREATE_XML", "virNetworkPortCreateXML"},
 	{407, "NETWORK_PORT_GET_PARAMETERS", "virNetworkPortGetParameters"},
 	{408, "NETWORK_PORT_SET_PARAMETERS", "virNetworkPortSetParameters"},
 	{411, "DOMAIN_CHECKPOINT_CREATE_XML", "virDomainCheckpointCreateXML"},
