@@ -98,6 +98,10 @@ func TestStatefulDHCPv6(t *testing.T) {
 	if len(f) != 2 || f[0] != "BOUND6" || !a.IsValid() || a.Less(lo) || hi.Less(a) {
 		t.Fatalf("dhclient -6 got %q, want BOUND6 with an address of fd00:142::100-1ff\n%s", got, log.String())
 	}
+	// The lease as virsh lists it (dnsmasq's IPv6 lease lines).
+	if out := mustVirsh(t, sock, "net-dhcp-leases", "six"); !strings.Contains(out, a.String()+"/64") || !strings.Contains(out, "ipv6") {
+		t.Errorf("net-dhcp-leases six, want %s:\n%s", a, out)
+	}
 }
 
 // findProcess returns the pid of the process whose command line contains
