@@ -49,7 +49,7 @@ func (d *Driver) resolveNetworks(live *domainxml.Domain) error {
 
 // portFor is what a port of def's interface n records of them.
 func portFor(def *domainxml.Domain, n *libvirtxml.DomainInterface) network.Port {
-	p := network.Port{Owner: def.Name, OwnerUUID: def.UUID, Group: n.Source.Network.PortGroup, Bandwidth: n.Bandwidth}
+	p := network.Port{Owner: def.Name, OwnerUUID: def.UUID, Group: n.Source.Network.PortGroup, Bandwidth: n.Bandwidth, VLAN: n.VLan}
 	if n.MAC != nil {
 		p.MAC = n.MAC.Address
 	}
@@ -72,6 +72,11 @@ func (d *Driver) plugNetwork(def *domainxml.Domain, n *libvirtxml.DomainInterfac
 			"interface %s - <port isolated='yes'/> is not supported for network interfaces with type='direct'", p.MAC)
 	}
 	setPort(n, p)
+	if n.VLan == nil && p.VLAN != nil {
+		// The network's VLAN, as libvirt's actual definition shows it
+		// (the plan refuses it where the port cannot take one).
+		n.VLan = p.VLAN
+	}
 	if p.Isolated && n.PortOptions == nil {
 		// The network's isolation, shown in the live XML as libvirt's
 		// actual definition shows it, and applied to the bridge port.

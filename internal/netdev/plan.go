@@ -91,6 +91,12 @@ func Plan(ifaces []libvirtxml.DomainInterface) ([]spec.Interface, error) {
 			return nil, cfgErr("scripts are not supported on LXC network interfaces")
 		}
 		it := spec.Interface{Type: Type(n), PeerName: peerPrefix + strconv.Itoa(i)}
+		if vlanned(n) && it.Type != "direct" {
+			// virDomainActualNetDefValidate: only hostdev, passthrough
+			// and Open vSwitch ports take a VLAN tag.
+			return nil, virerr.New(virerr.ErrConfigUnsupported, virerr.FromDomain,
+				"interface %s - vlan tag not supported for this connection type", macOf(n))
+		}
 		bw, err := bandwidthOf(n.Bandwidth)
 		if err != nil && it.Type != "direct" {
 			return nil, err
@@ -131,6 +137,15 @@ func Plan(ifaces []libvirtxml.DomainInterface) ([]spec.Interface, error) {
 				return nil, cfgErr("Unsupported macvlan mode '%s'", n.Source.Direct.Mode)
 			}
 			it.Mode = mode
+			switch {
+			case vlanned(n) && mode == "passthrough":
+				// virNetDevSetNetConfig: only an SR-IOV VF takes one.
+				return nil, virerr.New(virerr.ErrConfigUnsupported, virerr.FromNone,
+					"vlan can only be set for SR-IOV VFs, but %s is not a VF", it.SourceDev)
+			case vlanned(n):
+				return nil, virerr.New(virerr.ErrConfigUnsupported, virerr.FromDomain,
+					"interface %s - vlan tag not supported for this connection type", macOf(n))
+			}
 		case "network":
 			// The daemon resolves the network to its bridge before the
 			// controller runs (source bridge='…' in the live XML); the
@@ -277,3 +292,16 @@ func AutoPrefix(root string) string {
 // HostName is the n-th candidate auto name with prefix (n counts from 0);
 // the kernel refusing a taken name makes the caller try the next.
 func HostName(prefix string, n int) string { return prefix + strconv.Itoa(n) }
+
+// vlanned reports whether interface n has a VLAN tag.
+func vlanned(n *libvirtxml.DomainInterface) bool {
+	return n.VLan != nil && len(n.VLan.Tags) > 0
+}
+
+// macOf is n's MAC address as libvirt's messages name it.
+func macOf(n *libvirtxml.DomainInterface) string {
+	if n.MAC == nil {
+		return ""
+	}
+	return n.MAC.Address
+}

@@ -97,14 +97,17 @@ func TestPlanMacvlanDefaultMode(t *testing.T) {
 
 func TestPlanRejections(t *testing.T) {
 	cases := map[string]string{
-		`<interface type='bridge'><source bridge=''/></interface>`:                                        "No bridge name specified",
-		`<interface type='direct'><source dev='eth0'/><virtualport type='802.1Qbg'/></interface>`:         "Unable to set port profile on direct interfaces",
-		`<interface type='direct'><source dev='eth0' mode='vepa-x'/></interface>`:                         "Unsupported macvlan mode 'vepa-x'",
-		`<interface type='ethernet'><ip address='10.0.0.300'/></interface>`:                               "Invalid IP address '10.0.0.300'",
-		`<interface type='ethernet'><ip address='10.0.0.3' prefix='33'/></interface>`:                     "Invalid prefix 33",
-		`<interface type='ethernet'><route address='10.0.0.0' prefix='8' gateway='fd00::1'/></interface>`: "different families",
-		`<interface type='ethernet'><target dev='a-name-much-too-long'/></interface>`:                     "invalid target device name",
-		`<interface type='udp'><source address='127.0.0.1' port='1'/></interface>`:                        "Unsupported network type udp",
+		`<interface type='bridge'><source bridge=''/></interface>`:                                                                            "No bridge name specified",
+		`<interface type='direct'><source dev='eth0'/><virtualport type='802.1Qbg'/></interface>`:                                             "Unable to set port profile on direct interfaces",
+		`<interface type='direct'><source dev='eth0' mode='vepa-x'/></interface>`:                                                             "Unsupported macvlan mode 'vepa-x'",
+		`<interface type='ethernet'><ip address='10.0.0.300'/></interface>`:                                                                   "Invalid IP address '10.0.0.300'",
+		`<interface type='ethernet'><ip address='10.0.0.3' prefix='33'/></interface>`:                                                         "Invalid prefix 33",
+		`<interface type='ethernet'><route address='10.0.0.0' prefix='8' gateway='fd00::1'/></interface>`:                                     "different families",
+		`<interface type='ethernet'><target dev='a-name-much-too-long'/></interface>`:                                                         "invalid target device name",
+		`<interface type='udp'><source address='127.0.0.1' port='1'/></interface>`:                                                            "Unsupported network type udp",
+		`<interface type='bridge'><mac address='52:54:00:00:00:01'/><source bridge='br0'/><vlan><tag id='5'/></vlan></interface>`:             "interface 52:54:00:00:00:01 - vlan tag not supported for this connection type",
+		`<interface type='direct'><mac address='52:54:00:00:00:02'/><source dev='eth0' mode='bridge'/><vlan><tag id='5'/></vlan></interface>`: "interface 52:54:00:00:00:02 - vlan tag not supported for this connection type",
+		`<interface type='direct'><source dev='eth0' mode='passthrough'/><vlan><tag id='5'/></vlan></interface>`:                              "vlan can only be set for SR-IOV VFs, but eth0 is not a VF",
 	}
 	for doc, want := range cases {
 		_, err := Plan(ifaces(t, doc))

@@ -78,6 +78,7 @@ type portDoc struct {
 		Address string `xml:"address,attr"`
 	} `xml:"mac"`
 	Bandwidth *libvirtxml.DomainInterfaceBandwidth `xml:"bandwidth"`
+	VLAN      *libvirtxml.DomainInterfaceVLan      `xml:"vlan"`
 	Port      *struct {
 		Isolated string `xml:"isolated,attr"`
 	} `xml:"port"`
@@ -100,7 +101,7 @@ func (r *Registry) PortXML(name, uuid string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := portDoc{UUID: p.UUID, Group: p.Group, Bandwidth: p.Bandwidth}
+	d := portDoc{UUID: p.UUID, Group: p.Group, Bandwidth: p.Bandwidth, VLAN: p.VLAN}
 	d.Owner.Name, d.Owner.UUID = p.Owner, p.OwnerUUID
 	d.MAC.Address = p.MAC
 	if p.Isolated {
@@ -195,7 +196,7 @@ func parsePort(doc string) (Port, string, error) {
 	if !ok {
 		return internal("Unable to parse MAC '%s'", d.MAC.Address)
 	}
-	p := Port{UUID: uuid, Owner: d.Owner.Name, OwnerUUID: owner, Group: d.Group, MAC: mac, Bandwidth: d.Bandwidth}
+	p := Port{UUID: uuid, Owner: d.Owner.Name, OwnerUUID: owner, Group: d.Group, MAC: mac, Bandwidth: d.Bandwidth, VLAN: d.VLAN}
 	if d.Port != nil && d.Port.Isolated != "" {
 		p.Isolated, p.IsolatedSet = d.Port.Isolated == "yes", true
 	}

@@ -33,6 +33,8 @@ type Port struct {
 	Isolated    bool
 	IsolatedSet bool
 	Bandwidth   *libvirtxml.DomainInterfaceBandwidth
+	// VLAN is the interface's <vlan>, else its network's.
+	VLAN *libvirtxml.DomainInterfaceVLan
 }
 
 // AllocatePort takes a new port on the active network name for req (its
@@ -55,6 +57,12 @@ func (r *Registry) AllocatePort(name string, req Port) (Port, error) {
 	n := o.live
 	if !p.IsolatedSet && n.PortOptions != nil {
 		p.Isolated = n.PortOptions.Isolated == "yes"
+	}
+	if p.VLAN == nil && n.VLAN != nil && len(n.VLAN.Tags) > 0 {
+		p.VLAN = &libvirtxml.DomainInterfaceVLan{Trunk: n.VLAN.Trunk}
+		for _, t := range n.VLAN.Tags {
+			p.VLAN.Tags = append(p.VLAN.Tags, libvirtxml.DomainInterfaceVLanTag{ID: t.ID, NativeMode: t.NativeMode})
+		}
 	}
 	if !Direct(n) {
 		if n.Bridge == nil || n.Bridge.Name == "" {

@@ -165,3 +165,27 @@ func TestDirectNetwork(t *testing.T) {
 	cli("net-destroy", "pt")
 	ns.assertOnly("lo", "pa0", "pa1", "pb0", "pb1", "pc0", "pc1")
 }
+
+// TestDirectNetworkVLAN: a passthrough network's <vlan> goes to its ports
+// (libvirt's networkAllocatePort); a host device that is not an SR-IOV VF
+// cannot take it, so the container does not start (libvirt's message) and
+// its port is given back.
+func TestDirectNetworkVLAN(t *testing.T) {
+	ns := newNS(t)
+	ns.ip("link", "add", "pv0", "type", "veth", "peer", "name", "pv1")
+	bin, root, sock := ns.daemon()
+	out, err := virtlxc(t, bin, sock, "net-create", writeFile(t, root, "pv.xml", "<network><name>pv</name><forward dev='pv0' mode='passthrough'/><vlan><tag id='42'/></vlan></network>"))
+	if err != nil {
+		t.Fatalf("net-create: %v\n%s", err, out)
+	}
+	rootfs := testutil.BusyboxRoot(t)
+	xml := domainXML("vl", rootfs, "exec sleep 1000", "    <interface type='network'><source network='pv'/></interface>\n", "")
+	out, err = virtlxc(t, bin, sock, "create", writeFile(t, root, "vl.xml", xml))
+	if err == nil || !strings.Contains(out, "vlan can only be set for SR-IOV VFs, but pv0 is not a VF") {
+		t.Errorf("start on a passthrough network with a VLAN: %v\n%s", err, out)
+	}
+	if x, _ := virtlxc(t, bin, sock, "net-dumpxml", "pv"); strings.Contains(x, "connections") {
+		t.Errorf("the failed start kept its port:\n%s", x)
+	}
+	ns.assertOnly("lo", "pv0", "pv1")
+}
