@@ -208,3 +208,49 @@ func TestReadOnlySocketAndSecondDaemon(t *testing.T) {
 	t.Logf("second daemon said: %s", strings.TrimSpace(string(out)))
 	e.out("undefine anchor-basic")
 }
+
+// TestPythonLibvirtNetworks: python3-libvirt's network update and port
+// calls (its virNetworkUpdate asks the server for the argument order).
+// Nothing touches the host: a direct network starts without creating
+// anything, and the bridge network stays defined only.
+func TestPythonLibvirtNetworks(t *testing.T) {
+	e := setup(t)
+	script := `
+import libvirt, sys
+c = libvirt.open(sys.argv[1])
+n = c.networkDefineXML("<network><name>pyd</name><forward mode='bridge'><interface dev='pyeth0'/></forward></network>")
+n.create()
+p = n.portCreateXML("<networkport><uuid>0c6b3a4e-5f2d-4a1b-9c8d-7e6f5a4b3c2d</uuid><owner><name>ext</name>"
+                    "<uuid>1d7c4b5f-6a3e-4b2c-8d9e-0f1a2b3c4d5e</uuid></owner><mac address='52:54:00:cc:00:01'/></networkport>")
+print("ports", [x.UUIDString() for x in n.listAllPorts()])
+print("plug", "<plug type='direct' dev='pyeth0' mode='bridge'/>" in p.XMLDesc(0), "connections='1'" in n.XMLDesc(0))
+p.delete()
+print("after delete", n.listAllPorts())
+n.update(libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, libvirt.VIR_NETWORK_SECTION_FORWARD_INTERFACE, -1,
+         "<interface dev='pyeth1'/>", libvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE | libvirt.VIR_NETWORK_UPDATE_AFFECT_CONFIG)
+print("pool", "pyeth1" in n.XMLDesc(0), "pyeth1" in n.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE))
+b = c.networkDefineXML("<network><name>pyb</name><bridge name='pybr0'/><ip address='10.5.5.1' prefix='24'>"
+                       "<dhcp><range start='10.5.5.10' end='10.5.5.20'/></dhcp></ip></network>")
+b.update(libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_FIRST, libvirt.VIR_NETWORK_SECTION_IP_DHCP_HOST, -1,
+         "<host mac='52:54:00:00:00:07' ip='10.5.5.7'/>", 0)
+print("host", "<host mac='52:54:00:00:00:07' ip='10.5.5.7'/>" in b.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE))
+try:
+    b.update(libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, libvirt.VIR_NETWORK_SECTION_IP_DHCP_HOST, -1,
+             "<host ip='10.5.5.7'/>", libvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE)
+except libvirt.libvirtError as e:
+    print("live", e.get_error_code(), e.get_error_message())
+n.destroy(); n.undefine(); b.undefine()
+`
+	cmd := exec.Command("/usr/bin/python3", "-c", script, "lxc:///system?socket="+filepath.Join(e.root, "run/libvirt/virtlxcd-sock"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3-libvirt: %v\n%s%s", err, out, stderr.String())
+	}
+	want := "ports ['0c6b3a4e-5f2d-4a1b-9c8d-7e6f5a4b3c2d']\nplug True True\nafter delete []\npool True True\nhost True\n" +
+		"live 55 Requested operation is not valid: network is not running\n"
+	if string(out) != want {
+		t.Errorf("python3-libvirt printed\n%s\nwant\n%s", out, want)
+	}
+}
