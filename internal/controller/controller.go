@@ -26,6 +26,7 @@ import (
 	"virtlxc/internal/paths"
 	"virtlxc/internal/plan"
 	"virtlxc/internal/procfs"
+	"virtlxc/internal/spec"
 )
 
 // Options configure one controller run.
@@ -188,7 +189,13 @@ func (c *Controller) start() (err error) {
 	if err != nil {
 		return err
 	}
-	sp.Devices = append(append(sp.Devices, diskDevs...), devs...)
+	staged := append(append([]spec.Device{}, diskDevs...), devs...)
+	unstage, err := c.stageNodes(sp, staged)
+	if err != nil {
+		return err
+	}
+	undo = append(undo, unstage)
+	sp.Devices = append(sp.Devices, staged...)
 	blockRules, err := c.prepareBlockMounts(sp)
 	if err != nil {
 		return err
@@ -306,8 +313,10 @@ func (c *Controller) start() (err error) {
 	}
 	c.init.sync.Close()
 	// The host-side meminfo mount goes at once (in the background): a
-	// controller killed from here on must not leave it behind.
+	// controller killed from here on must not leave it behind. So do the
+	// staged device nodes (the container's binds keep them).
 	c.detachMeminfoAsync()
+	unstage()
 	for _, m := range masters {
 		peer, err := console.OpenPeer(m, "", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
 		if err != nil {
