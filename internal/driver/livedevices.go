@@ -16,10 +16,10 @@ import (
 // the device cgroup allows the device (the controller changes the policy
 // it applied at start), then its node is made in the container's /dev
 // (devnode), and the live definition records it; a detach takes them away
-// in the other order. A container with a user namespace is refused: its
-// /dev is a filesystem of that namespace, where nodes do not open, and
-// its start binds host nodes there instead (which only a process inside
-// its mount namespace can).
+// in the other order. In a container with a user namespace, whose /dev
+// opens no nodes, the node is made on a tmpfs of the host's, owned by the
+// container's root, and bound there from inside its mount namespace
+// (devnode.Bind), as its start binds them.
 
 // liveNode is a device node of a running container.
 type liveNode struct {
@@ -70,20 +70,44 @@ func (d *Driver) checkLiveNodes(live *domainxml.Domain) error {
 		return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "devices cgroup isn't mounted")
 	}
 	if live.IDMap != nil {
-		return virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC,
-			"device nodes cannot be added to or removed from a running container with a user namespace")
+		if _, _, ok := mappedRoot(live.IDMap); !ok {
+			return virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC,
+				"device nodes cannot be added to a running container whose user namespace does not map root")
+		}
 	}
 	return nil
 }
 
+// mappedRoot is the host uid and gid of a user namespace's root.
+func mappedRoot(m *libvirtxml.DomainIDMap) (uid, gid int, ok bool) {
+	find := func(rs []libvirtxml.DomainIDMapRange) (int, bool) {
+		for _, r := range rs {
+			if r.Start == 0 && r.Count > 0 {
+				return int(r.Target), true
+			}
+		}
+		return 0, false
+	}
+	uid, ok1 := find(m.UIDs)
+	gid, ok2 := find(m.GIDs)
+	return uid, gid, ok1 && ok2
+}
+
 // addNode allows n in the container's device cgroup and makes its node;
 // a node that cannot be made takes the permission back.
-func (d *Driver) addNode(dom *domain, r *run, n liveNode) error {
+func (d *Driver) addNode(dom *domain, live *domainxml.Domain, r *run, n liveNode) error {
 	change := &monitor.DeviceChange{Allow: true, Type: nodeType(n.block), Major: n.major, Minor: n.minor, Perms: n.perms}
 	if err := d.call(r, monitor.Request{Op: monitor.OpDevice, Device: change}); err != nil {
 		return err
 	}
-	if err := devnode.Create(dom.initPID, n.path, n.block, n.major, n.minor); err != nil {
+	var err error
+	if live.IDMap != nil {
+		uid, gid, _ := mappedRoot(live.IDMap)
+		err = devnode.Bind(dom.initPID, n.path, n.block, n.major, n.minor, uid, gid, d.layout.DevDir(dom.name)+".hotplug")
+	} else {
+		err = devnode.Create(dom.initPID, n.path, n.block, n.major, n.minor)
+	}
+	if err != nil {
 		d.denyNode(dom, r, n)
 		return err
 	}
@@ -92,8 +116,12 @@ func (d *Driver) addNode(dom *domain, r *run, n liveNode) error {
 
 // removeNode removes n's node; then (a failure only logged, as libvirt)
 // the device cgroup no longer allows it.
-func (d *Driver) removeNode(dom *domain, r *run, n liveNode) error {
-	if err := devnode.Remove(dom.initPID, n.path); err != nil {
+func (d *Driver) removeNode(dom *domain, live *domainxml.Domain, r *run, n liveNode) error {
+	remove := devnode.Remove
+	if live.IDMap != nil {
+		remove = devnode.Unbind
+	}
+	if err := remove(dom.initPID, n.path); err != nil {
 		return err
 	}
 	d.denyNode(dom, r, n)
@@ -150,7 +178,7 @@ func (d *Driver) attachDiskLive(dom *domain, live *domainxml.Domain, disk libvir
 	if disk.ReadOnly != nil {
 		perms = "rm"
 	}
-	if err := d.addNode(dom, r, liveNode{path: "/dev/" + dst, block: true, major: major, minor: minor, perms: perms}); err != nil {
+	if err := d.addNode(dom, live, r, liveNode{path: "/dev/" + dst, block: true, major: major, minor: minor, perms: perms}); err != nil {
 		return err
 	}
 	domainxml.InsertDisk(live.Devices, disk)
@@ -176,7 +204,7 @@ func (d *Driver) detachDiskLive(dom *domain, live *domainxml.Domain, dev libvirt
 	if major, minor, err := statNode(domainxml.DiskSource(disk), true, "%s"); err == nil {
 		n.major, n.minor = major, minor
 	}
-	err = d.removeNode(dom, r, n)
+	err = d.removeNode(dom, live, r, n)
 	d.auditSend(audit.Disk(auditDomain(dom), audit.ReasonDetach, &disk, nil, err == nil))
 	if err != nil {
 		return err
@@ -260,7 +288,7 @@ func (d *Driver) attachHostdevLive(dom *domain, live *domainxml.Domain, h libvir
 	if err := d.checkLiveNodes(live); err != nil {
 		return err
 	}
-	if err := d.addNode(dom, r, n); err != nil {
+	if err := d.addNode(dom, live, r, n); err != nil {
 		return err
 	}
 	live.Devices.Hostdevs = append(live.Devices.Hostdevs, h)
@@ -288,7 +316,7 @@ func (d *Driver) detachHostdevLive(dom *domain, live *domainxml.Domain, h libvir
 	if major, minor, err := statNode(n.path, n.block, "%s"); err == nil {
 		n.major, n.minor = major, minor
 	}
-	err = d.removeNode(dom, r, n)
+	err = d.removeNode(dom, live, r, n)
 	d.auditSend(audit.Hostdev(auditDomain(dom), audit.ReasonDetach, live.Devices.Hostdevs[idx], err == nil))
 	if err != nil {
 		return err
