@@ -20,8 +20,7 @@ func TestConsoleThroughPTY(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := startPTY(t, nil, c.prog, "-c", d.uri, "console", "co")
 			p.waitFor("Escape character is ^] (Ctrl + ])")
-			p.send("hello-" + c.name + "\r")
-			p.waitFor("got:hello-" + c.name)
+			p.sendUntil("hello-"+c.name+"\r", "got:hello-"+c.name)
 			p.send("\x1d")
 			if rc := p.wait(); rc != 0 {
 				t.Errorf("exit status %d; output:\n%q", rc, p.output())

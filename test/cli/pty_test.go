@@ -106,6 +106,22 @@ func (p *ptyRun) waitFor(s string) {
 	}
 }
 
+// sendUntil types line until the output contains want, a few times: input
+// typed while the container's init is still starting may be lost to its
+// terminal setup.
+func (p *ptyRun) sendUntil(line, want string) {
+	p.t.Helper()
+	for i := 0; i < 5; i++ {
+		p.send(line)
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if strings.Contains(p.output(), want) {
+				return
+			}
+		}
+	}
+	p.t.Fatalf("no %q in the terminal output:\n%q", want, p.output())
+}
+
 func (p *ptyRun) send(s string) {
 	p.t.Helper()
 	if _, err := p.master.Write([]byte(s)); err != nil {
