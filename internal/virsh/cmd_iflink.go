@@ -41,17 +41,15 @@ func cmdDomIfGetLink() *CmdDef {
 			if err != nil {
 				return failed(err, "Failed to get domain '%s' XML", dom.Name)
 			}
-			root, err := parseXNodes(doc)
+			ifaces, err := devicesOf(doc, "interface")
 			if err != nil {
 				return cmdErrorf("%s", err)
 			}
 			// XPath's mac/@address = MAC (normalized) or target/@dev = name.
 			mac, isMAC := normalizeMAC(iface)
 			var found []*xnode
-			for _, n := range interfaceNodes(root) {
-				if m := n.child("mac"); isMAC && m != nil && attrOf(m, "address") == mac {
-					found = append(found, n)
-				} else if t := n.child("target"); t != nil && attrOf(t, "dev") == iface {
+			for _, n := range ifaces {
+				if isMAC && childAttr(n, "mac", "address") == mac || childAttr(n, "target", "dev") == iface {
 					found = append(found, n)
 				}
 			}
@@ -64,8 +62,10 @@ func cmdDomIfGetLink() *CmdDef {
 				return cmdErrorf("multiple matching interfaces found")
 			}
 			state := "up"
-			if l := found[0].child("link"); l != nil && hasAttr(l, "state") {
-				state = attrOf(l, "state")
+			if l := found[0].child("link"); l != nil {
+				if v, ok := l.attr("state"); ok {
+					state = v
+				}
 			}
 			s.printf("%s %s", iface, state)
 			return nil
@@ -121,21 +121,16 @@ func runDomIfSetLink(s *Session, pc *ParsedCmd) error {
 	if err != nil {
 		return failed(err, "Failed to get domain '%s' XML", dom.Name)
 	}
-	root, err := parseXNodesBlanks(doc, true)
+	ifaces, err := devicesOf(doc, "interface")
 	if err != nil {
 		return cmdErrorf("%s", err)
 	}
-	ifaces := interfaceNodes(root)
 	if len(ifaces) == 0 {
 		return cmdErrorf("Failed to extract interface information or no interfaces found")
 	}
 	var node *xnode
 	for _, n := range ifaces {
-		if m := n.child("mac"); m != nil && strings.EqualFold(attrOf(m, "address"), iface) {
-			node = n
-			break
-		}
-		if t := n.child("target"); t != nil && strings.EqualFold(attrOf(t, "dev"), iface) {
+		if strings.EqualFold(childAttr(n, "mac", "address"), iface) || strings.EqualFold(childAttr(n, "target", "dev"), iface) {
 			node = n
 			break
 		}
@@ -149,13 +144,11 @@ func runDomIfSetLink(s *Session, pc *ParsedCmd) error {
 		node.kids = append(node.kids, link)
 	}
 	setXAttr(link, "state", state)
-	var b strings.Builder
-	node.dump(&b, 0)
 	if pc.Bool("print-xml") {
-		s.print(b.String())
+		s.print(node.String())
 		return nil
 	}
-	args := &libvirt.DomainUpdateDeviceFlagsArgs{Dom: dom, XML: b.String(), Flags: libvirt.DomainDeviceModifyFlags(flags)}
+	args := &libvirt.DomainUpdateDeviceFlagsArgs{Dom: dom, XML: node.String(), Flags: libvirt.DomainDeviceModifyFlags(flags)}
 	if err := s.conn.call(proto.ProcDomainUpdateDeviceFlags, args, nil); err != nil {
 		return failed(err, "Failed to update interface link state")
 	}
@@ -163,46 +156,14 @@ func runDomIfSetLink(s *Session, pc *ParsedCmd) error {
 	return nil
 }
 
-// interfaceNodes are /domain/devices/interface.
-func interfaceNodes(root *xnode) []*xnode {
-	var out []*xnode
-	if d := root.child("domain"); d != nil {
-		for _, devs := range d.children("devices") {
-			out = append(out, devs.children("interface")...)
-		}
-	}
-	return out
-}
-
-// children returns n's element children named name.
-func (n *xnode) children(name string) []*xnode {
-	var out []*xnode
-	for _, k := range n.kids {
-		if c, ok := k.(*xnode); ok && c.name == name {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// attrOf is an attribute's value ("" when absent).
-func attrOf(n *xnode, name string) string {
-	for _, a := range n.attrs {
-		if qualified(a.Name) == name {
-			return a.Value
-		}
+// childAttr is attribute attr of n's first child named child ("" when
+// either is absent).
+func childAttr(n *xnode, child, attr string) string {
+	if c := n.child(child); c != nil {
+		v, _ := c.attr(attr)
+		return v
 	}
 	return ""
-}
-
-// hasAttr reports whether n has attribute name.
-func hasAttr(n *xnode, name string) bool {
-	for _, a := range n.attrs {
-		if qualified(a.Name) == name {
-			return true
-		}
-	}
-	return false
 }
 
 // setXAttr sets (or adds) attribute name of n.
