@@ -10,6 +10,7 @@ import (
 	"libvirt.org/go/libvirtxml"
 
 	"virtlxc/internal/virerr"
+	"virtlxc/internal/xmlesc"
 )
 
 // Format prints d exactly as libvirt's virDomainDefFormat does.
@@ -63,29 +64,9 @@ const LXCNamespaceURI = "http://libvirt.org/schemas/domain/lxc/1.0"
 // written as a reference, which libvirt does not do, because a raw one
 // would read back as a newline.
 func escapeText(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '\'':
-			b.WriteString("&apos;")
-		case '"':
-			b.WriteString("&quot;")
-		case '\r':
-			b.WriteString("&#13;")
-		default:
-			if r < 0x20 && r != '\t' && r != '\n' {
-				continue
-			}
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	// xmlesc.String keeps a carriage return as it is; nothing else it
+	// writes holds one.
+	return strings.ReplaceAll(xmlesc.String(s), "\r", "&#13;")
 }
 
 // escapeAttr is escapeText for attribute values, where tabs and newlines
