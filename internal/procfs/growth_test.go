@@ -69,7 +69,7 @@ func TestMountConcurrentReaders(t *testing.T) {
 	for g := range 16 {
 		wg.Go(func() {
 			for i := range 40 {
-				read := func() ([]byte, error) { return os.ReadFile(path) }
+				read := func() ([]byte, error) { return readOnMount(path) }
 				if (g+i)%2 == 1 {
 					read = func() ([]byte, error) { return sendfileBytes(path, dir) }
 				}

@@ -3,7 +3,6 @@ package procfs
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -42,7 +41,7 @@ func TestMountLifecycle(t *testing.T) {
 		t.Errorf("mount entry %+v, want fuse.libvirt_lxc from libvirt, allow_other, nosuid, nodev", m)
 	}
 
-	f, err := os.Open(srv.MeminfoPath())
+	f, err := openOnMount(srv.MeminfoPath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,18 +88,7 @@ func TestMountBindOutlivesUnmount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := filepath.Join(t.TempDir(), "proc-meminfo")
-	if err := os.WriteFile(target, nil, 0o444); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mount(srv.MeminfoPath(), target, "", syscall.MS_BIND, ""); err != nil {
-		_ = srv.Unmount()
-		t.Fatalf("bind mount: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Unmount(target, syscall.MNT_DETACH)
-		_ = srv.Unmount()
-	})
+	target := bindMeminfo(t, srv)
 
 	if err := srv.Unmount(); err != nil {
 		t.Fatalf("Unmount: %v", err)

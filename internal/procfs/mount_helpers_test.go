@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -128,7 +129,7 @@ func readSendfile(t *testing.T, path string) []byte {
 // sendfileBytes is readSendfile for any goroutine: it copies path with
 // sendfile(2) into a new file in dir and returns what arrived.
 func sendfileBytes(path, dir string) ([]byte, error) {
-	in, err := os.Open(path)
+	in, err := openOnMount(path)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +155,7 @@ func sendfileBytes(path, dir string) ([]byte, error) {
 // splice(2) into a pipe) until it reports end of file.
 func readIntoPipe(t *testing.T, path string, move func(w, in int) (int, error)) []byte {
 	t.Helper()
-	in, err := os.Open(path)
+	in, err := openOnMount(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func spliceMove(w, in int) (int, error) {
 // readSmall reads path with read(2) calls of size bytes each.
 func readSmall(t *testing.T, path string, size int) []byte {
 	t.Helper()
-	f, err := os.Open(path)
+	f, err := openOnMount(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,4 +216,49 @@ func readSmall(t *testing.T, path string, size int) []byte {
 			t.Fatal(err)
 		}
 	}
+}
+
+// openFileOnMount opens a file of a mount this process serves without Go's
+// poller: os.OpenFile would register it, and the kernel's FUSE_POLL would
+// then wait for the server under the poller's own lock (the server reads
+// its requests through that poller), which never answers.
+func openFileOnMount(path string, flag int, perm os.FileMode) (*os.File, error) {
+	fd, err := syscall.Open(path, flag|syscall.O_CLOEXEC, uint32(perm))
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// openOnMount is openFileOnMount read-only.
+func openOnMount(path string) (*os.File, error) { return openFileOnMount(path, os.O_RDONLY, 0) }
+
+// readOnMount reads a whole file of a mount this process serves.
+func readOnMount(path string) ([]byte, error) {
+	f, err := openOnMount(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// bindMeminfo binds srv's file onto a new file, as an init stage binds it
+// onto a container's /proc/meminfo, and returns that file; the bind and
+// the mount go at the test's end.
+func bindMeminfo(t *testing.T, srv *Server) string {
+	t.Helper()
+	target := filepath.Join(t.TempDir(), "proc-meminfo")
+	if err := os.WriteFile(target, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount(srv.MeminfoPath(), target, "", syscall.MS_BIND, ""); err != nil {
+		_ = srv.Unmount()
+		t.Fatalf("bind mount: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Unmount(target, syscall.MNT_DETACH)
+		_ = srv.Unmount()
+	})
+	return target
 }

@@ -53,7 +53,7 @@ func TestMountReaders(t *testing.T) {
 	want := RenderMeminfo(readSample(t, "meminfo-swap"), base)
 
 	got := map[string][]byte{
-		"os.ReadFile":       mustRead(t, path),
+		"read(2) to EOF":    mustRead(t, path),
 		"read 7 bytes":      readSmall(t, path, 7),
 		"read 1 byte":       readSmall(t, path, 1),
 		"sendfile to file":  readSendfile(t, path),
@@ -85,7 +85,7 @@ func TestMountReaders(t *testing.T) {
 		}
 	}
 
-	f, err := os.Open(path)
+	f, err := openOnMount(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestMountReaders(t *testing.T) {
 // preadAll reads path with pread(2) at increasing offsets, size bytes each.
 func preadAll(t *testing.T, path string, size int) []byte {
 	t.Helper()
-	f, err := os.Open(path)
+	f, err := openOnMount(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func preadAll(t *testing.T, path string, size int) []byte {
 
 func mustRead(t *testing.T, path string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	b, err := readOnMount(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestMountSnapshots(t *testing.T) {
 	changed := with(func(s *MemStats) { s.Limit, s.MemSwapLimit, s.MemSwapUsage = 1*gib, 2*gib, 0 })
 	newWant := RenderMeminfo(host, changed)
 
-	f, err := os.Open(path)
+	f, err := openOnMount(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestMountTree(t *testing.T) {
 		t.Errorf("meminfo: mode %o owner %d:%d err %v, want file 0444 100000:100001", st.Mode, st.Uid, st.Gid, err)
 	}
 	for _, flag := range []int{os.O_WRONLY, os.O_RDWR, os.O_WRONLY | os.O_TRUNC} {
-		if f, err := os.OpenFile(srv.MeminfoPath(), flag, 0); !errors.Is(err, syscall.EACCES) {
+		if f, err := openFileOnMount(srv.MeminfoPath(), flag, 0); !errors.Is(err, syscall.EACCES) {
 			t.Errorf("open with flags %#x: %v, want EACCES", flag, err)
 			if f != nil {
 				f.Close()
@@ -234,13 +234,11 @@ func TestMountErrors(t *testing.T) {
 	}
 }
 
-// TestMountNeverOpenedHere: mounted by Mount itself (no go-fuse poll hack,
-// so no request from this process to its own server), the filesystem has
-// the same identity and options and serves other processes (only they
-// open it: cat) until Unmount and Wait.
-func TestMountNeverOpenedHere(t *testing.T) {
+// TestMountIdentity: the filesystem has libvirt's identity and options and
+// serves other processes (cat) until Unmount and Wait.
+func TestMountIdentity(t *testing.T) {
 	requireFUSE(t)
-	srv := mountT(t, &fakeStats{st: base}, NeverOpenedHere())
+	srv := mountT(t, &fakeStats{st: base})
 	mi, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		t.Fatal(err)

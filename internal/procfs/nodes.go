@@ -1,18 +1,13 @@
 package procfs
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-
-	"github.com/hanwen/go-fuse/v2/fs"
-	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
 // Inode numbers of the tree.
@@ -111,44 +106,3 @@ func (s *source) close() {
 
 // bufPool holds rendering buffers of closed files for new opens.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// rootNode is the mount's root directory (0755, nlink 2) holding only
-// MeminfoName.
-type rootNode struct {
-	fs.Inode
-	src *source
-}
-
-var (
-	_ fs.NodeOnAdder   = (*rootNode)(nil)
-	_ fs.NodeGetattrer = (*rootNode)(nil)
-	_ fs.NodeReaddirer = (*rootNode)(nil)
-	_ fs.NodeGetattrer = (*meminfoNode)(nil)
-	_ fs.NodeOpener    = (*meminfoNode)(nil)
-	_ fs.FileReader    = (*meminfoHandle)(nil)
-	_ fs.FileReleaser  = (*meminfoHandle)(nil)
-)
-
-// OnAdd creates the meminfo child when the root is mounted.
-func (r *rootNode) OnAdd(ctx context.Context) {
-	child := r.NewPersistentInode(ctx, &meminfoNode{src: r.src},
-		fs.StableAttr{Mode: syscall.S_IFREG, Ino: meminfoIno})
-	r.AddChild(MeminfoName, child, false)
-}
-
-// Getattr reports the root directory's attributes.
-func (r *rootNode) Getattr(ctx context.Context, f fs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	out.Mode = 0o755
-	out.Nlink = 2
-	out.SetTimes(&r.src.mtime, &r.src.mtime, &r.src.mtime)
-	return 0
-}
-
-// Readdir lists ".", ".." and MeminfoName, like libvirt.
-func (r *rootNode) Readdir(ctx context.Context) (fs.DirStream, syscall.Errno) {
-	return fs.NewListDirStream([]fuse.DirEntry{
-		{Name: ".", Mode: syscall.S_IFDIR, Ino: rootIno},
-		{Name: "..", Mode: syscall.S_IFDIR, Ino: rootIno},
-		{Name: MeminfoName, Mode: syscall.S_IFREG, Ino: meminfoIno},
-	}), 0
-}

@@ -6,12 +6,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"golang.org/x/sys/unix"
 )
@@ -42,19 +40,6 @@ type Option func(*config)
 type config struct {
 	uid, gid    uint32
 	hostMeminfo string
-	noSelf      bool
-}
-
-// NeverOpenedHere says that this process never opens files on the mount
-// (a controller: only the container does). The filesystem is then mounted
-// without go-fuse's "poll hack", which opens a file on the new mount from
-// this process: a request to its own server, which, killed meanwhile,
-// never exits (its server threads are gone, and its /dev/fuse closes only
-// once it has exited). A process that does open its own files needs the
-// hack (it teaches the kernel that poll and flush are not served, before
-// a flush at exit could wait for a dead server) and must not set this.
-func NeverOpenedHere() Option {
-	return func(c *config) { c.noSelf = true }
 }
 
 // WithOwner makes the served files owned by uid:gid instead of 0:0. With a
@@ -74,7 +59,10 @@ func WithHostMeminfo(path string) Option {
 type Server struct {
 	dir  string
 	log  *slog.Logger
-	done chan struct{} // closed when Serve has returned
+	fs   *meminfoFS
+	conn *conn
+	done chan struct{} // closed when the serving loop has returned
+	gone bool          // the loop ended with the filesystem (valid once done is closed)
 
 	mu        sync.Mutex
 	unmounted bool
@@ -88,12 +76,93 @@ type Server struct {
 //
 // The mount is made with mount(2) directly (no fusermount binary), with
 // nosuid, nodev, allow_other and fsname "libvirt" (type fuse.libvirt_lxc), so
-// it needs CAP_SYS_ADMIN. It is served until Unmount and Wait. log receives
-// diagnostics; nil discards them.
+// it needs CAP_SYS_ADMIN. The kernel's INIT is answered before Mount
+// returns; the other requests are served from Go's poller (no thread waits
+// in read(2)) until Unmount and Wait, or Handoff. log receives diagnostics;
+// nil discards them.
+//
+// The serving process must not open the files with os.Open: Go's poller
+// would register them, and the kernel's FUSE_POLL for that would wait for
+// this server under the poller's own lock. (No process should wait for
+// its own FUSE server anyway: killed, it could never exit.)
 func Mount(dir string, stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*Server, error) {
 	if stats == nil {
 		return nil, errors.New("mount meminfo fuse: nil stats function")
 	}
+	s, mopts := newServer(dir, stats, log, opts)
+	fd, err := mountFuse(dir, mopts)
+	if err != nil {
+		return nil, fmt.Errorf("mount meminfo fuse at %s: %w", dir, err)
+	}
+	c := newConn(os.NewFile(uintptr(fd), "/dev/fuse"), s.fs, mopts, s.log)
+	if err := c.handshake(); err != nil {
+		c.dev.Close()
+		_ = syscall.Unmount(dir, syscall.MNT_DETACH)
+		return nil, fmt.Errorf("start meminfo fuse at %s: %w", dir, err)
+	}
+	s.start(c)
+	s.log.Debug("meminfo fuse mounted", "dir", dir)
+	return s, nil
+}
+
+// Handoff stops serving, without leaving a request the kernel sent
+// unanswered, and returns the connection for Resume: a descriptor of its
+// /dev/fuse (close-on-exec: clear that to pass it through an exec) and the
+// kernel's INIT request. The Server is finished; the mount and every bind
+// of its file stay, their requests queued until Resume serves them.
+func (s *Server) Handoff() (fd int, init []byte, err error) {
+	if err := s.conn.stop(); err != nil {
+		return -1, nil, fmt.Errorf("stopping meminfo fuse: %w", err)
+	}
+	<-s.done
+	s.fs.src.close()
+	if s.gone {
+		return -1, nil, errors.New("stopping meminfo fuse: the filesystem is gone")
+	}
+	defer s.conn.dev.Close()
+	rc, err := s.conn.dev.SyscallConn()
+	if err == nil {
+		cerr := rc.Control(func(f uintptr) { fd, err = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 3) })
+		if cerr != nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return -1, nil, fmt.Errorf("handing off meminfo fuse: %w", err)
+	}
+	return fd, s.conn.init, nil
+}
+
+// Resume serves a connection that a Server handed off (Handoff), in this
+// process or in one it exec'd: fd is its /dev/fuse descriptor, which the
+// Server takes; init its INIT request; dir its mount point ("" once it is
+// detached). stats, log and opts are as for Mount. Files the kernel opened
+// before are served too, each taking a new snapshot at its next read.
+func Resume(fd int, init []byte, dir string, stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*Server, error) {
+	if stats == nil {
+		return nil, errors.New("resume meminfo fuse: nil stats function")
+	}
+	// Non-blocking, the descriptor goes into Go's poller (its flag is
+	// the open file's: an exec, or the os/exec of a parent, may have
+	// cleared it).
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return nil, fmt.Errorf("resume meminfo fuse: %w", err)
+	}
+	s, mopts := newServer(dir, stats, log, opts)
+	s.unmounted = dir == ""
+	c := newConn(os.NewFile(uintptr(fd), "/dev/fuse"), s.fs, mopts, s.log)
+	if err := c.replayInit(init); err != nil {
+		c.dev.Close()
+		return nil, fmt.Errorf("resume meminfo fuse: %w", err)
+	}
+	// The kernel may hold a smaller size than the content has now: the
+	// next open pushes the content's (growKernelSize).
+	s.start(c)
+	return s, nil
+}
+
+// newServer makes the Server and the mount options Mount and Resume share.
+func newServer(dir string, stats func() (MemStats, error), log *slog.Logger, opts []Option) (*Server, *fuse.MountOptions) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -109,64 +178,30 @@ func Mount(dir string, stats func() (MemStats, error), log *slog.Logger, opts ..
 		log:      log,
 		mtime:    time.Now(),
 	}
-	goLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
-	fsOpts := &fs.Options{
-		MountOptions: fuse.MountOptions{
-			AllowOther:        true,
-			FsName:            fsName,
-			Name:              subtype,
-			DirectMountStrict: true,
-			DisableXAttrs:     true,
-			// Only reads of a small file: 4 KiB request buffers, not 128 KiB.
-			MaxWrite: 4096,
-			Logger:   goLog,
-		},
-		EntryTimeout:    &entryTimeout,
-		NegativeTimeout: &entryTimeout,
-		AttrTimeout:     &attrTimeout,
-		Logger:          goLog,
+	mopts := &fuse.MountOptions{
+		AllowOther:         true,
+		FsName:             fsName,
+		Name:               subtype,
+		DisableXAttrs:      true,
+		DisableReadDirPlus: true,
+		// Only reads of a small file: 4 KiB requests, not 128 KiB.
+		MaxWrite: 4096,
+		Logger:   slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	// go-fuse's magic mount point /dev/fd/N is the descriptor of a
-	// filesystem already mounted: the caller's, or the one mounted here
-	// (NeverOpenedHere), which go-fuse's WaitMount then does not open.
-	mountPoint := dir
-	magic := strings.HasPrefix(dir, "/dev/fd/")
-	if magic {
-		fsOpts.MountOptions.DirectMountStrict = false
-	}
-	if cfg.noSelf && !magic {
-		fsOpts.MountOptions.DirectMountStrict = false
-		fd, err := mountFuse(dir, &fsOpts.MountOptions)
-		if err != nil {
-			return nil, fmt.Errorf("mount meminfo fuse at %s: %w", dir, err)
-		}
-		defer unix.Close(fd) // go-fuse works on a copy
-		if mountPoint, err = dupForServer(fd); err != nil {
-			_ = syscall.Unmount(dir, syscall.MNT_DETACH)
-			return nil, fmt.Errorf("mount meminfo fuse at %s: %w", dir, err)
-		}
-	}
-	srv, err := fuse.NewServer(fs.NewNodeFS(&rootNode{src: src}, fsOpts), mountPoint, &fsOpts.MountOptions)
-	if err != nil {
-		if mountPoint != dir {
-			_ = syscall.Unmount(dir, syscall.MNT_DETACH)
-		}
-		return nil, fmt.Errorf("mount meminfo fuse at %s: %w", dir, err)
-	}
-	s := &Server{dir: dir, log: log, done: make(chan struct{})}
+	return &Server{dir: dir, log: log, fs: newMeminfoFS(src), done: make(chan struct{})}, mopts
+}
+
+// start serves c until the kernel drops the filesystem or Handoff.
+func (s *Server) start(c *conn) {
+	s.conn = c
+	s.fs.store = c.store
 	go func() {
 		defer close(s.done)
-		srv.Serve() // returns once the kernel drops the filesystem
-		src.close()
-	}()
-	if err := srv.WaitMount(); err != nil {
-		if uerr := s.Unmount(); uerr != nil {
-			log.Error("meminfo fuse: cannot undo a failed mount", "err", uerr)
+		if c.serve() {
+			s.gone = true
+			s.fs.src.close()
 		}
-		return nil, fmt.Errorf("start meminfo fuse at %s: %w", dir, err)
-	}
-	log.Debug("meminfo fuse mounted", "dir", dir)
-	return s, nil
+	}()
 }
 
 // mountFuse mounts a FUSE filesystem at dir with mount(2), as go-fuse's
@@ -177,7 +212,7 @@ func mountFuse(dir string, o *fuse.MountOptions) (int, error) {
 	if err := unix.Stat(dir, &st); err != nil {
 		return -1, err
 	}
-	fd, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return -1, err
 	}
@@ -190,16 +225,6 @@ func mountFuse(dir string, o *fuse.MountOptions) (int, error) {
 		return -1, err
 	}
 	return fd, nil
-}
-
-// dupForServer returns go-fuse's name for a copy of fd (which the server
-// keeps, close-on-exec).
-func dupForServer(fd int) (string, error) {
-	c, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("/dev/fd/%d", c), nil
 }
 
 // Dir returns the mount point.
