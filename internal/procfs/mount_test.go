@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestMountRealHost serves the real /proc/meminfo and checks that MemTotal is
@@ -260,5 +262,43 @@ func TestMountIdentity(t *testing.T) {
 	}
 	if !bytes.HasPrefix(out, []byte("MemTotal:         524288 kB\n")) {
 		t.Errorf("cat read %q", out)
+	}
+}
+
+// TestMountAccessAndStatfs: access(2) follows the mode bits (0444 file,
+// 0755 root) for root and for others, and statfs answers as an empty FUSE
+// filesystem.
+func TestMountAccessAndStatfs(t *testing.T) {
+	requireFUSE(t)
+	srv := mountT(t, &fakeStats{st: base})
+	// Let an unprivileged user reach the mount point.
+	for d := filepath.Dir(srv.Dir()); d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := srv.MeminfoPath()
+	for _, c := range []struct {
+		path string
+		mode uint32
+		ok   bool
+	}{
+		{file, unix.R_OK, true},
+		{file, unix.W_OK, true}, // root may write anything (the open still refuses it)
+		{file, unix.X_OK, false},
+		{srv.Dir(), unix.X_OK, true},
+	} {
+		if err := unix.Access(c.path, c.mode); (err == nil) != c.ok {
+			t.Errorf("root: access(%s, %d) = %v, want ok=%v", c.path, c.mode, err, c.ok)
+		}
+	}
+	cmd := exec.Command("sh", "-c", `test -r "$1" && ! test -w "$1" && ! test -x "$1" && test -x "$2" && ls "$2"`, "sh", file, srv.Dir())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	if out, err := cmd.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != MeminfoName {
+		t.Errorf("as uid 65534: %v, %q", err, out)
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(srv.Dir(), &st); err != nil || st.Type != unix.FUSE_SUPER_MAGIC {
+		t.Errorf("statfs: type %#x, %v", st.Type, err)
 	}
 }
