@@ -92,7 +92,35 @@ func Parse(data []byte) (*libvirtxml.Network, error) {
 	if err := check(n); err != nil {
 		return nil, err
 	}
+	if err := checkPortGroupBandwidth(data, n.Name); err != nil {
+		return nil, err
+	}
 	return n, nil
+}
+
+// checkPortGroupBandwidth refuses a <portgroup> with a <bandwidth>:
+// libvirtxml's portgroup has no such field, so it would be dropped without
+// a word (libvirt gives it to the ports of the group that set none).
+func checkPortGroupBandwidth(data []byte, name string) error {
+	if !bytes.Contains(data, []byte("<bandwidth")) {
+		return nil
+	}
+	var doc struct {
+		PortGroups []struct {
+			Name      string    `xml:"name,attr"`
+			Bandwidth *struct{} `xml:"bandwidth"`
+		} `xml:"portgroup"`
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		return virerr.Wrap(err, virerr.ErrXMLError, virerr.FromNetwork, "%s", err)
+	}
+	for _, pg := range doc.PortGroups {
+		if pg.Bandwidth != nil {
+			return virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
+				"<bandwidth> in portgroup '%s' of network '%s' is not supported", pg.Name, name)
+		}
+	}
+	return nil
 }
 
 // check validates the parts of n this package relies on.

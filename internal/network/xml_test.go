@@ -146,18 +146,21 @@ func TestLibvirtNetworkXML(t *testing.T) {
 		}
 	}
 	for body, want := range map[string]string{
-		"<forward mode='nat'/><bridge name='virbr9'/>":                                                           "XML error: nat forwarding requested, but no IP address provided for network 'nx'",
-		"<forward mode='route' dev='eth0'><interface dev='eth1'/></forward><ip address='10.1.0.1' prefix='24'/>": "XML error: <forward dev='eth0'> must match first <interface dev='eth1'/> in network nx",
-		"<bridge name='virbr9'/><vlan><tag id='5'/></vlan>":                                                      "unsupported configuration: <vlan> element specified for network nx, whose type doesn't support vlan configuration",
-		"<bridge name='virbr9'/><portgroup name='pg'><vlan><tag id='5'/></vlan></portgroup>":                     "unsupported configuration: <vlan> element specified for network nx, whose type doesn't support vlan configuration",
-		"<ip address='10.7.0.1' netmask='255.255.255.0' prefix='24'/>":                                           "unsupported configuration: Network 'nx' IP address cannot have both a prefix and a netmask",
-		"<ip address='10.7.0.1' prefix='24'><dhcp><range start='10.9.0.2' end='10.9.0.9'/></dhcp></ip>":          "internal error: range 10.9.0.2 - 10.9.0.9 is not entirely within network 10.7.0.1/24",
+		"<forward mode='nat'/><bridge name='virbr9'/>":                                                             "XML error: nat forwarding requested, but no IP address provided for network 'nx'",
+		"<forward mode='route' dev='eth0'><interface dev='eth1'/></forward><ip address='10.1.0.1' prefix='24'/>":   "XML error: <forward dev='eth0'> must match first <interface dev='eth1'/> in network nx",
+		"<bridge name='virbr9'/><vlan><tag id='5'/></vlan>":                                                        "unsupported configuration: <vlan> element specified for network nx, whose type doesn't support vlan configuration",
+		"<bridge name='virbr9'/><portgroup name='pg'><vlan><tag id='5'/></vlan></portgroup>":                       "unsupported configuration: <vlan> element specified for network nx, whose type doesn't support vlan configuration",
+		"<ip address='10.7.0.1' netmask='255.255.255.0' prefix='24'/>":                                             "unsupported configuration: Network 'nx' IP address cannot have both a prefix and a netmask",
+		"<bridge name='virbr9'/><portgroup name='pg'><bandwidth><inbound average='1000'/></bandwidth></portgroup>": "unsupported configuration: <bandwidth> in portgroup 'pg' of network 'nx' is not supported",
+		"<ip address='10.7.0.1' prefix='24'><dhcp><range start='10.9.0.2' end='10.9.0.9'/></dhcp></ip>":            "internal error: range 10.9.0.2 - 10.9.0.9 is not entirely within network 10.7.0.1/24",
 	} {
 		_, err := Parse([]byte("<network><name>nx</name>" + body + "</network>"))
 		if err == nil || err.Error() != want {
 			t.Errorf("%s: got %v, want %q", body, err, want)
 		}
 	}
+	// A network-wide <bandwidth> is kept (only a portgroup's is refused).
+	format("<bridge name='virbr9'/><bandwidth><inbound average='1000'/></bandwidth><portgroup name='pg'/>")
 	// A bridge network on Open vSwitch takes a <vlan>.
 	format("<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/><vlan><tag id='5'/></vlan>")
 }
