@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -48,8 +50,9 @@ func resumeChild(enc string) int {
 // a controller would exec its steady-state program), which then serves
 // what was there before: the bind of the file (a container's
 // /proc/meminfo), made and read before; a file opened before, whose next
-// pass gets the new server's figures; new opens. It serves until the
-// bind is gone.
+// pass gets the new server's figures; new opens; and readers that kept
+// reading through the switch, none of whose requests is lost. It serves
+// until the bind is gone.
 func TestHandoffAcrossExec(t *testing.T) {
 	requireFUSE(t)
 	srv, err := Mount(t.TempDir(), (&fakeStats{st: base}).get, nil)
@@ -76,6 +79,38 @@ func TestHandoffAcrossExec(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Readers keep reading through the switch: none may fail or hang.
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	var sawAfter atomic.Int32
+	for range 4 {
+		readers.Go(func() {
+			seen := false
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				got, err := readOnMount(target)
+				switch {
+				case err != nil:
+					t.Errorf("a read during the handoff: %v", err)
+					return
+				case strings.HasPrefix(string(got), after):
+					if !seen {
+						seen = true
+						sawAfter.Add(1)
+					}
+				case !strings.HasPrefix(string(got), before):
+					t.Errorf("a read during the handoff: %q", got)
+					return
+				}
+			}
+		})
+	}
+	defer func() { close(stop); readers.Wait() }()
+
 	fd, init, err := srv.Handoff()
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +132,15 @@ func TestHandoffAcrossExec(t *testing.T) {
 
 	if got := mustRead(t, target); !strings.HasPrefix(string(got), after) {
 		t.Errorf("the bind read through the new server: %q", got)
+	}
+	for deadline := time.Now().Add(5 * time.Second); sawAfter.Load() < 4 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	close(stop)
+	readers.Wait()
+	stop = make(chan struct{}) // for the deferred close
+	if n := sawAfter.Load(); n < 4 {
+		t.Errorf("%d of 4 readers got the new server's figures", n)
 	}
 	buf := make([]byte, 4096)
 	if n, err := f.ReadAt(buf, 0); err != nil && n == 0 || !bytes.HasPrefix(buf, []byte(after)) {
