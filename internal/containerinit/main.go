@@ -18,6 +18,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -48,7 +49,7 @@ func Main() {
 		os.Exit(1)
 	}
 	sync := os.NewFile(uintptr(initproto.SyncFD(npass)), "sync")
-	st := &stage{sync: sync, npass: npass, rootTree: -1}
+	st := &stage{sync: sync, npass: npass, rootTree: -1, memTree: -1}
 	if err := st.run(); err != nil {
 		msg := "Failure in libvirt_lxc startup: " + err.Error()
 		fmt.Fprintln(os.Stderr, msg)
@@ -66,6 +67,8 @@ type stage struct {
 	// rootTree is the detached, idmapped root tree from the controller
 	// (-1: bind the root source as is).
 	rootTree int
+	// memTree is the detached meminfo mount from the controller (-1: none).
+	memTree int
 }
 
 func (s *stage) run() error {
@@ -82,19 +85,24 @@ func (s *stage) run() error {
 	if err := s.joinNamespaces(); err != nil {
 		return err
 	}
-	kind, _, fds, err := initproto.Recv(s.sync)
+	kind, text, fds, err := initproto.Recv(s.sync)
 	if err != nil || kind != initproto.Go {
 		for _, fd := range fds {
 			unix.Close(fd)
 		}
 		return fmt.Errorf("Failed to read the container continue message: %v", err)
 	}
-	// With Go may come the idmapped root tree the controller prepared.
-	s.rootTree = -1
+	// With Go may come the idmapped root tree and the meminfo mount the
+	// controller prepared, named in its text (initproto.GoTrees).
+	s.rootTree, s.memTree = -1, -1
+	names := strings.Split(text, ",")
 	for i, fd := range fds {
-		if i == 0 {
+		switch {
+		case i < len(names) && names[i] == initproto.TreeRoot:
 			s.rootTree = fd
-		} else {
+		case i < len(names) && names[i] == initproto.TreeMeminfo:
+			s.memTree = fd
+		default:
 			unix.Close(fd)
 		}
 	}

@@ -287,9 +287,15 @@ func (c *Controller) start() (err error) {
 	}
 	undo = append(undo, c.returnNetDevs)
 	rootTree := c.idmappedRoot(sp, c.init.cmd.Process.Pid)
-	err = c.init.release(rootTree)
-	if rootTree >= 0 {
-		unix.Close(rootTree)
+	memTree := -1
+	if sp.MemInfoTree {
+		memTree = c.meminfo.TakeTree()
+	}
+	err = c.init.release(rootTree, memTree)
+	for _, fd := range []int{rootTree, memTree} {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
 	}
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -12,36 +11,50 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/cgroups"
-	"virtlxc/internal/paths"
 	"virtlxc/internal/procfs"
 	"virtlxc/internal/spec"
 )
 
-// planMeminfo decides where the container-aware meminfo (FUSE) will be
-// served, STATE/NAME.fuse, for the init stage to bind over /proc/meminfo;
-// mountMeminfo mounts it before the stage is released. Once init runs the
-// controller detaches this mount (detachMeminfo): the container's bind
-// keeps the filesystem alive and the host is left with nothing to leak.
+// planMeminfo decides how the container-aware meminfo (FUSE) is served,
+// for the init stage to bind over /proc/meminfo.
 //
-// A spare controller's filesystem, mounted while it waited, is taken
-// instead when it fits (files owned by root: no user namespace).
+// Without a user namespace the filesystem is mounted detached (procfs.Open:
+// a spare controller's, opened while it waited, or a new one) and handed
+// to the stage with its Go message; the stage attaches it at
+// STATE/NAME.fuse in its own mount namespace, so the host never has it and
+// nothing is detached (a lazy unmount waits for an RCU grace period, whose
+// IPIs slowed init's exec when it ran then). With one, mountMeminfo mounts
+// it at STATE/NAME.fuse on the host (files owned by the container's root),
+// and the controller detaches that once init runs (detachMeminfo): the
+// container's bind keeps the filesystem alive.
 func (c *Controller) planMeminfo(sp *spec.Container) error {
-	if srv := spareMeminfo; srv != nil {
-		spareMeminfo = nil
-		if !sp.NewUser {
-			c.meminfo, sp.MemInfo = srv, srv.Dir()
-			return nil
-		}
+	srv := spareMeminfo
+	spareMeminfo = nil
+	if srv != nil && sp.NewUser {
 		discardMeminfo(srv)
+		srv = nil
 	}
-	if !fuseAvailable() {
+	if srv == nil && !fuseAvailable() {
 		return nil
 	}
 	dir := c.layout.FuseDir(c.dom.Name)
 	if err := os.Mkdir(dir, 0o711); err != nil && !os.IsExist(err) {
+		if srv != nil {
+			discardMeminfo(srv)
+		}
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
 	sp.MemInfo = dir
+	if sp.NewUser {
+		return nil
+	}
+	if srv == nil {
+		var err error
+		if srv, err = procfs.Open(c.memStats, c.log); err != nil {
+			return err
+		}
+	}
+	c.meminfo, sp.MemInfoTree = srv, true
 	return nil
 }
 
@@ -63,13 +76,14 @@ func (c *Controller) mountMeminfo(sp *spec.Container) error {
 	return nil
 }
 
-// detachMeminfo removes the host-side meminfo mount point.
+// detachMeminfo removes the host-side meminfo mount, if there is one, and
+// its mount point.
 func (c *Controller) detachMeminfo() {
 	if c.meminfo == nil || c.meminfoDetached {
 		return
 	}
 	_ = c.meminfo.Unmount()
-	_ = os.Remove(c.meminfo.Dir())
+	_ = os.Remove(c.layout.FuseDir(c.dom.Name))
 	c.meminfoDetached = true
 }
 
@@ -123,6 +137,9 @@ func (c *Controller) memStats() (procfs.MemStats, error) {
 // lazy unmount waits for an RCU grace period (≈ 0.3–0.6 ms) that the start
 // need not wait for. stopMeminfo waits for it.
 func (c *Controller) detachMeminfoAsync() {
+	if c.meminfo != nil && c.meminfo.Dir() == "" {
+		return // attached by the stage, in its namespace only
+	}
 	done := make(chan struct{})
 	c.meminfoDetach = done
 	go func() {
@@ -155,28 +172,19 @@ var spareMeminfo *procfs.Server
 // its cgroup exists (serveStats), an error (host figures served) before.
 var spareStats atomic.Pointer[func() (procfs.MemStats, error)]
 
-// startSpareMeminfo mounts spareMeminfo at the spare's own mount point
-// under the state directory of a daemon with root. Failure only means a
-// start mounts its own.
-func startSpareMeminfo(root string) {
+// startSpareMeminfo opens spareMeminfo (procfs.Open: a detached mount,
+// nothing on the host). Failure only means a start opens its own.
+func startSpareMeminfo() {
 	if !fuseAvailable() {
 		return
 	}
-	dir := paths.New(root, "").SpareFuseDir(os.Getpid())
-	if err := os.MkdirAll(filepath.Dir(dir), 0o711); err != nil {
-		return
-	}
-	if err := os.Mkdir(dir, 0o711); err != nil && !os.IsExist(err) {
-		return
-	}
-	srv, err := procfs.Mount(dir, func() (procfs.MemStats, error) {
+	srv, err := procfs.Open(func() (procfs.MemStats, error) {
 		if f := spareStats.Load(); f != nil {
 			return (*f)()
 		}
 		return procfs.MemStats{}, errors.New("no container yet")
 	}, nil)
 	if err != nil {
-		_ = os.Remove(dir)
 		return
 	}
 	spareMeminfo = srv
@@ -194,11 +202,9 @@ func (c *Controller) serveStats() {
 	spareStats.Store(&f)
 }
 
-// discardMeminfo unmounts an unused meminfo filesystem and removes its
-// mount point.
+// discardMeminfo ends an unused meminfo filesystem.
 func discardMeminfo(srv *procfs.Server) {
-	_ = srv.Unmount()
-	_ = os.Remove(srv.Dir())
+	srv.Close()
 }
 
 // fuseAvailable reports whether this machine can serve FUSE files.

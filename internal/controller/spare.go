@@ -76,7 +76,7 @@ func RunSpare(args []string) int {
 	proctitle.Detach() // the claim shows its domain's command line
 	fs := flag.NewFlagSet(SpareArg, flag.ContinueOnError)
 	scope := fs.String("cgroup-scope", "", "")
-	root := fs.String("root", "", "")
+	fs.String("root", "", "") // accepted: nothing of a spare lives under the daemon's root any more
 	fs.SetOutput(io.Discard)
 	_ = fs.Parse(args)
 	// Booting and waiting at the lowest priority: the spare must not take
@@ -96,7 +96,7 @@ func RunSpare(args []string) int {
 		startSpareGroup(*scope)
 		startSpareStage()
 		close(stageStarted)
-		startSpareMeminfo(*root)
+		startSpareMeminfo()
 	}()
 	go warmUp()
 	// Whatever way this ends, nothing prepared is left behind unused (a

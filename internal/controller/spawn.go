@@ -175,12 +175,20 @@ func specPipe(data []byte) (*os.File, error) {
 }
 
 // release lets the init stage continue (cgroups and id maps are in place),
-// handing it the idmapped root tree when rootTree >= 0.
-func (p *initProc) release(rootTree int) error {
-	if rootTree >= 0 {
-		return initproto.Send(p.sync, initproto.Go, "", rootTree)
+// handing it the idmapped root tree and the detached meminfo mount, each
+// when >= 0.
+func (p *initProc) release(rootTree, memTree int) error {
+	var names []string
+	var fds []int
+	for _, t := range []struct {
+		name string
+		fd   int
+	}{{initproto.TreeRoot, rootTree}, {initproto.TreeMeminfo, memTree}} {
+		if t.fd >= 0 {
+			names, fds = append(names, t.name), append(fds, t.fd)
+		}
 	}
-	return initproto.Send(p.sync, initproto.Go, "")
+	return initproto.Send(p.sync, initproto.Go, strings.Join(names, ","), fds...)
 }
 
 // awaitExec collects the console masters and waits until init is being

@@ -10,7 +10,9 @@
 //	                              a stage started ahead of need, SpareArg)
 //	init → controller   Unshared  (after Spec, when a network namespace
 //	                              was made: its ends may be created now)
-//	controller → init   Go        (cgroups joined, id maps written)
+//	controller → init   Go        "<names>" (cgroups joined, id maps
+//	                              written) + the trees named (TreeRoot,
+//	                              TreeMeminfo)
 //	init → controller   Consoles  + N pty master fds
 //	init → controller   Exec      (every check passed: execve is next; as
 //	                              libvirt's second handshake, the start
@@ -27,6 +29,13 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+)
+
+// Names of the descriptors a Go message may carry, in its text
+// (comma-separated, in the descriptors' order).
+const (
+	TreeRoot    = "root"    // the idmapped root tree
+	TreeMeminfo = "meminfo" // the detached meminfo mount
 )
 
 // Message kinds.

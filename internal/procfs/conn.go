@@ -91,6 +91,8 @@ func (c *conn) serve() bool {
 			continue // a request interrupted before it was read
 		case errors.Is(err, syscall.ENODEV), errors.Is(err, io.EOF):
 			// unmounted and no longer used
+		case c.stopping.Load() && errors.Is(err, os.ErrClosed):
+			return true // Close
 		default:
 			c.log.Warn("meminfo fuse: reading requests", "err", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"os"
 	"os/exec"
 	"strings"
@@ -163,4 +164,49 @@ func TestHandoffAcrossExec(t *testing.T) {
 		_ = child.Process.Kill()
 		t.Errorf("the new server still serves 10 s after the last bind went\n%s", out.Bytes())
 	}
+}
+
+// TestOpenMountedByAnother: an Open server's filesystem is in no mount
+// namespace until another process attaches it with move_mount from
+// TakeTree's descriptor (here this test, as an init stage would); it is served there,
+// has libvirt's identity, and the server ends when that mount is gone.
+func TestOpenMountedByAnother(t *testing.T) {
+	requireFUSE(t)
+	srv, err := Open((&fakeStats{st: base}).get, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := srv.TakeTree()
+	if tree < 0 || srv.TakeTree() != -1 {
+		t.Fatalf("TakeTree: %d, then not -1", tree)
+	}
+	dir := t.TempDir()
+	err = unix.MoveMount(tree, "", unix.AT_FDCWD, dir, unix.MOVE_MOUNT_F_EMPTY_PATH)
+	unix.Close(tree)
+	if err != nil {
+		srv.Close()
+		t.Fatalf("move_mount: %v", err)
+	}
+	m, ok := findMount(t, dir)
+	if !ok || m.fsType != "fuse.libvirt_lxc" || m.source != "libvirt" || !strings.Contains(m.superOpts, "allow_other") ||
+		!strings.Contains(m.mountOpts, "nosuid") || !strings.Contains(m.mountOpts, "nodev") {
+		t.Errorf("mount entry %+v, want fuse.libvirt_lxc from libvirt, allow_other, nosuid, nodev", m)
+	}
+	if got := mustRead(t, dir+"/"+MeminfoName); !strings.HasPrefix(string(got), "MemTotal:         524288 kB\n") {
+		t.Errorf("read %q", got)
+	}
+	if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	if !waitWithin(srv, 10*time.Second) {
+		t.Error("the server still serves 10 s after its mount went")
+	}
+
+	// Close ends a server whose filesystem was never attached.
+	idle, err := Open((&fakeStats{st: base}).get, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -63,6 +64,7 @@ type Server struct {
 	conn *conn
 	done chan struct{} // closed when the serving loop has returned
 	gone bool          // the loop ended with the filesystem (valid once done is closed)
+	tree int           // Open's detached mount (-1: none)
 
 	mu        sync.Mutex
 	unmounted bool
@@ -103,6 +105,93 @@ func Mount(dir string, stats func() (MemStats, error), log *slog.Logger, opts ..
 	s.start(c)
 	s.log.Debug("meminfo fuse mounted", "dir", dir)
 	return s, nil
+}
+
+// Open starts serving a filesystem that is mounted detached (fsmount(2)):
+// it appears in no mount namespace until another process, an init stage
+// in its own, attaches it with move_mount(2) from its copy of Tree. The
+// host never has the mount, so there is nothing to detach or leave
+// behind. The kernel's INIT is answered before Open returns; requests are
+// served until the filesystem is gone (the last bind of its file, with
+// the container's mount namespace) or Close. stats, log and opts are as
+// for Mount.
+func Open(stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*Server, error) {
+	if stats == nil {
+		return nil, errors.New("open meminfo fuse: nil stats function")
+	}
+	s, mopts := newServer("", stats, log, opts)
+	s.unmounted = true
+	dev, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open meminfo fuse: %w", err)
+	}
+	// Into Go's poller only once the mount has its connection: polled
+	// before, /dev/fuse reports an error and never wakes the poller.
+	if s.tree, err = fsmountFuse(dev, mopts); err != nil {
+		unix.Close(dev)
+		return nil, fmt.Errorf("open meminfo fuse: %w", err)
+	}
+	c := newConn(os.NewFile(uintptr(dev), "/dev/fuse"), s.fs, mopts, s.log)
+	if err := c.handshake(); err != nil {
+		unix.Close(s.tree)
+		c.dev.Close()
+		return nil, fmt.Errorf("open meminfo fuse: %w", err)
+	}
+	s.start(c)
+	return s, nil
+}
+
+// fsmountFuse makes a detached FUSE mount served through dev, with the
+// options Mount's mount(2) gives, and returns its descriptor.
+func fsmountFuse(dev int, o *fuse.MountOptions) (int, error) {
+	fsfd, err := unix.Fsopen("fuse", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return -1, fmt.Errorf("fsopen fuse: %w", err)
+	}
+	defer unix.Close(fsfd)
+	for _, kv := range [][2]string{{"source", o.FsName}, {"subtype", o.Name}, {"fd", strconv.Itoa(dev)},
+		{"rootmode", "40000"}, {"user_id", strconv.Itoa(os.Geteuid())}, {"group_id", strconv.Itoa(os.Getegid())},
+		{"max_read", strconv.Itoa(o.MaxWrite)}} {
+		if err := unix.FsconfigSetString(fsfd, kv[0], kv[1]); err != nil {
+			return -1, fmt.Errorf("fsconfig %s=%s: %w", kv[0], kv[1], err)
+		}
+	}
+	if o.AllowOther {
+		if err := unix.FsconfigSetFlag(fsfd, "allow_other"); err != nil {
+			return -1, fmt.Errorf("fsconfig allow_other: %w", err)
+		}
+	}
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return -1, fmt.Errorf("fsconfig create: %w", err)
+	}
+	fd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV)
+	if err != nil {
+		return -1, fmt.Errorf("fsmount: %w", err)
+	}
+	return fd, nil
+}
+
+// TakeTree hands over an Open server's descriptor of its detached mount
+// (-1 when taken before), for the process that attaches it: the caller
+// closes it once that process has its copy.
+func (s *Server) TakeTree() int {
+	fd := s.tree
+	s.tree = -1
+	return fd
+}
+
+// Close ends serving at once: the connection is aborted, and reads of a
+// file still mounted fail (ENOTCONN). For a filesystem nothing uses any
+// more, or a start that failed. An Open server's own descriptor of its
+// mount is closed too.
+func (s *Server) Close() {
+	if s.tree >= 0 {
+		unix.Close(s.tree)
+		s.tree = -1
+	}
+	s.conn.stopping.Store(true)
+	s.conn.dev.Close()
+	<-s.done
 }
 
 // Handoff stops serving, without leaving a request the kernel sent
@@ -188,7 +277,7 @@ func newServer(dir string, stats func() (MemStats, error), log *slog.Logger, opt
 		MaxWrite: 4096,
 		Logger:   slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	return &Server{dir: dir, log: log, fs: newMeminfoFS(src), done: make(chan struct{})}, mopts
+	return &Server{dir: dir, log: log, fs: newMeminfoFS(src), done: make(chan struct{}), tree: -1}, mopts
 }
 
 // start serves c until the kernel drops the filesystem or Handoff.

@@ -74,6 +74,11 @@ type Container struct {
 	// MemInfo is the host directory where the controller serves the
 	// container-aware meminfo file (FUSE); empty for none.
 	MemInfo string `json:"meminfo,omitempty"`
+	// MemInfoTree says that the controller passes, with its Go message,
+	// a detached mount of that filesystem (fsmount): the init stage
+	// attaches it at MemInfo in its own mount namespace, so the host never
+	// has the mount.
+	MemInfoTree bool `json:"meminfo_tree,omitempty"`
 
 	// IDMapRoot is the host uid/gid of the container's root (0 without
 	// a user namespace); the init stage chowns what it creates to it.

@@ -105,12 +105,16 @@ func TestSpareController(t *testing.T) {
 			t.Errorf("spare stage's unified cgroup %q, want …%s", got, want)
 		}
 	}
-	// The spare has mounted its meminfo filesystem; the container takes it.
+	// The spare has its meminfo filesystem ready, mounted detached (its
+	// /dev/fuse open, nothing on the host); the container takes it.
 	fuse := func(pid int) string {
 		return filepath.Join(d.root, "run/libvirt/lxc/spare", strconv.Itoa(pid)+".fuse")
 	}
-	if !mounted(fuse(spare)) {
-		t.Errorf("spare's meminfo filesystem is not mounted at %s", fuse(spare))
+	if !holdsFile(spare, "/dev/fuse") {
+		t.Errorf("spare %d has no /dev/fuse open", spare)
+	}
+	if mounted(fuse(spare)) {
+		t.Errorf("spare's meminfo filesystem is mounted on the host at %s", fuse(spare))
 	}
 	// And its cgroup, with the payload directories and libvirt's default
 	// device policy, which the container's group becomes by a rename.
@@ -300,6 +304,17 @@ func cgroupLine(pid int, key string) string {
 		}
 	}
 	return ""
+}
+
+// holdsFile reports whether process pid has path open.
+func holdsFile(pid int, path string) bool {
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	for _, fd := range fds {
+		if l, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); l == path {
+			return true
+		}
+	}
+	return false
 }
 
 // mounted reports whether dir is a mount point in this mount namespace.
