@@ -3,7 +3,6 @@ package driver
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -190,18 +189,15 @@ func (p *sparePool) args() []string {
 	return args
 }
 
-// discard ends a spare that will not be used. Killed, it cannot unmount
-// its meminfo filesystem nor remove the cgroup it made (where its init
-// stage, which dies with it, was started): that is done here.
+// discard ends a spare that will not be used. Killed, it cannot remove
+// the cgroup it made (where its init stage, which dies with it, was
+// started): that is done here. (Its meminfo filesystem, mounted detached,
+// goes with it.)
 func (p *sparePool) discard(sp *spareProc) {
 	sp.sock.Close()
 	_ = sp.proc.Signal(syscall.SIGKILL)
 	<-sp.proc.done
 	pid := sp.proc.cmd.Process.Pid
-	fuse := p.layout.SpareFuseDir(pid)
-	if err := unix.Unmount(fuse, unix.MNT_DETACH); err == nil || errors.Is(err, unix.EINVAL) {
-		_ = os.Remove(fuse)
-	}
 	// The killed stage may not be gone yet: Destroy kills what is left
 	// and waits for the directories to empty.
 	go func() {

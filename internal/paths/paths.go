@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -150,13 +149,6 @@ func (l Layout) DevptsDir(name string) string {
 // FuseDir returns the FUSE mount point STATE/NAME.fuse.
 func (l Layout) FuseDir(name string) string {
 	return filepath.Join(l.StateDir, name+".fuse")
-}
-
-// SpareFuseDir returns the FUSE mount point STATE/spare/PID.fuse of the
-// spare controller with pid (a directory no domain's files can be: a name
-// holds no '/').
-func (l Layout) SpareFuseDir(pid int) string {
-	return filepath.Join(l.StateDir, "spare", strconv.Itoa(pid)+".fuse")
 }
 
 // RootMount returns the block-device root mount point STATE/NAME.root.
