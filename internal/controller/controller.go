@@ -75,28 +75,26 @@ type Controller struct {
 	watches []chan monitor.Event
 	// watchesClosed is set once the exit event went out; later watchers
 	// get it directly.
-	watchesClosed   bool
-	reapers         int             // watchers that remove the cgroups after the exit
-	watchDone       []chan struct{} // closed when each watcher has finished
-	listener        net.Listener
-	staging         string
-	meminfo         *procfs.Server
-	meminfoDetached bool
-	meminfoDetach   chan struct{}                        // closed when an asynchronous detach is done
-	memReader       atomic.Pointer[cgroups.MemoryReader] // the memory figures, once the group exists
-	bursts          *memtrim.AfterBursts                 // told of every meminfo rendering
-	devMu           sync.Mutex                           // held while the device policy changes
-	devices         cgroups.DevicePolicy                 // the device policy in force
-	loops           []*os.File                           // loop devices of image filesystems
-	reqs            sync.WaitGroup                       // monitor requests being answered
-	peers           []*os.File                           // slave ends kept open so consoles survive init reopening them
-	hostEnds        []string                             // host ends of the container's veth pairs
-	netDevs         *netdev.Moved                        // host devices lent to the container
-	spareV2         string                               // a spare's unified cgroup directory left to remove
-	mntNS           *os.File                             // the container's mount namespace, held until its exit is told
-	outOfGroup      atomic.Bool                          // the controller left the container's groups
-	threadInGroup   atomic.Bool                          // only its main thread is in them (AddSelf)
-	leaveMu         sync.Mutex                           // held while leaving them
+	watchesClosed bool
+	reapers       int             // watchers that remove the cgroups after the exit
+	watchDone     []chan struct{} // closed when each watcher has finished
+	listener      net.Listener
+	staging       string
+	meminfo       *procfs.Server
+	memReader     atomic.Pointer[cgroups.MemoryReader] // the memory figures, once the group exists
+	bursts        *memtrim.AfterBursts                 // told of every meminfo rendering
+	devMu         sync.Mutex                           // held while the device policy changes
+	devices       cgroups.DevicePolicy                 // the device policy in force
+	loops         []*os.File                           // loop devices of image filesystems
+	reqs          sync.WaitGroup                       // monitor requests being answered
+	peers         []*os.File                           // slave ends kept open so consoles survive init reopening them
+	hostEnds      []string                             // host ends of the container's veth pairs
+	netDevs       *netdev.Moved                        // host devices lent to the container
+	spareV2       string                               // a spare's unified cgroup directory left to remove
+	mntNS         *os.File                             // the container's mount namespace, held until its exit is told
+	outOfGroup    atomic.Bool                          // the controller left the container's groups
+	threadInGroup atomic.Bool                          // only its main thread is in them (AddSelf)
+	leaveMu       sync.Mutex                           // held while leaving them
 }
 
 // Run starts the container and supervises it until init exits; it returns
@@ -207,11 +205,6 @@ func (c *Controller) start() (err error) {
 	if sp.MemInfo != "" {
 		undo = append(undo, func() { _ = os.Remove(sp.MemInfo) })
 	}
-	// Mounted now: the init stage's mount namespace is copied from this
-	// one when it starts.
-	if err := c.mountMeminfo(sp); err != nil {
-		return fmt.Errorf("serving /proc/meminfo: %w", err)
-	}
 	undo = append(undo, c.stopMeminfo)
 	shared, err := c.openSharedNamespaces(sp.Share)
 	if err != nil {
@@ -288,7 +281,7 @@ func (c *Controller) start() (err error) {
 	undo = append(undo, c.returnNetDevs)
 	rootTree := c.idmappedRoot(sp, c.init.cmd.Process.Pid)
 	memTree := -1
-	if sp.MemInfoTree {
+	if c.meminfo != nil {
 		memTree = c.meminfo.TakeTree()
 	}
 	err = c.init.release(rootTree, memTree)
@@ -318,10 +311,8 @@ func (c *Controller) start() (err error) {
 		return err
 	}
 	c.init.sync.Close()
-	// The host-side meminfo mount goes at once (in the background): a
-	// controller killed from here on must not leave it behind. So do the
-	// staged device nodes (the container's binds keep them).
-	c.detachMeminfoAsync()
+	// The staged device nodes go at once: a controller killed from here
+	// on must not leave them behind (the container's binds keep them).
 	unstage()
 	for _, m := range masters {
 		peer, err := console.OpenPeer(m, "", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)

@@ -15,23 +15,20 @@ import (
 	"virtlxc/internal/spec"
 )
 
-// planMeminfo decides how the container-aware meminfo (FUSE) is served,
-// for the init stage to bind over /proc/meminfo.
-//
-// Without a user namespace the filesystem is mounted detached (procfs.Open:
-// a spare controller's, opened while it waited, or a new one) and handed
-// to the stage with its Go message; the stage attaches it at
-// STATE/NAME.fuse in its own mount namespace, so the host never has it and
-// nothing is detached (a lazy unmount waits for an RCU grace period, whose
-// IPIs slowed init's exec when it ran then). With one, mountMeminfo mounts
-// it at STATE/NAME.fuse on the host (files owned by the container's root),
-// and the controller detaches that once init runs (detachMeminfo): the
-// container's bind keeps the filesystem alive.
+// planMeminfo opens the container-aware meminfo (FUSE) the init stage
+// binds over /proc/meminfo. The filesystem is mounted detached
+// (procfs.Open: a spare controller's, opened while it waited, or a new
+// one, with the files owned by the container's root under a user
+// namespace) and goes to the stage with its Go message; the stage attaches
+// it at STATE/NAME.fuse in its own mount namespace, binds its file, and
+// the mount leaves with the old root at the pivot. The host never has it,
+// so nothing is detached: a lazy unmount waits for an expedited RCU grace
+// period, whose IPIs slowed init's exec when it ran then.
 func (c *Controller) planMeminfo(sp *spec.Container) error {
 	srv := spareMeminfo
 	spareMeminfo = nil
 	if srv != nil && sp.NewUser {
-		discardMeminfo(srv)
+		discardMeminfo(srv) // its files are owned by host root
 		srv = nil
 	}
 	if srv == nil && !fuseAvailable() {
@@ -45,46 +42,19 @@ func (c *Controller) planMeminfo(sp *spec.Container) error {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
 	sp.MemInfo = dir
-	if sp.NewUser {
-		return nil
-	}
 	if srv == nil {
+		var opts []procfs.Option
+		if sp.NewUser {
+			opts = append(opts, procfs.WithOwner(uint32(sp.IDMapRootUID), uint32(sp.IDMapRootGID)))
+		}
 		var err error
-		if srv, err = procfs.Open(c.memStats, c.log); err != nil {
+		if srv, err = procfs.Open(c.memStats, c.log, opts...); err != nil {
+			_ = os.Remove(dir)
 			return err
 		}
 	}
-	c.meminfo, sp.MemInfoTree = srv, true
-	return nil
-}
-
-// mountMeminfo starts serving the meminfo file planMeminfo placed.
-func (c *Controller) mountMeminfo(sp *spec.Container) error {
-	if sp.MemInfo == "" || c.meminfo != nil {
-		return nil
-	}
-	var opts []procfs.Option
-	if sp.NewUser {
-		opts = append(opts, procfs.WithOwner(uint32(sp.IDMapRootUID), uint32(sp.IDMapRootGID)))
-	}
-	srv, err := procfs.Mount(sp.MemInfo, c.memStats, c.log, opts...)
-	if err != nil {
-		_ = os.Remove(sp.MemInfo)
-		return err
-	}
 	c.meminfo = srv
 	return nil
-}
-
-// detachMeminfo removes the host-side meminfo mount, if there is one, and
-// its mount point.
-func (c *Controller) detachMeminfo() {
-	if c.meminfo == nil || c.meminfoDetached {
-		return
-	}
-	_ = c.meminfo.Unmount()
-	_ = os.Remove(c.layout.FuseDir(c.dom.Name))
-	c.meminfoDetached = true
 }
 
 // burstQuiet is how long after the last /proc/meminfo read the heap a
@@ -133,27 +103,12 @@ func (c *Controller) memStats() (procfs.MemStats, error) {
 	}, nil
 }
 
-// detachMeminfoAsync detaches the host-side mount in the background: the
-// lazy unmount waits for an RCU grace period (≈ 0.3–0.6 ms) that the start
-// need not wait for. stopMeminfo waits for it.
-func (c *Controller) detachMeminfoAsync() {
-	if c.meminfo != nil && c.meminfo.Dir() == "" {
-		return // attached by the stage, in its namespace only
-	}
-	done := make(chan struct{})
-	c.meminfoDetach = done
-	go func() {
-		defer close(done)
-		c.detachMeminfo()
-	}()
-}
-
-// stopMeminfo ends the meminfo server.
+// stopMeminfo forgets the meminfo server (it ends with its filesystem,
+// when the container's mount namespace goes) and removes the mount point.
 func (c *Controller) stopMeminfo() {
-	if c.meminfoDetach != nil {
-		<-c.meminfoDetach
+	if c.meminfo != nil {
+		_ = os.Remove(c.layout.FuseDir(c.dom.Name))
 	}
-	c.detachMeminfo()
 	c.meminfo = nil
 	if r := c.memReader.Swap(nil); r != nil {
 		r.Close()

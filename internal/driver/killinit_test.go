@@ -3,13 +3,9 @@ package driver
 import (
 	"log/slog"
 	"os"
-	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
 	"virtlxc/internal/paths"
-	"virtlxc/internal/testutil"
 )
 
 // TestParentOf: this process's parent, through /proc.
@@ -30,25 +26,17 @@ func TestInitPidfdRefusesOthers(t *testing.T) {
 	}
 }
 
-// TestRemoveRunFilesDetachesMeminfo: a dead controller's meminfo mount
-// point (here a tmpfs in its place) is detached and removed with the
-// domain's other run files.
-func TestRemoveRunFilesDetachesMeminfo(t *testing.T) {
-	testutil.RequireRoot(t)
+// TestRemoveRunFilesRemovesMeminfoDir: a dead controller's meminfo mount
+// point (an empty directory: the filesystem is only mounted in the
+// container's namespace) goes with the domain's other run files.
+func TestRemoveRunFilesRemovesMeminfoDir(t *testing.T) {
 	d := &Driver{layout: paths.New(t.TempDir(), ""), log: slog.New(slog.DiscardHandler)}
 	fuse := d.layout.FuseDir("dead")
 	if err := os.MkdirAll(fuse, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := unix.Mount("tmpfs", fuse, "tmpfs", 0, ""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = unix.Unmount(fuse, unix.MNT_DETACH) })
 	d.removeRunFiles("dead")
 	if _, err := os.Stat(fuse); !os.IsNotExist(err) {
 		t.Errorf("%s is still there: %v", fuse, err)
-	}
-	if mi, _ := os.ReadFile("/proc/self/mountinfo"); strings.Contains(string(mi), " "+fuse+" ") {
-		t.Errorf("%s is still mounted", fuse)
 	}
 }

@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
 	"virtlxc/internal/domainxml"
 )
 
@@ -206,15 +204,11 @@ func (d *Driver) saveConfig(name string, def *domainxml.Domain) error {
 // removeRunFiles deletes a stopped domain's live files: status, pid,
 // monitor socket and the controller's copy of the definition.
 func (d *Driver) removeRunFiles(name string) {
-	// A controller killed before it detached its meminfo filesystem
-	// leaves it mounted, its server gone: detached here, then removed
-	// with the other files.
-	fuse := d.layout.FuseDir(name)
-	if err := unix.Unmount(fuse, unix.MNT_DETACH); err == nil {
-		d.log.Info("detached a dead controller's meminfo filesystem", "domain", name, "dir", fuse)
-	}
+	// A killed controller leaves its meminfo mount point (an empty
+	// directory: the filesystem is only ever mounted in the container's
+	// namespace).
 	for _, p := range []string{d.layout.StatusFile(name), d.layout.PidFile(name),
-		d.layout.MonitorSocket(name), d.controllerConfig(name), fuse} {
+		d.layout.MonitorSocket(name), d.controllerConfig(name), d.layout.FuseDir(name)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			d.log.Warn("cannot remove run file", "file", p, "err", err)
 		}

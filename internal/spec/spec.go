@@ -71,14 +71,10 @@ type Container struct {
 	// (its own subtree, through the cgroup namespace).
 	Cgroups []CgroupMount `json:"cgroups,omitempty"`
 
-	// MemInfo is the host directory where the controller serves the
-	// container-aware meminfo file (FUSE); empty for none.
+	// MemInfo is the host directory where the init stage attaches, in its
+	// own mount namespace, the container-aware meminfo filesystem (FUSE)
+	// the controller passes detached with its Go message; empty for none.
 	MemInfo string `json:"meminfo,omitempty"`
-	// MemInfoTree says that the controller passes, with its Go message,
-	// a detached mount of that filesystem (fsmount): the init stage
-	// attaches it at MemInfo in its own mount namespace, so the host never
-	// has the mount.
-	MemInfoTree bool `json:"meminfo_tree,omitempty"`
 
 	// IDMapRoot is the host uid/gid of the container's root (0 without
 	// a user namespace); the init stage chowns what it creates to it.

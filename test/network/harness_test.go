@@ -216,9 +216,6 @@ func (n *testNS) startWith(name, script, ifaces, extra string, base int) *ctr {
 			_ = c.cmd.Process.Kill()
 			<-c.done
 		}
-		// As the daemon does for a controller that died before it
-		// detached its meminfo filesystem (the tests kill some at once).
-		_ = unix.Unmount(layout.FuseDir(name), unix.MNT_DETACH)
 	})
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
