@@ -3,9 +3,12 @@
 //
 // Today it provides the one file libvirt's LXC driver virtualises:
 // /proc/meminfo, rebuilt from the host's file and the container's cgroup
-// memory figures (see RenderMeminfo). The content computation is pure; Mount
-// is the thin layer that serves it from a FUSE mount which the container's
-// init stage bind-mounts onto /proc/meminfo.
+// memory figures (see RenderMeminfo). The content computation is pure; Open
+// is the thin layer that serves it from a detached FUSE mount (fsmount),
+// which the container's init stage attaches in its own mount namespace and
+// binds onto /proc/meminfo (Mount serves one mounted at a directory). The
+// connection is served from Go's poller through go-fuse's ProtocolServer
+// and can move to another process image (Handoff, Resume).
 //
 // Every reader works: read(2), pread(2) at any offset, sendfile(2) and
 // splice(2). libvirt's meminfo reads back empty with sendfile readers such as
