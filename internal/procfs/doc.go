@@ -6,7 +6,7 @@
 // memory figures (see RenderMeminfo). The content computation is pure; Open
 // is the thin layer that serves it from a detached FUSE mount (fsmount),
 // which the container's init stage attaches in its own mount namespace and
-// binds onto /proc/meminfo (Mount serves one mounted at a directory). The
+// binds onto /proc/meminfo. The
 // connection is served from Go's poller through go-fuse's ProtocolServer
 // and can move to another process image (Handoff, Resume).
 //

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"golang.org/x/sys/unix"
 	"os"
 	"os/exec"
 	"strings"
@@ -37,7 +36,7 @@ func resumeChild(enc string) int {
 	init, err := base64.StdEncoding.DecodeString(enc)
 	if err == nil {
 		var srv *Server
-		if srv, err = Resume(3, init, "", (&fakeStats{st: half}).get, nil); err == nil {
+		if srv, err = Resume(3, init, (&fakeStats{st: half}).get, nil); err == nil {
 			srv.Wait()
 			return 0
 		}
@@ -56,7 +55,7 @@ func resumeChild(enc string) int {
 // until the bind is gone.
 func TestHandoffAcrossExec(t *testing.T) {
 	requireFUSE(t)
-	srv, err := Mount(t.TempDir(), (&fakeStats{st: base}).get, nil)
+	srv, err := attach(t.TempDir(), (&fakeStats{st: base}).get, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,20 +171,13 @@ func TestHandoffAcrossExec(t *testing.T) {
 // has libvirt's identity, and the server ends when that mount is gone.
 func TestOpenMountedByAnother(t *testing.T) {
 	requireFUSE(t)
-	srv, err := Open((&fakeStats{st: base}).get, nil)
+	dir := t.TempDir()
+	srv, err := attach(dir, (&fakeStats{st: base}).get, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree := srv.TakeTree()
-	if tree < 0 || srv.TakeTree() != -1 {
-		t.Fatalf("TakeTree: %d, then not -1", tree)
-	}
-	dir := t.TempDir()
-	err = unix.MoveMount(tree, "", unix.AT_FDCWD, dir, unix.MOVE_MOUNT_F_EMPTY_PATH)
-	unix.Close(tree)
-	if err != nil {
-		srv.Close()
-		t.Fatalf("move_mount: %v", err)
+	if fd := srv.TakeTree(); fd != -1 {
+		t.Errorf("TakeTree after the tree was taken: %d, want -1", fd)
 	}
 	m, ok := findMount(t, dir)
 	if !ok || m.fsType != "fuse.libvirt_lxc" || m.source != "libvirt" || !strings.Contains(m.superOpts, "allow_other") ||
@@ -195,12 +187,12 @@ func TestOpenMountedByAnother(t *testing.T) {
 	if got := mustRead(t, dir+"/"+MeminfoName); !strings.HasPrefix(string(got), "MemTotal:         524288 kB\n") {
 		t.Errorf("read %q", got)
 	}
-	if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+	if err := srv.Unmount(); err != nil {
 		t.Fatal(err)
 	}
-	srv.Close()
 	if !waitWithin(srv, 10*time.Second) {
 		t.Error("the server still serves 10 s after its mount went")
+		srv.Close()
 	}
 
 	// Close ends a server whose filesystem was never attached.

@@ -26,7 +26,7 @@ func TestMountLifecycle(t *testing.T) {
 	requireFUSE(t)
 	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
 	dir := t.TempDir()
-	srv, err := Mount(dir, (&fakeStats{st: base}).get, nil)
+	srv, err := attach(dir, (&fakeStats{st: base}).get, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestMountLifecycle(t *testing.T) {
 func TestMountBindOutlivesUnmount(t *testing.T) {
 	requireFUSE(t)
 	dir := t.TempDir()
-	srv, err := Mount(dir, (&fakeStats{st: base}).get, nil)
+	srv, err := attach(dir, (&fakeStats{st: base}).get, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

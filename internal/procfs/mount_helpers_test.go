@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 	"time"
 )
 
@@ -45,15 +47,56 @@ func (f *fakeStats) get() (MemStats, error) {
 	return f.st, f.err
 }
 
-// mountT mounts a Server in a fresh directory and unmounts it when the test
-// ends, even if it failed.
-func mountT(t *testing.T, stats *fakeStats, opts ...Option) *Server {
-	t.Helper()
-	dir := t.TempDir()
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := Mount(dir, stats.get, log, opts...)
+// attached is an Open server whose filesystem this test attached at dir
+// (as an init stage attaches it in its namespace).
+type attached struct {
+	*Server
+	dir       string
+	unmounted bool
+}
+
+// attach opens a server and attaches its filesystem at dir.
+func attach(dir string, stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*attached, error) {
+	srv, err := Open(stats, log, opts...)
 	if err != nil {
-		t.Fatalf("Mount: %v", err)
+		return nil, err
+	}
+	tree := srv.TakeTree()
+	err = unix.MoveMount(tree, "", unix.AT_FDCWD, dir, unix.MOVE_MOUNT_F_EMPTY_PATH)
+	unix.Close(tree)
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("move_mount to %s: %w", dir, err)
+	}
+	return &attached{Server: srv, dir: dir}, nil
+}
+
+// Dir is the mount point.
+func (a *attached) Dir() string { return a.dir }
+
+// MeminfoPath is the served file.
+func (a *attached) MeminfoPath() string { return filepath.Join(a.dir, MeminfoName) }
+
+// Unmount detaches the mount lazily; again, it does nothing.
+func (a *attached) Unmount() error {
+	if a.unmounted {
+		return nil
+	}
+	if err := unix.Unmount(a.dir, unix.MNT_DETACH); err != nil {
+		return err
+	}
+	a.unmounted = true
+	return nil
+}
+
+// mountT attaches a server in a fresh directory and detaches it when the
+// test ends, even if it failed.
+func mountT(t *testing.T, stats *fakeStats, opts ...Option) *attached {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := attach(t.TempDir(), stats.get, log, opts...)
+	if err != nil {
+		t.Fatalf("attach: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := srv.Unmount(); err != nil {
@@ -65,7 +108,7 @@ func mountT(t *testing.T, stats *fakeStats, opts ...Option) *Server {
 }
 
 // waitT fails the test unless srv.Wait returns within d.
-func waitT(t *testing.T, srv *Server, d time.Duration) {
+func waitT(t *testing.T, srv interface{ Wait() }, d time.Duration) {
 	t.Helper()
 	if !waitWithin(srv, d) {
 		t.Errorf("Server.Wait did not return within %v", d)
@@ -73,7 +116,7 @@ func waitT(t *testing.T, srv *Server, d time.Duration) {
 }
 
 // waitWithin reports whether srv.Wait returns within d.
-func waitWithin(srv *Server, d time.Duration) bool {
+func waitWithin(srv interface{ Wait() }, d time.Duration) bool {
 	done := make(chan struct{})
 	go func() { srv.Wait(); close(done) }()
 	select {
@@ -246,7 +289,7 @@ func readOnMount(path string) ([]byte, error) {
 // bindMeminfo binds srv's file onto a new file, as an init stage binds it
 // onto a container's /proc/meminfo, and returns that file; the bind and
 // the mount go at the test's end.
-func bindMeminfo(t *testing.T, srv *Server) string {
+func bindMeminfo(t *testing.T, srv *attached) string {
 	t.Helper()
 	target := filepath.Join(t.TempDir(), "proc-meminfo")
 	if err := os.WriteFile(target, nil, 0o444); err != nil {

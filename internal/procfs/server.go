@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -35,7 +32,7 @@ var (
 	attrTimeout  = time.Duration(0)
 )
 
-// Option adjusts what Mount serves.
+// Option adjusts what Open serves.
 type Option func(*config)
 
 type config struct {
@@ -56,9 +53,8 @@ func WithHostMeminfo(path string) Option {
 	return func(c *config) { c.hostMeminfo = path }
 }
 
-// Server is a mounted procfs FUSE filesystem serving MeminfoName.
+// Server serves a procfs FUSE filesystem holding MeminfoName.
 type Server struct {
-	dir  string
 	log  *slog.Logger
 	fs   *meminfoFS
 	conn *conn
@@ -66,61 +62,32 @@ type Server struct {
 	gone bool          // the loop ended with the filesystem (valid once done is closed)
 	tree int           // Open's detached mount (-1: none)
 
-	mu        sync.Mutex
-	unmounted bool
 }
 
-// Mount mounts at dir, which must exist, a read-only FUSE filesystem holding
-// the single file MeminfoName (mode 0444). Every open, stat, and new pass
-// (read at offset 0) over an open file rebuilds the content from the host's
-// /proc/meminfo and a fresh call to stats; if stats fails the host's content
-// is served unchanged, as libvirt does.
-//
-// The mount is made with mount(2) directly (no fusermount binary), with
-// nosuid, nodev, allow_other and fsname "libvirt" (type fuse.libvirt_lxc), so
-// it needs CAP_SYS_ADMIN. The kernel's INIT is answered before Mount
-// returns; the other requests are served from Go's poller (no thread waits
-// in read(2)) until Unmount and Wait, or Handoff. log receives diagnostics;
-// nil discards them.
+// Open starts serving a filesystem that is mounted detached (fsmount(2)):
+// it appears in no mount namespace until another process, an init stage
+// in its own, attaches it with move_mount(2) from TakeTree's descriptor.
+// The host never has the mount, so there is nothing to detach or leave
+// behind. The filesystem is read-only and holds the single file
+// MeminfoName (mode 0444). Every open, stat, and new pass (read at offset
+// 0) over an open file rebuilds the content from the host's /proc/meminfo
+// and a fresh call to stats; if stats fails the host's content is served
+// unchanged, as libvirt does. It is mounted nosuid, nodev, allow_other,
+// with fsname "libvirt" (type fuse.libvirt_lxc), which needs CAP_SYS_ADMIN.
+// The kernel's INIT is answered before Open returns; requests are served
+// from Go's poller (no thread waits in read(2)) until the filesystem is
+// gone (the last bind of its file, with the container's mount namespace),
+// Close or Handoff. log receives diagnostics; nil discards them.
 //
 // The serving process must not open the files with os.Open: Go's poller
 // would register them, and the kernel's FUSE_POLL for that would wait for
 // this server under the poller's own lock. (No process should wait for
 // its own FUSE server anyway: killed, it could never exit.)
-func Mount(dir string, stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*Server, error) {
-	if stats == nil {
-		return nil, errors.New("mount meminfo fuse: nil stats function")
-	}
-	s, mopts := newServer(dir, stats, log, opts)
-	fd, err := mountFuse(dir, mopts)
-	if err != nil {
-		return nil, fmt.Errorf("mount meminfo fuse at %s: %w", dir, err)
-	}
-	c := newConn(os.NewFile(uintptr(fd), "/dev/fuse"), s.fs, mopts, s.log)
-	if err := c.handshake(); err != nil {
-		c.dev.Close()
-		_ = syscall.Unmount(dir, syscall.MNT_DETACH)
-		return nil, fmt.Errorf("start meminfo fuse at %s: %w", dir, err)
-	}
-	s.start(c)
-	s.log.Debug("meminfo fuse mounted", "dir", dir)
-	return s, nil
-}
-
-// Open starts serving a filesystem that is mounted detached (fsmount(2)):
-// it appears in no mount namespace until another process, an init stage
-// in its own, attaches it with move_mount(2) from its copy of Tree. The
-// host never has the mount, so there is nothing to detach or leave
-// behind. The kernel's INIT is answered before Open returns; requests are
-// served until the filesystem is gone (the last bind of its file, with
-// the container's mount namespace) or Close. stats, log and opts are as
-// for Mount.
 func Open(stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*Server, error) {
 	if stats == nil {
 		return nil, errors.New("open meminfo fuse: nil stats function")
 	}
-	s, mopts := newServer("", stats, log, opts)
-	s.unmounted = true
+	s, mopts := newServer(stats, log, opts)
 	dev, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open meminfo fuse: %w", err)
@@ -141,8 +108,9 @@ func Open(stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*Se
 	return s, nil
 }
 
-// fsmountFuse makes a detached FUSE mount served through dev, with the
-// options Mount's mount(2) gives, and returns its descriptor.
+// fsmountFuse makes a detached FUSE mount served through dev (the
+// mounter's ids, the request size, allow_other, nosuid, nodev) and returns
+// its descriptor.
 func fsmountFuse(dev int, o *fuse.MountOptions) (int, error) {
 	fsfd, err := unix.Fsopen("fuse", unix.FSOPEN_CLOEXEC)
 	if err != nil {
@@ -224,10 +192,10 @@ func (s *Server) Handoff() (fd int, init []byte, err error) {
 
 // Resume serves a connection that a Server handed off (Handoff), in this
 // process or in one it exec'd: fd is its /dev/fuse descriptor, which the
-// Server takes; init its INIT request; dir its mount point ("" once it is
-// detached). stats, log and opts are as for Mount. Files the kernel opened
-// before are served too, each taking a new snapshot at its next read.
-func Resume(fd int, init []byte, dir string, stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*Server, error) {
+// Server takes; init its INIT request. stats, log and opts are as for
+// Open. Files the kernel opened before are served too, each taking a new
+// snapshot at its next read.
+func Resume(fd int, init []byte, stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*Server, error) {
 	if stats == nil {
 		return nil, errors.New("resume meminfo fuse: nil stats function")
 	}
@@ -237,8 +205,7 @@ func Resume(fd int, init []byte, dir string, stats func() (MemStats, error), log
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return nil, fmt.Errorf("resume meminfo fuse: %w", err)
 	}
-	s, mopts := newServer(dir, stats, log, opts)
-	s.unmounted = dir == ""
+	s, mopts := newServer(stats, log, opts)
 	c := newConn(os.NewFile(uintptr(fd), "/dev/fuse"), s.fs, mopts, s.log)
 	if err := c.replayInit(init); err != nil {
 		c.dev.Close()
@@ -250,8 +217,8 @@ func Resume(fd int, init []byte, dir string, stats func() (MemStats, error), log
 	return s, nil
 }
 
-// newServer makes the Server and the mount options Mount and Resume share.
-func newServer(dir string, stats func() (MemStats, error), log *slog.Logger, opts []Option) (*Server, *fuse.MountOptions) {
+// newServer makes the Server and the mount options Open and Resume share.
+func newServer(stats func() (MemStats, error), log *slog.Logger, opts []Option) (*Server, *fuse.MountOptions) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -277,7 +244,7 @@ func newServer(dir string, stats func() (MemStats, error), log *slog.Logger, opt
 		MaxWrite: 4096,
 		Logger:   slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	return &Server{dir: dir, log: log, fs: newMeminfoFS(src), done: make(chan struct{}), tree: -1}, mopts
+	return &Server{log: log, fs: newMeminfoFS(src), done: make(chan struct{}), tree: -1}, mopts
 }
 
 // start serves c until the kernel drops the filesystem or Handoff.
@@ -293,58 +260,8 @@ func (s *Server) start(c *conn) {
 	}()
 }
 
-// mountFuse mounts a FUSE filesystem at dir with mount(2), as go-fuse's
-// direct mount does (nosuid, nodev, the caller's ids, allow_other, the
-// request size), and returns its /dev/fuse descriptor.
-func mountFuse(dir string, o *fuse.MountOptions) (int, error) {
-	var st unix.Stat_t
-	if err := unix.Stat(dir, &st); err != nil {
-		return -1, err
-	}
-	fd, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
-	if err != nil {
-		return -1, err
-	}
-	data := fmt.Sprintf("fd=%d,rootmode=%o,user_id=%d,group_id=%d,max_read=%d", fd, st.Mode&unix.S_IFMT, os.Geteuid(), os.Getegid(), o.MaxWrite)
-	if o.AllowOther {
-		data += ",allow_other"
-	}
-	if err := unix.Mount(o.FsName, dir, "fuse."+o.Name, unix.MS_NOSUID|unix.MS_NODEV, data); err != nil {
-		unix.Close(fd)
-		return -1, err
-	}
-	return fd, nil
-}
-
-// Dir returns the mount point.
-func (s *Server) Dir() string { return s.dir }
-
-// MeminfoPath returns the path of the served meminfo file, the source of
-// the container's /proc/meminfo bind mount.
-func (s *Server) MeminfoPath() string { return filepath.Join(s.dir, MeminfoName) }
-
-// Unmount detaches the mount at Dir, lazily as libvirt (libfuse) does: it
-// disappears from the mount table at once, but the kernel keeps the
-// filesystem, and Server keeps serving it, while a file on it is open or a
-// bind mount of meminfo remains (the container's /proc/meminfo, until its
-// mount namespace is gone). Wait returns when the last of them is gone.
-// Calling Unmount again after success is a no-op.
-func (s *Server) Unmount() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.unmounted {
-		return nil
-	}
-	if err := syscall.Unmount(s.dir, syscall.MNT_DETACH); err != nil {
-		return fmt.Errorf("unmount meminfo fuse at %s: %w", s.dir, err)
-	}
-	s.unmounted = true
-	s.log.Debug("meminfo fuse unmounted", "dir", s.dir)
-	return nil
-}
-
-// Wait blocks until the filesystem is no longer served: after Unmount (or
-// umount(8)) once no open file or bind mount keeps it alive, or when the
-// kernel aborts the connection. Its goroutines and /dev/fuse descriptor are
-// released by then.
+// Wait blocks until the filesystem is no longer served: once no mount, bind
+// or open file keeps it alive, when the kernel aborts the connection, or
+// after Close or Handoff. Its goroutines and /dev/fuse descriptor (but
+// Handoff's) are released by then.
 func (s *Server) Wait() { <-s.done }
