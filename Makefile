@@ -5,7 +5,7 @@ BIN       := bin
 GOFLAGS   ?= -buildvcs=false
 export GOFLAGS
 FUZZTIME  ?= 20s
-BINARIES  := virtlxcd virtlxc virtlxc-controller virtlxc-init
+BINARIES  := virtlxcd virtlxc virtlxc-controller virtlxc-init virtlxc-keeper
 
 .PHONY: all build check test vet fmt-check test-deps fuzz demo bench install clean
 
@@ -15,7 +15,7 @@ all: build
 # the one C constructor that joins a user namespace (internal/nsenter).
 build:
 	@mkdir -p $(BIN)
-	GO=$(GO) ./scripts/gobuild.sh $(BIN) 0 ./cmd/virtlxcd ./cmd/virtlxc-controller ./cmd/virtlxc-init
+	GO=$(GO) ./scripts/gobuild.sh $(BIN) 0 ./cmd/virtlxcd ./cmd/virtlxc-controller ./cmd/virtlxc-init ./cmd/virtlxc-keeper
 	GO=$(GO) ./scripts/gobuild.sh $(BIN) 1 ./cmd/virtlxc
 
 # Every test: formatting, vet, unit and root integration tests (CI is root),

@@ -94,14 +94,26 @@ func (g *Group) AddPid(pid int) error {
 // lxc-enter-namespace joins the right group through /proc/ID/cgroup)
 // steps out before killing the group's processes and removing it.
 func (g *Group) Leave(pid int) error {
-	for _, d := range g.dirs {
-		self := strings.TrimPrefix(d.h.Self, d.h.Root)
-		home := filepath.Join(d.h.Mount, self)
+	homes, _ := g.Homes()
+	for _, home := range homes {
 		if err := writeFile(home, "cgroup.procs", pidString(pid)); err != nil {
 			return fmt.Errorf("move pid %d out of cgroup %s: %w", pid, g.rel, err)
 		}
 	}
 	return nil
+}
+
+// Homes are the cgroup directories this process was in when the layout
+// was detected, in every hierarchy of the group (all) and in its v1 ones.
+func (g *Group) Homes() (all, v1 []string) {
+	for _, d := range g.dirs {
+		home := filepath.Join(d.h.Mount, strings.TrimPrefix(d.h.Self, d.h.Root))
+		all = append(all, home)
+		if d.h.Version == 1 {
+			v1 = append(v1, home)
+		}
+	}
+	return all, v1
 }
 
 // Pids returns the processes in the group and in any cgroup below it,

@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -103,11 +102,6 @@ func (g *Group) LeaveSelf() (bool, error) {
 	if unix.Gettid() != unix.Getpid() {
 		return false, nil
 	}
-	var home []string
-	for _, d := range g.dirs {
-		if d.h.Version == 1 {
-			home = append(home, filepath.Join(d.h.Mount, strings.TrimPrefix(d.h.Self, d.h.Root)))
-		}
-	}
+	_, home := g.Homes()
 	return true, cgthread.Join(home)
 }

@@ -6,19 +6,21 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"virtlxc/internal/cgmem"
 )
 
 // writeGroupFiles writes a fake group directory of version v.
 func writeGroupFiles(t *testing.T, dir string, v int, usage, stat string) {
 	t.Helper()
 	files := map[string]string{
-		memoryFiles[0][v-1]: usage + "\n",
-		memoryFiles[1][v-1]: map[int]string{1: "9223372036854771712\n", 2: "max\n"}[v],
-		memoryFiles[4][v-1]: stat,
+		cgmem.Files[0][v-1]: usage + "\n",
+		cgmem.Files[1][v-1]: map[int]string{1: "9223372036854771712\n", 2: "max\n"}[v],
+		cgmem.Files[4][v-1]: stat,
 	}
 	if v == 1 {
-		files[memoryFiles[2][0]] = "5000\n"
-		files[memoryFiles[3][0]] = "67108864\n"
+		files[cgmem.Files[2][0]] = "5000\n"
+		files[cgmem.Files[3][0]] = "67108864\n"
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
@@ -35,15 +37,17 @@ func TestMemoryReader(t *testing.T) {
 	for v, stat := range map[int]string{1: v1stat, 2: v2stat} {
 		dir := t.TempDir()
 		writeGroupFiles(t, dir, v, "1234", stat)
-		r, err := openMemoryReader(dir, v)
+		r, err := cgmem.Open(dir, v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer r.Close()
-		var got, want Stats
-		if err := r.Read(&got); err != nil {
+		var fig cgmem.Figures
+		if err := r.Read(&fig); err != nil {
 			t.Fatal(err)
 		}
+		got := Stats{MemoryUsage: fig.Usage, MemoryLimit: fig.Limit, SwapUsage: fig.SwapUsage, SwapLimit: fig.SwapLimit, Memory: fig.Stat}
+		var want Stats
 		if err := readMemoryStats(dir, v, &want); err != nil {
 			t.Fatal(err)
 		}
@@ -53,13 +57,13 @@ func TestMemoryReader(t *testing.T) {
 		// New content in the same files (as the kernel regenerates them).
 		big := stat + strings.Repeat("total_padding_line 1\n", 400) // past the buffer
 		writeGroupFiles(t, dir, v, "98765", big)
-		if err := r.Read(&got); err != nil {
+		if err := r.Read(&fig); err != nil {
 			t.Fatal(err)
 		}
-		if got.MemoryUsage != 98765 || got.Memory != want.Memory {
-			t.Errorf("v%d: reread %+v, want usage 98765 and %+v", v, got, want.Memory)
+		if fig.Usage != 98765 || fig.Stat != want.Memory {
+			t.Errorf("v%d: reread %+v, want usage 98765 and %+v", v, fig, want.Memory)
 		}
-		if n := testing.AllocsPerRun(50, func() { _ = r.Read(&got) }); n != 0 {
+		if n := testing.AllocsPerRun(50, func() { _ = r.Read(&fig) }); n != 0 {
 			t.Errorf("v%d: %v allocations per read, want 0", v, n)
 		}
 	}
@@ -67,12 +71,12 @@ func TestMemoryReader(t *testing.T) {
 
 // TestMemoryReaderNoController reads zeros, as MemoryStats does.
 func TestMemoryReaderNoController(t *testing.T) {
-	r, err := openMemoryReader("", 0)
+	r, err := cgmem.Open("", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s Stats
-	if err := r.Read(&s); err != nil || !reflect.DeepEqual(s, Stats{}) {
+	s := cgmem.Figures{Usage: 1}
+	if err := r.Read(&s); err != nil || s != (cgmem.Figures{}) {
 		t.Errorf("Read = %+v, %v; want zeros", s, err)
 	}
 	r.Close()

@@ -4,17 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"strconv"
 	"strings"
+
+	"virtlxc/internal/cgmem"
 )
 
 // UnlimitedBytes is reported for a memory limit that is not set.
-const UnlimitedBytes uint64 = math.MaxUint64
-
-// v1UnlimitedMin is the smallest value a v1 memory limit shows when it is
-// unlimited (LONG_MAX rounded down to the largest common page size).
-const v1UnlimitedMin uint64 = 0x7FFFFFFFFFFF0000
+const UnlimitedBytes = cgmem.Unlimited
 
 // Stats is a group's resource usage, in bytes and nanoseconds. A value a
 // host cannot provide (controller or accounting missing) reads as zero.
@@ -49,13 +46,7 @@ type Stats struct {
 }
 
 // MemoryStat holds the memory.stat fields libvirt uses, in bytes.
-type MemoryStat struct {
-	// Cache is v1 "cache" or v2 "file".
-	Cache uint64
-	// ActiveAnon, InactiveAnon, ActiveFile, InactiveFile and Unevictable
-	// have the same names on v1 and v2.
-	ActiveAnon, InactiveAnon, ActiveFile, InactiveFile, Unevictable uint64
-}
+type MemoryStat = cgmem.Stat
 
 // MemoryStats reads only the memory part of Stats (what the /proc/meminfo
 // overlay needs on every lookup and open).
@@ -192,21 +183,12 @@ func addUint(err error, dir, file string) (uint64, error) {
 
 // parseLimit parses a memory limit file: "max" (v2) or a v1 value near
 // 2^63 mean unlimited; "" (file missing) reads as unlimited too.
-func parseLimit(s string) uint64 {
-	if s == "" || s == "max" {
-		return UnlimitedBytes
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || v >= v1UnlimitedMin {
-		return UnlimitedBytes
-	}
-	return v
-}
+func parseLimit(s string) uint64 { return cgmem.ParseLimit(s) }
 
 // ParseMemoryStat extracts libvirt's memory.stat fields from text of a
 // version v (1 or 2) hierarchy.
 func ParseMemoryStat(text string, v int) MemoryStat {
-	return parseMemoryStat([]byte(text), v)
+	return cgmem.ParseStat([]byte(text), v)
 }
 
 // parseFlatKeyed parses "key value" lines (memory.stat, cpu.stat).

@@ -37,6 +37,11 @@ type RelayOptions struct {
 
 	// Logger receives the relay's diagnostics. Nil discards them.
 	Logger *slog.Logger
+
+	// Backlog is output read before this relay (by the relay another
+	// process handed the master over from, Handoff): the next client gets
+	// it first. It is copied.
+	Backlog []byte
 }
 
 // Relay copies one console between a pty master (container side) and at most
@@ -63,6 +68,7 @@ type Relay struct {
 	backlog ring
 	cur     *attachment
 	stopped bool  // the read loop has ended
+	handoff bool  // stopped by Handoff: the master stays open
 	err     error // why it ended, if not a hangup or Close
 	closed  bool
 
@@ -118,6 +124,7 @@ func NewRelay(master *os.File, opts RelayOptions) (*Relay, error) {
 		closing: make(chan struct{}),
 		input:   make(chan inputChunk),
 	}
+	r.backlog.write(opts.Backlog)
 	r.room = sync.NewCond(&r.mu)
 	r.wg.Add(2)
 	go r.readLoop()
@@ -256,4 +263,65 @@ func (r *Relay) Close() error {
 		r.mu.Unlock()
 	})
 	return r.closeErr
+}
+
+// Handoff stops the relay between two reads of the master and returns the
+// master, still open, and the output held for the next client, so that
+// another relay (another process, after an exec) goes on with them
+// (RelayOptions.Backlog). It returns ErrBusy while a client is attached
+// and ErrClosed after Close; on success the relay is closed, except for
+// the master, which is the caller's.
+func (r *Relay) Handoff() (*os.File, []byte, error) {
+	r.mu.Lock()
+	switch {
+	case r.closed:
+		r.mu.Unlock()
+		return nil, nil, ErrClosed
+	case r.cur != nil:
+		r.mu.Unlock()
+		return nil, nil, ErrBusy
+	}
+	r.closed = true
+	r.handoff = true
+	r.room.Broadcast()
+	r.mu.Unlock()
+	var err error
+	r.closeOnce.Do(func() {
+		close(r.closing)
+		// A read in progress returns what it read: nothing is lost
+		// between this relay and the next.
+		err = r.master.SetReadDeadline(time.Now())
+		r.wg.Wait()
+		if err == nil {
+			err = r.master.SetReadDeadline(time.Time{})
+		}
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("handing console %s over: %w", r.master.Name(), err)
+	}
+	r.mu.Lock()
+	held := make([]byte, r.backlog.size())
+	n, _, _ := r.backlog.readAt(r.backlog.head, held)
+	r.backlog.release()
+	r.mu.Unlock()
+	return r.master, held[:n], nil
+}
+
+// Detach ends the attached client's session, if there is one, and closes
+// the client.
+func (r *Relay) Detach() {
+	r.mu.Lock()
+	a := r.cur
+	r.mu.Unlock()
+	if a != nil {
+		r.end(a)
+		a.wg.Wait()
+	}
+}
+
+// Attached reports whether a client is attached.
+func (r *Relay) Attached() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cur != nil
 }

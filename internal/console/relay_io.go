@@ -77,6 +77,8 @@ func (r *Relay) readStopped(err error) error {
 		return nil
 	case errors.Is(err, os.ErrClosed):
 		return nil
+	case errors.Is(err, os.ErrDeadlineExceeded) && r.handingOff():
+		return nil
 	}
 	err = fmt.Errorf("read console master %s: %w", r.master.Name(), err)
 	r.logger.Warn("console relay stopped", "err", err)
@@ -196,4 +198,11 @@ func (r *Relay) feed(a *attachment) {
 			return
 		}
 	}
+}
+
+// handingOff reports whether Handoff stopped the read loop.
+func (r *Relay) handingOff() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.handoff
 }

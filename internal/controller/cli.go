@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/fdclean"
+	"virtlxc/internal/keeper"
 	"virtlxc/internal/memtrim"
 	"virtlxc/internal/monitor"
 	"virtlxc/internal/paths"
@@ -46,6 +47,9 @@ Exit status: 0 when init ran and exited, 1 when the container failed to start.
 // Main is the controller command: parse args, run, return the exit status.
 func Main(args []string) int {
 	runtime.LockOSThread() // Pdeathsig of init follows the thread that forked it
+	if len(args) == 2 && args[0] == keeper.StateFlag {
+		return resumeMain(args[1])
+	}
 	fs := flag.NewFlagSet("virtlxc-controller", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	name := fs.String("name", "", "")

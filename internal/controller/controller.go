@@ -6,20 +6,20 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/cgmem"
 	"virtlxc/internal/cgroups"
 	"virtlxc/internal/console"
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/keeper"
 	"virtlxc/internal/memtrim"
 	"virtlxc/internal/monitor"
 	"virtlxc/internal/netdev"
@@ -62,39 +62,40 @@ type Options struct {
 
 // Controller is one running container.
 type Controller struct {
-	opts    Options
-	layout  paths.Layout
-	dom     *domainxml.Domain
-	group   *cgroups.Group
-	init    *initProc
-	relays  []*console.Relay
-	log     *slog.Logger
-	exited  chan struct{} // closed when init has exited
-	status  monitor.Event // init's exit, valid once exited is closed
-	mu      sync.Mutex
-	watches []chan monitor.Event
-	// watchesClosed is set once the exit event went out; later watchers
-	// get it directly.
-	watchesClosed bool
-	reapers       int             // watchers that remove the cgroups after the exit
-	watchDone     []chan struct{} // closed when each watcher has finished
-	listener      net.Listener
+	opts     Options
+	layout   paths.Layout
+	dom      *domainxml.Domain
+	group    *cgroups.Group
+	init     *initProc
+	relays   []*console.Relay
+	log      *slog.Logger
+	exited   chan struct{} // closed when init has exited
+	status   monitor.Event // init's exit, valid once exited is closed
+	mu       sync.Mutex
+	watches  keeper.Watches
+	listener net.Listener
+	served   chan struct{} // closed when serve returns
+	// busy counts monitor connections being answered; lastRequest is when
+	// one last came or went (UnixNano): the keeper waits for quiet.
+	busy          atomic.Int32
+	lastRequest   atomic.Int64
+	noKeeper      bool // this host never gets the keeper (main goroutine only)
 	staging       string
 	meminfo       *procfs.Server
-	memReader     atomic.Pointer[cgroups.MemoryReader] // the memory figures, once the group exists
-	bursts        *memtrim.AfterBursts                 // told of every meminfo rendering
-	devMu         sync.Mutex                           // held while the device policy changes
-	devices       cgroups.DevicePolicy                 // the device policy in force
-	loops         []*os.File                           // loop devices of image filesystems
-	reqs          sync.WaitGroup                       // monitor requests being answered
-	peers         []*os.File                           // slave ends kept open so consoles survive init reopening them
-	hostEnds      []string                             // host ends of the container's veth pairs
-	netDevs       *netdev.Moved                        // host devices lent to the container
-	spareV2       string                               // a spare's unified cgroup directory left to remove
-	mntNS         *os.File                             // the container's mount namespace, held until its exit is told
-	outOfGroup    atomic.Bool                          // the controller left the container's groups
-	threadInGroup atomic.Bool                          // only its main thread is in them (AddSelf)
-	leaveMu       sync.Mutex                           // held while leaving them
+	memReader     atomic.Pointer[cgmem.Reader] // the memory figures, once the group exists
+	bursts        *memtrim.AfterBursts         // told of every meminfo rendering
+	devMu         sync.Mutex                   // held while the device policy changes
+	devices       cgroups.DevicePolicy         // the device policy in force
+	loops         []*os.File                   // loop devices of image filesystems
+	reqs          sync.WaitGroup               // monitor requests being answered
+	peers         []*os.File                   // slave ends kept open so consoles survive init reopening them
+	hostEnds      []string                     // host ends of the container's veth pairs
+	netDevs       *netdev.Moved                // host devices lent to the container
+	spareV2       string                       // a spare's unified cgroup directory left to remove
+	mntNS         *os.File                     // the container's mount namespace, held until its exit is told
+	outOfGroup    atomic.Bool                  // the controller left the container's groups
+	threadInGroup atomic.Bool                  // only its main thread is in them (AddSelf)
+	leaveMu       sync.Mutex                   // held while leaving them
 }
 
 // Run starts the container and supervises it until init exits; it returns
@@ -114,6 +115,35 @@ func Run(ctx context.Context, opts Options) (monitor.Event, error) {
 	return c.supervise(ctx), nil
 }
 
+// load reads the domain's definition (c.dom) and makes the manager of its
+// cgroups.
+func (c *Controller) load() (*cgroups.Manager, error) {
+	data, err := os.ReadFile(c.opts.ConfigFile)
+	if err != nil {
+		return nil, fmt.Errorf("reading domain config: %w", err)
+	}
+	if c.opts.Validated {
+		c.dom, err = domainxml.ParseLive(data)
+	} else {
+		c.dom, err = domainxml.Parse(data, domainxml.Options{Live: true, Label: c.opts.ConfigFile})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.dom.Name != c.opts.Name {
+		return nil, fmt.Errorf("config %s defines domain '%s', not '%s'", c.opts.ConfigFile, c.dom.Name, c.opts.Name)
+	}
+	layout, err := hostLayout()
+	if err != nil {
+		return nil, err
+	}
+	partition := ""
+	if c.dom.Resource != nil {
+		partition = c.dom.Resource.Partition
+	}
+	return cgroups.NewManager(layout, cgroups.Naming{Partition: partition, Scope: c.opts.CgroupScope}, c.log)
+}
+
 // start performs every setup step, undoing the earlier ones on failure.
 func (c *Controller) start() (err error) {
 	// Last of all on failure: whatever a spare prepared and was not taken.
@@ -125,34 +155,11 @@ func (c *Controller) start() (err error) {
 			}
 		}
 	}()
-	data, err := os.ReadFile(c.opts.ConfigFile)
-	if err != nil {
-		return fmt.Errorf("reading domain config: %w", err)
-	}
-	if c.opts.Validated {
-		c.dom, err = domainxml.ParseLive(data)
-	} else {
-		c.dom, err = domainxml.Parse(data, domainxml.Options{Live: true, Label: c.opts.ConfigFile})
-	}
+	mgr, err := c.load()
 	if err != nil {
 		return err
 	}
-	if c.dom.Name != c.opts.Name {
-		return fmt.Errorf("config %s defines domain '%s', not '%s'", c.opts.ConfigFile, c.dom.Name, c.opts.Name)
-	}
-	layout, err := hostLayout()
-	if err != nil {
-		return err
-	}
-	partition := ""
-	if c.dom.Resource != nil {
-		partition = c.dom.Resource.Partition
-	}
-	mgr, err := cgroups.NewManager(layout, cgroups.Naming{Partition: partition, Scope: c.opts.CgroupScope}, c.log)
-	if err != nil {
-		return err
-	}
-	sp, err := plan.Build(c.dom, len(c.opts.PassFDs), hostInfo(layout))
+	sp, err := plan.Build(c.dom, len(c.opts.PassFDs), hostInfo(mgr.Layout()))
 	if err != nil {
 		return err
 	}
@@ -260,26 +267,26 @@ func (c *Controller) start() (err error) {
 		// The mapped root could not move itself: the controller moves
 		// the init stage, and keeps its own threads out of the
 		// container's pids limit.
-		if err := c.group.AddPid(c.init.cmd.Process.Pid); err != nil {
+		if err := c.group.AddPid(c.init.pid); err != nil {
 			return fmt.Errorf("placing init in its cgroup: %w", err)
 		}
 		if limits(c.dom).PidsMax > 0 {
-			if err := c.group.ConfinePids(c.init.cmd.Process.Pid); err != nil {
+			if err := c.group.ConfinePids(c.init.pid); err != nil {
 				return fmt.Errorf("placing init under its pids limit: %w", err)
 			}
 		}
 	}
 	// The container ends go straight into init's network namespace; init
 	// configures them once released.
-	if c.hostEnds, err = netdev.SetupHost(sp.Interfaces, c.init.cmd.Process.Pid, netdev.AutoPrefix(c.opts.Root)); err != nil {
+	if c.hostEnds, err = netdev.SetupHost(sp.Interfaces, c.init.pid, netdev.AutoPrefix(c.opts.Root)); err != nil {
 		return fmt.Errorf("setting up network interfaces: %w", err)
 	}
 	undo = append(undo, c.removeHostEnds)
-	if c.netDevs, err = netdev.MoveIn(sp.NetDevs, c.init.cmd.Process.Pid); err != nil {
+	if c.netDevs, err = netdev.MoveIn(sp.NetDevs, c.init.pid); err != nil {
 		return fmt.Errorf("moving host network devices: %w", err)
 	}
 	undo = append(undo, c.returnNetDevs)
-	rootTree := c.idmappedRoot(sp, c.init.cmd.Process.Pid)
+	rootTree := c.idmappedRoot(sp, c.init.pid)
 	memTree := -1
 	if c.meminfo != nil {
 		memTree = c.meminfo.TakeTree()
@@ -328,7 +335,8 @@ func (c *Controller) start() (err error) {
 		c.relays = append(c.relays, r)
 	}
 	undo = append(undo, c.closeRelays)
-	go c.serve(c.listener)
+	c.served = make(chan struct{})
+	go c.serve(c.listener, c.served)
 	go c.reap()
 	if c.opts.Ready != nil {
 		c.opts.Ready(c.initEvent())
@@ -336,10 +344,10 @@ func (c *Controller) start() (err error) {
 	if w := c.opts.Watcher; w != nil {
 		// The daemon's watch, connected since the launch: the init event
 		// on it, written now, is the start's confirmation.
-		ws := c.addWatch(w, true)
-		go c.streamWatch(w, ws)
+		ws := c.watches.Add(w, true, c.initEvent())
+		go c.watches.Stream(ws)
 	}
-	c.broadcast(c.initEvent())
+	c.watches.Broadcast(c.initEvent())
 	settleMemory()
 	// Only the teardown needs it: after the daemon is told.
 	c.holdMountNS()
@@ -359,22 +367,10 @@ func (c *Controller) closeRelays() {
 // reap waits for init and records how it ended: killed by SIGHUP means
 // reboot (libvirt's rule), anything else is a shutdown.
 func (c *Controller) reap() {
-	c.init.awaitExit()
-	err := c.init.cmd.Wait()
-	ev := monitor.Event{Kind: monitor.EventExit, Status: monitor.ExitShutdown}
-	var ee *exitErr
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok {
-			switch {
-			case ws.Signaled():
-				ev.Code = 128 + int(ws.Signal())
-				if ws.Signal() == syscall.SIGHUP {
-					ev.Status = monitor.ExitReboot
-				}
-			case ws.Exited():
-				ev.Code = ws.ExitStatus()
-			}
-		}
+	ev, err := keeper.Reap(c.init.pidfd)
+	if err != nil {
+		c.log.Error("reaping init", "err", err)
+		ev = monitor.Event{Kind: monitor.EventExit, Status: monitor.ExitError}
 	}
 	c.status = ev
 	close(c.exited)
@@ -382,7 +378,7 @@ func (c *Controller) reap() {
 
 // initEvent is the event announcing the running init.
 func (c *Controller) initEvent() monitor.Event {
-	return monitor.Event{Kind: monitor.EventInit, InitPID: c.init.cmd.Process.Pid, HostIfaces: c.hostEnds}
+	return monitor.Event{Kind: monitor.EventInit, InitPID: c.init.pid, HostIfaces: c.hostEnds}
 }
 
 // discardSpare ends what a spare prepared and this start did not take (a

@@ -10,7 +10,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"virtlxc/internal/cgroups"
+	"virtlxc/internal/cgmem"
+	"virtlxc/internal/keeper"
 	"virtlxc/internal/procfs"
 	"virtlxc/internal/spec"
 )
@@ -79,28 +80,14 @@ func settleMemory() { debug.SetGCPercent(gcPercentRunning) }
 // memStats feeds the meminfo file from the container's memory cgroup.
 func (c *Controller) memStats() (procfs.MemStats, error) {
 	c.bursts.Work()
-	var st cgroups.Stats
-	var err error
 	if r := c.memReader.Load(); r != nil {
-		err = r.Read(&st)
-	} else {
-		st, err = c.group.MemoryStats()
+		var f cgmem.Figures
+		err := r.Read(&f)
+		return keeper.MemStats(f), err
 	}
-	if err != nil {
-		return procfs.MemStats{}, err
-	}
-	return procfs.MemStats{
-		Limit:        st.MemoryLimit,
-		Usage:        st.MemoryUsage,
-		Cache:        st.Memory.Cache,
-		ActiveAnon:   st.Memory.ActiveAnon,
-		InactiveAnon: st.Memory.InactiveAnon,
-		ActiveFile:   st.Memory.ActiveFile,
-		InactiveFile: st.Memory.InactiveFile,
-		Unevictable:  st.Memory.Unevictable,
-		MemSwapLimit: st.SwapLimit,
-		MemSwapUsage: st.SwapUsage,
-	}, nil
+	st, err := c.group.MemoryStats()
+	return keeper.MemStats(cgmem.Figures{Usage: st.MemoryUsage, Limit: st.MemoryLimit,
+		SwapUsage: st.SwapUsage, SwapLimit: st.SwapLimit, Stat: st.Memory}), err
 }
 
 // stopMeminfo forgets the meminfo server (it ends with its filesystem,

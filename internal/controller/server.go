@@ -2,20 +2,17 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/cgroups"
-	"virtlxc/internal/console"
+	"virtlxc/internal/keeper"
 	"virtlxc/internal/monitor"
 	"virtlxc/internal/spec"
-	"virtlxc/internal/virerr"
 )
 
 // devicePolicy is the device ACL input for a planned container.
@@ -51,41 +48,48 @@ func (c *Controller) stopListening() {
 	}
 }
 
-// serve answers the monitor socket listen opened.
-func (c *Controller) serve(l net.Listener) {
+// serve answers the monitor socket listen opened, until it is closed or
+// a handoff to the keeper stops it (served is closed then).
+func (c *Controller) serve(l net.Listener, served chan struct{}) {
+	defer close(served)
 	for {
 		conn, err := l.Accept()
 		if err != nil {
 			return
 		}
+		c.busy.Add(1)
+		c.lastRequest.Store(time.Now().UnixNano())
 		go c.handle(conn)
 	}
 }
 
 func (c *Controller) handle(conn net.Conn) {
-	var req monitor.Request
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if err := monitor.ReadLine(conn, &req); err != nil {
+	req, err := monitor.ReadRequest(conn, 5*time.Second)
+	if err != nil {
 		conn.Close()
+		c.busy.Add(-1)
 		return
 	}
-	_ = conn.SetReadDeadline(time.Time{})
+	c.answer(conn, req)
+}
+
+// answer serves a request read from conn; c.busy drops once it is
+// answered, or registered for a watch or a console.
+func (c *Controller) answer(conn net.Conn, req monitor.Request) {
+	defer c.lastRequest.Store(time.Now().UnixNano())
 	switch req.Op {
 	case monitor.OpWatch:
-		c.watch(conn, req.Reaper)
+		w := c.watches.Add(conn, req.Reaper, c.initEvent())
+		c.busy.Add(-1)
+		c.watches.Stream(w)
 	case monitor.OpConsole:
-		c.attachConsole(conn, req)
+		keeper.AttachConsole(conn, c.relays, req)
+		c.busy.Add(-1)
 	default:
 		c.reqs.Add(1)
 		defer c.reqs.Done()
-		err := c.do(req)
-		rep := monitor.Reply{}
-		if err != nil {
-			ve := virerr.As(err)
-			rep.Error, rep.Code = ve.Message, int32(ve.Code)
-		}
-		_ = monitor.WriteLine(conn, rep)
-		conn.Close()
+		defer c.busy.Add(-1)
+		keeper.Reply(conn, c.do(req))
 	}
 }
 
@@ -95,10 +99,8 @@ func (c *Controller) do(req monitor.Request) error {
 	case monitor.OpDestroy:
 		c.destroy()
 		return nil
-	case monitor.OpShutdown:
-		return c.stopInit(req.Mode, false)
-	case monitor.OpReboot:
-		return c.stopInit(req.Mode, true)
+	case monitor.OpShutdown, monitor.OpReboot:
+		return keeper.StopInit(c.init.pid, c.init.signal, req.Mode, req.Op == monitor.OpReboot, c.log)
 	case monitor.OpSuspend:
 		// The controller steps out of the group it shares with its
 		// container while it is frozen, to keep serving the daemon.
@@ -116,12 +118,7 @@ func (c *Controller) do(req monitor.Request) error {
 	case monitor.OpDevice:
 		return c.changeDevice(req.Device)
 	case monitor.OpResize:
-		if req.Index < 0 || req.Index >= len(c.peers) {
-			return fmt.Errorf("cannot find console device '%d'", req.Index)
-		}
-		// The size lives on the pty; the kernel tells the container's
-		// foreground process group with SIGWINCH.
-		return console.SetSize(c.peers[req.Index], req.Rows, req.Cols)
+		return keeper.Resize(c.peers, req)
 	case monitor.OpResume:
 		if err := c.group.Thaw(); err != nil {
 			return err
@@ -129,166 +126,6 @@ func (c *Controller) do(req monitor.Request) error {
 		return c.rejoinGroup()
 	}
 	return fmt.Errorf("unknown monitor operation %q", req.Op)
-}
-
-// watch streams events to one client until the container stops. A watcher
-// that arrives after the exit still gets it.
-func (c *Controller) watch(conn net.Conn, reaper bool) {
-	c.streamWatch(conn, c.addWatch(conn, reaper))
-}
-
-// watchState is one registered watch.
-type watchState struct {
-	ch     chan monitor.Event // its event queue
-	done   chan struct{}      // closed when the watch is over
-	closed bool               // registered after the exit event went out
-	failed bool               // the init event could not be written
-}
-
-// addWatch registers a watch on conn and writes it the init event; the
-// caller then streams it (streamWatch).
-func (c *Controller) addWatch(conn net.Conn, reaper bool) watchState {
-	ws := watchState{ch: make(chan monitor.Event, 4), done: make(chan struct{})}
-	c.mu.Lock()
-	ws.closed = c.watchesClosed
-	if !ws.closed {
-		c.watches = append(c.watches, ws.ch)
-		if reaper {
-			c.reapers++
-		}
-	}
-	c.watchDone = append(c.watchDone, ws.done)
-	c.mu.Unlock()
-	ws.failed = monitor.WriteLine(conn, c.initEvent()) != nil
-	if reaper && !ws.closed {
-		// A watcher never writes: its end closing means it is gone
-		// (the daemon stopped), and with it the promise to remove the
-		// groups after this controller's exit.
-		go func() {
-			var b [1]byte
-			_, _ = conn.Read(b[:])
-			c.mu.Lock()
-			c.reapers--
-			c.mu.Unlock()
-		}()
-	}
-	return ws
-}
-
-// streamWatch writes the watch's events until the exit event, then closes
-// conn.
-func (c *Controller) streamWatch(conn net.Conn, ws watchState) {
-	defer func() {
-		conn.Close()
-		close(ws.done)
-	}()
-	if ws.failed {
-		return
-	}
-	if ws.closed {
-		_ = monitor.WriteLine(conn, c.status)
-		return
-	}
-	for ev := range ws.ch {
-		if err := monitor.WriteLine(conn, ev); err != nil {
-			return
-		}
-	}
-}
-
-func (c *Controller) broadcast(ev monitor.Event) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, ch := range c.watches {
-		select {
-		case ch <- ev:
-		default: // a stuck watcher never blocks the controller
-		}
-	}
-}
-
-// reaped reports whether a watcher that removes the cgroups after the
-// controller's exit (the daemon) follows this controller.
-func (c *Controller) reaped() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.reapers > 0
-}
-
-func (c *Controller) closeWatches() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, ch := range c.watches {
-		close(ch)
-	}
-	c.watches = nil
-	c.watchesClosed = true
-}
-
-// flushWatches waits (boundedly) until every watcher has written the exit
-// event and closed its connection, so the daemon never misses an exit.
-func (c *Controller) flushWatches(timeout time.Duration) {
-	c.mu.Lock()
-	dones := c.watchDone
-	c.mu.Unlock()
-	deadline := time.After(timeout)
-	for _, d := range dones {
-		select {
-		case <-d:
-		case <-deadline:
-			return
-		}
-	}
-}
-
-// attachConsole connects a client to a console relay.
-func (c *Controller) attachConsole(conn net.Conn, req monitor.Request) {
-	if req.Index < 0 || req.Index >= len(c.relays) {
-		_ = monitor.WriteLine(conn, monitor.Reply{Error: fmt.Sprintf("cannot find console device '%d'", req.Index)})
-		conn.Close()
-		return
-	}
-	r := c.relays[req.Index]
-	w := &greetFirst{Conn: conn}
-	var err error
-	if req.Force {
-		_, err = r.AttachForce(w)
-	} else {
-		_, err = r.Attach(w)
-	}
-	if err != nil {
-		msg := "Active console session exists for this domain"
-		if !errors.Is(err, console.ErrBusy) {
-			msg = err.Error()
-		}
-		_ = monitor.WriteLine(conn, monitor.Reply{Error: msg})
-		conn.Close()
-		return
-	}
-	_, _ = w.Write(nil) // the OK line, if no output has carried it yet
-}
-
-// greetFirst sends the monitor's OK reply line before the first console
-// bytes, so a client can tell an attach failure from console output.
-type greetFirst struct {
-	net.Conn
-	mu      sync.Mutex
-	greeted bool
-}
-
-func (g *greetFirst) Write(p []byte) (int, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if !g.greeted {
-		g.greeted = true
-		if err := monitor.WriteLine(g.Conn, monitor.Reply{}); err != nil {
-			return 0, err
-		}
-	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	return g.Conn.Write(p)
 }
 
 // rejoinGroup puts the controller back into its container's groups.

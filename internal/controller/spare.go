@@ -91,11 +91,14 @@ func RunSpare(args []string) int {
 	stageStarted := make(chan struct{})
 	prepared := make(chan struct{})
 	sparePrepared = prepared
+	// The stage is forked from this thread, the main one, locked: its
+	// parent-death signal follows the thread that forked it, and the
+	// exec to the keeper (keep) ends every other thread.
+	startSpareGroup(*scope)
+	startSpareStage()
+	close(stageStarted)
 	go func() {
 		defer close(prepared)
-		startSpareGroup(*scope)
-		startSpareStage()
-		close(stageStarted)
 		startSpareMeminfo()
 	}()
 	go warmUp()

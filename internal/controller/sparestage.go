@@ -101,7 +101,7 @@ func startSpareStage() {
 		parent.Close()
 		return
 	}
-	spareStage = &initProc{cmd: cmd, sync: parent, pidfd: pidfd, v2dir: v2dir}
+	spareStage = &initProc{cmd: cmd, pid: cmd.Process.Pid, sync: parent, pidfd: pidfd, v2dir: v2dir}
 }
 
 // takeSpareStage hands out spareStage if it can become c's init stage

@@ -20,7 +20,8 @@ import (
 
 // initProc is a started init stage, held on the sync socket until released.
 type initProc struct {
-	cmd   *exec.Cmd
+	cmd   *exec.Cmd // nil for an init taken over from a keeper
+	pid   int
 	sync  *os.File
 	pidfd int
 	// v2dir is the unified cgroup directory a spare stage was started in
@@ -123,7 +124,7 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 		parent.Close()
 		return nil, fmt.Errorf("starting the container's init stage: %w", err)
 	}
-	return &initProc{cmd: cmd, sync: parent, pidfd: pidfd}, nil
+	return &initProc{cmd: cmd, pid: cmd.Process.Pid, sync: parent, pidfd: pidfd}, nil
 }
 
 // specPipe returns the read end of a pipe that holds data, the init
@@ -243,36 +244,6 @@ func (p *initProc) signal(sig unix.Signal) error {
 		return unix.PidfdSendSignal(p.pidfd, sig, nil, 0)
 	}
 	return p.cmd.Process.Signal(sig)
-}
-
-// awaitExit returns once init has exited, without holding a thread while
-// it runs: a pidfd reads ready when its process exits, and the runtime's
-// poller watches a non-blocking copy of it. The wait that follows (reap)
-// then returns at once. Without a pidfd, or one the poller refuses, it
-// returns at once and that wait blocks as before.
-func (p *initProc) awaitExit() {
-	if p.pidfd < 0 {
-		return
-	}
-	fd, err := unix.FcntlInt(uintptr(p.pidfd), unix.F_DUPFD_CLOEXEC, 0)
-	if err != nil {
-		return
-	}
-	if err := unix.SetNonblock(fd, true); err != nil {
-		unix.Close(fd)
-		return
-	}
-	f := os.NewFile(uintptr(fd), "pidfd")
-	defer f.Close()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return
-	}
-	_ = rc.Read(func(fd uintptr) bool {
-		ready := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-		n, err := unix.Poll(ready, 0)
-		return err != nil || n > 0
-	})
 }
 
 // stageEnv is the init stage's environment (init gets its own at exec):

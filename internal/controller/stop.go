@@ -19,12 +19,26 @@ func (c *Controller) supervise(ctx context.Context) monitor.Event {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT)
 	defer signal.Stop(sigs)
-	select {
-	case <-c.exited:
-	case <-ctx.Done():
-		c.destroy()
-	case <-sigs:
-		c.destroy()
+	// Once the container has settled, the keeper takes over (keep).
+	after, keeperBin := keepAfter()
+	var keepTimer <-chan time.Time
+	if after > 0 {
+		keepTimer = time.After(after)
+	}
+wait:
+	for {
+		select {
+		case <-c.exited:
+			break wait
+		case <-ctx.Done():
+			c.destroy()
+			break wait
+		case <-sigs:
+			c.destroy()
+			break wait
+		case <-keepTimer:
+			keepTimer = time.After(c.keep(after, keeperBin))
+		}
 	}
 	<-c.exited
 	c.teardown()
@@ -32,9 +46,8 @@ func (c *Controller) supervise(ctx context.Context) monitor.Event {
 		c.opts.Stopped()
 	}
 	c.status.Left = c.leaveForExit()
-	c.broadcast(c.status)
-	c.closeWatches()
-	c.flushWatches(5 * time.Second)
+	c.watches.Exit(c.status)
+	c.watches.Flush(5 * time.Second)
 	c.releaseMountNS()
 	// Let a destroy or shutdown request in flight send its reply.
 	done := make(chan struct{})
@@ -101,7 +114,7 @@ func (c *Controller) leaveGroup() {
 // here) before its exit is reported. Held, that happens once the exit has
 // been told (releaseMountNS).
 func (c *Controller) holdMountNS() {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/mnt", c.init.cmd.Process.Pid))
+	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/mnt", c.init.pid))
 	if err != nil {
 		c.log.Debug("holding the container's mount namespace", "err", err)
 		return
@@ -149,7 +162,7 @@ func (c *Controller) teardown() {
 	c.closeRelays()
 	c.stopMeminfo()
 	c.closeLoops()
-	if !c.reaped() {
+	if !c.watches.Reaped() {
 		// Nobody else will remove the groups. A daemon that watches
 		// this controller as its reaper removes them once it has
 		// exited (it waits for that exit anyway), which spares the

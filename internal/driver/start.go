@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/controller"
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/monitor"
 	"virtlxc/internal/virerr"
@@ -195,7 +196,13 @@ func controllerEnv() []string {
 	if path == "" {
 		path = "/usr/sbin:/usr/bin:/sbin:/bin"
 	}
-	return []string{"PATH=" + path}
+	env := []string{"PATH=" + path}
+	// The keeper's quiet period, when the daemon was given one (tests,
+	// benchmarks).
+	if v := os.Getenv(controller.KeepAfterEnv); v != "" {
+		env = append(env, controller.KeepAfterEnv+"="+v)
+	}
+	return env
 }
 
 // prepareLaunch opens the log, writes libvirt's preamble and builds the

@@ -142,6 +142,18 @@ func ReadLine(r io.Reader, v any) error {
 	return nil
 }
 
+// ReadRequest reads a connection's request line, waiting at most timeout
+// for it (a client that connects and says nothing does not hold a
+// goroutine forever).
+func ReadRequest(conn net.Conn, timeout time.Duration) (Request, error) {
+	var req Request
+	_ = conn.SetReadDeadline(time.Now().Add(timeout))
+	if err := ReadLine(conn, &req); err != nil {
+		return req, err
+	}
+	return req, conn.SetReadDeadline(time.Time{})
+}
+
 // Dial connects to a controller's monitor socket and sends req.
 func Dial(socket string, req Request, timeout time.Duration) (net.Conn, error) {
 	c, err := net.DialTimeout("unix", socket, timeout)

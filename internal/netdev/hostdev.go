@@ -164,3 +164,11 @@ func (m *Moved) Return() error {
 	m.index, m.name = nil, nil
 	return errors.Join(errs...)
 }
+
+// Len is the number of devices lent (0 for a nil Moved).
+func (m *Moved) Len() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.name)
+}

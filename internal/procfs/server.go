@@ -265,3 +265,7 @@ func (s *Server) start(c *conn) {
 // after Close or Handoff. Its goroutines and /dev/fuse descriptor (but
 // Handoff's) are released by then.
 func (s *Server) Wait() { <-s.done }
+
+// Owner is the owner of the served files (WithOwner; 0:0 by default), to
+// pass to Resume along with a handed-off connection.
+func (s *Server) Owner() (uid, gid uint32) { return s.fs.src.uid, s.fs.src.gid }

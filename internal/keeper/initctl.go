@@ -1,9 +1,10 @@
-package controller
+package keeper
 
 import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -84,10 +85,11 @@ func writeFIFO(pathFD int, p string, runlevel byte) (bool, error) {
 	return true, nil
 }
 
-// stopInit asks init to power off (reboot=false) or reboot: through initctl
-// and/or a signal (SIGTERM, or SIGHUP for reboot) as mode says: "" tries
-// initctl then the signal, "initctl" and "signal" use only that one.
-func (c *Controller) stopInit(mode string, reboot bool) error {
+// StopInit asks init (host pid, signalled by signal) to power off
+// (reboot=false) or reboot: through initctl and/or a signal (SIGTERM, or
+// SIGHUP for reboot) as mode says: "" tries initctl then the signal,
+// "initctl" and "signal" use only that one.
+func StopInit(pid int, signal func(unix.Signal) error, mode string, reboot bool, log *slog.Logger) error {
 	runlevel, sig := byte('0'), unix.SIGTERM
 	if reboot {
 		runlevel, sig = '6', unix.SIGHUP
@@ -95,7 +97,7 @@ func (c *Controller) stopInit(mode string, reboot bool) error {
 	useInitctl := mode == "" || strings.Contains(mode, "initctl")
 	useSignal := mode == "" || strings.Contains(mode, "signal")
 	if useInitctl {
-		wrote, err := sendInitctl(c.init.cmd.Process.Pid, runlevel)
+		wrote, err := sendInitctl(pid, runlevel)
 		if wrote {
 			return nil
 		}
@@ -103,12 +105,12 @@ func (c *Controller) stopInit(mode string, reboot bool) error {
 			return err
 		}
 		if err != nil {
-			c.log.Info("initctl failed, falling back to a signal", "err", err)
+			log.Info("initctl failed, falling back to a signal", "err", err)
 		}
 	}
 	if useSignal {
-		if err := c.init.signal(sig); err != nil && !errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("Unable to send SIGTERM to init pid %d: %w", c.init.cmd.Process.Pid, err)
+		if err := signal(sig); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("Unable to send SIGTERM to init pid %d: %w", pid, err)
 		}
 		return nil
 	}

@@ -1,5 +1,0 @@
-package controller
-
-import "os/exec"
-
-type exitErr = exec.ExitError

@@ -1,0 +1,275 @@
+package keeper
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/cgmem"
+	"virtlxc/internal/cgthread"
+	"virtlxc/internal/console"
+	"virtlxc/internal/monitor"
+	"virtlxc/internal/procfs"
+)
+
+// KillGrace is how long a destroy lets the kernel take init's pid
+// namespace down before the cgroups are gone through (by the controller).
+const KillGrace = 500 * time.Millisecond
+
+// keeper is the running container, as the keeper serves it.
+type keeper struct {
+	st       *State
+	log      *slog.Logger
+	logFile  *os.File
+	relays   []*console.Relay
+	peers    []*os.File
+	meminfo  *procfs.Server
+	mem      *cgmem.Reader
+	listener net.Listener
+	accepted chan struct{} // closed when serve returns
+	mntNS    *os.File
+	watches  Watches
+
+	exited chan struct{} // closed once init is reaped
+	status monitor.Event // its exit, valid then
+
+	mu      sync.Mutex
+	pending []pendingReq  // requests for the controller
+	back    chan struct{} // a pending request arrived
+	conns   sync.WaitGroup
+	reqs    sync.WaitGroup
+}
+
+// pendingReq is a request the controller answers.
+type pendingReq struct {
+	conn net.Conn
+	req  monitor.Request
+}
+
+// Main is the keeper's command (virtlxc-keeper --state-fd N): it serves
+// the container until init's end, or until it execs the controller back.
+// It must run on the process's main thread, locked.
+func Main(args []string) int {
+	if len(args) != 2 || args[0] != StateFlag {
+		fmt.Fprintf(os.Stderr, "usage: virtlxc-keeper %s N (a controller execs it)\n", StateFlag)
+		return 2
+	}
+	fd, err := strconv.Atoi(args[1])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "virtlxc-keeper: %v\n", err)
+		return 2
+	}
+	st, err := Receive(fd)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "virtlxc-keeper: %v\n", err)
+		return 1
+	}
+	k := &keeper{st: st, exited: make(chan struct{}), back: make(chan struct{}, 1), accepted: make(chan struct{})}
+	k.logFile = File(st.LogFD, "log")
+	k.log = slog.New(slog.NewTextHandler(k.logFile, nil)).With("domain", st.Name)
+	if st.ThreadInGroup {
+		if err := cgthread.Join(st.V1Dirs); err != nil {
+			k.log.Warn("keeper: joining the container's cgroup", "err", err)
+			st.ThreadInGroup = false
+		}
+	}
+	if err := k.adopt(); err != nil {
+		k.log.Error("keeper: taking the container over; the controller goes on", "err", err)
+		k.execBack()
+		return 1
+	}
+	// A stop signal to the controller destroys its container.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT)
+	for {
+		select {
+		case <-k.exited:
+			// The controller removes what the keeper cannot: host
+			// interfaces, and the cgroups when no daemon will.
+			if k.watches.Reaped() && len(st.InitEvent.HostIfaces) == 0 {
+				return k.end()
+			}
+		case <-k.back:
+		case <-sigs:
+			k.destroy()
+			continue
+		}
+		k.execBack()
+		return 1
+	}
+}
+
+// adopt takes over what the state names and starts serving.
+func (k *keeper) adopt() error {
+	st := k.st
+	var files [len(cgmem.Files)]*os.File
+	for i, fd := range st.Mem.FDs {
+		if i < len(files) && fd >= 0 {
+			files[i] = os.NewFile(uintptr(fd), "memory."+strconv.Itoa(i))
+		}
+	}
+	k.mem = cgmem.FromFiles(st.Mem.Version, files)
+	if m := st.Meminfo; m != nil {
+		srv, err := procfs.Resume(m.FD, m.Init, k.memStats, k.log, procfs.WithOwner(m.UID, m.GID))
+		if err != nil {
+			return err
+		}
+		st.Meminfo, k.meminfo = nil, srv
+	}
+	k.mntNS = os.NewFile(uintptr(st.MntNS), "mntns")
+	for _, c := range st.Consoles {
+		k.peers = append(k.peers, os.NewFile(uintptr(c.Peer), "console-peer"))
+		r, err := console.NewRelay(File(c.Master, "console-master"),
+			console.RelayOptions{Log: k.logFile, Logger: k.log, Backlog: c.Backlog})
+		if err != nil {
+			return err
+		}
+		k.relays = append(k.relays, r)
+	}
+	st.Consoles = nil
+	for _, w := range st.Watches {
+		conn, err := Conn(w.FD)
+		if err != nil {
+			return err
+		}
+		k.watches.Adopt(conn, w.Reaper)
+	}
+	st.Watches = nil
+	l, err := Listener(st.Listener)
+	if err != nil {
+		return err
+	}
+	st.Listener, k.listener = -1, l
+	go k.reap()
+	go k.serve()
+	for _, p := range st.Pending {
+		if conn, err := Conn(p.FD); err == nil {
+			k.conns.Add(1)
+			go k.answer(conn, p.Req)
+		}
+	}
+	st.Pending = nil
+	return nil
+}
+
+// memStats feeds meminfo from the container's memory cgroup.
+func (k *keeper) memStats() (procfs.MemStats, error) {
+	var f cgmem.Figures
+	err := k.mem.Read(&f)
+	return MemStats(f), err
+}
+
+// MemStats are a group's figures as the meminfo file shows them.
+func MemStats(f cgmem.Figures) procfs.MemStats {
+	return procfs.MemStats{
+		Limit: f.Limit, Usage: f.Usage, Cache: f.Stat.Cache,
+		ActiveAnon: f.Stat.ActiveAnon, InactiveAnon: f.Stat.InactiveAnon,
+		ActiveFile: f.Stat.ActiveFile, InactiveFile: f.Stat.InactiveFile,
+		Unevictable: f.Stat.Unevictable, MemSwapLimit: f.SwapLimit, MemSwapUsage: f.SwapUsage,
+	}
+}
+
+// reap waits for init's exit.
+func (k *keeper) reap() {
+	ev, err := Reap(k.st.PidFD)
+	if err != nil {
+		k.log.Error("keeper", "err", err)
+		ev = monitor.Event{Kind: monitor.EventExit, Status: monitor.ExitError}
+	}
+	k.status = ev
+	close(k.exited)
+}
+
+// serve answers the monitor socket until execBack stops it.
+func (k *keeper) serve() {
+	defer close(k.accepted)
+	for {
+		conn, err := k.listener.Accept()
+		if err != nil {
+			return
+		}
+		k.conns.Add(1)
+		go k.handle(conn)
+	}
+}
+
+// handle reads one request and answers it (k.conns is released once the
+// connection is registered or answered).
+func (k *keeper) handle(conn net.Conn) {
+	req, err := monitor.ReadRequest(conn, 5*time.Second)
+	if err != nil {
+		conn.Close()
+		k.conns.Done()
+		return
+	}
+	k.answer(conn, req)
+}
+
+// answer serves req, or queues it for the controller.
+func (k *keeper) answer(conn net.Conn, req monitor.Request) {
+	switch req.Op {
+	case monitor.OpWatch:
+		w := k.watches.Add(conn, req.Reaper, k.st.InitEvent)
+		k.conns.Done()
+		k.watches.Stream(w)
+	case monitor.OpConsole:
+		AttachConsole(conn, k.relays, req)
+		k.conns.Done()
+	case monitor.OpResize, monitor.OpShutdown, monitor.OpReboot, monitor.OpDestroy:
+		k.reqs.Add(1)
+		k.conns.Done()
+		defer k.reqs.Done()
+		var err error
+		switch req.Op {
+		case monitor.OpResize:
+			err = Resize(k.peers, req)
+		case monitor.OpDestroy:
+			if !k.destroy() {
+				k.forController(conn, req)
+				return
+			}
+		default:
+			err = StopInit(k.st.InitPID, k.signal, req.Mode, req.Op == monitor.OpReboot, k.log)
+		}
+		Reply(conn, err)
+	default:
+		k.forController(conn, req)
+		k.conns.Done()
+	}
+}
+
+// forController queues a request that needs the controller: the main
+// thread execs it back.
+func (k *keeper) forController(conn net.Conn, req monitor.Request) {
+	k.mu.Lock()
+	k.pending = append(k.pending, pendingReq{conn, req})
+	k.mu.Unlock()
+	select {
+	case k.back <- struct{}{}:
+	default:
+	}
+}
+
+func (k *keeper) signal(sig unix.Signal) error {
+	return unix.PidfdSendSignal(k.st.PidFD, sig, nil, 0)
+}
+
+// destroy kills init (its pid namespace goes with it) and reports whether
+// it was reaped within KillGrace; if not, the controller goes through the
+// cgroups.
+func (k *keeper) destroy() bool {
+	_ = k.signal(unix.SIGKILL)
+	select {
+	case <-k.exited:
+		return true
+	case <-time.After(KillGrace):
+		return false
+	}
+}

@@ -1,0 +1,123 @@
+package integration
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"virtlxc/internal/controller"
+	"virtlxc/internal/monitor"
+)
+
+// program is the executable's base name of the controller process now
+// serving c: virtlxc-controller or, once it has taken over, virtlxc-keeper.
+func (c *ctr) program() string {
+	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", c.Cmd.Process.Pid))
+	return filepath.Base(exe)
+}
+
+// waitProgram waits until c is served by program (same pid throughout).
+func (c *ctr) waitProgram(program string) {
+	c.T.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c.program() == program {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	c.T.Fatalf("%s is %s, not %s\n%s", c.Name, c.program(), program, c.LogText())
+}
+
+// consoleOutput attaches to console 0 and reads until want shows (or fails).
+func (c *ctr) consoleOutput(want string) string {
+	c.T.Helper()
+	conn, err := monitor.Dial(c.Layout.MonitorSocket(c.Name), monitor.Request{Op: monitor.OpConsole}, 5*time.Second)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	defer conn.Close()
+	var rep monitor.Reply
+	if err := monitor.ReadLine(conn, &rep); err != nil || rep.Error != "" {
+		c.T.Fatalf("attach: %v %q", err, rep.Error)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var seen strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(seen.String(), want) {
+		n, err := conn.Read(buf)
+		seen.Write(buf[:n])
+		if err != nil {
+			c.T.Fatalf("console output %q, want %q: %v", seen.String(), want, err)
+		}
+	}
+	return seen.String()
+}
+
+// TestKeeperTakesOver: once the container is quiet its controller execs the
+// keeper in place, which serves meminfo, the console (with what was written
+// before), watches, resize and shutdown; suspend and resume exec the
+// controller back, which hands over again once quiet.
+func TestKeeperTakesOver(t *testing.T) {
+	t.Setenv(controller.KeepAfterEnv, "20ms")
+	xml := domainXML("keep", "/bin/sh", []string{"-c",
+		"trap 'exit 0' TERM; echo early-output; while true; do sleep 0.05; done"}, "", "")
+	c := start(t, "keep", xml)
+	w := c.watch()
+	var initEv monitor.Event
+	if err := monitor.ReadLine(w, &initEv); err != nil || initEv.Kind != monitor.EventInit {
+		t.Fatalf("init event: %+v %v", initEv, err)
+	}
+	c.waitLog("early-output")
+	c.waitProgram(controller.KeeperBinary)
+
+	// meminfo, as the container sees it (96 MiB limit), from the keeper.
+	mi, err := os.ReadFile(fmt.Sprintf("/proc/%d/root/proc/meminfo", initEv.InitPID))
+	if err != nil || !strings.Contains(string(mi), "MemTotal:          98304 kB") {
+		t.Fatalf("meminfo through the keeper: %v\n%s", err, mi)
+	}
+	// The console's output from before the handover, then a round trip.
+	if out := c.consoleOutput("early-output"); !strings.Contains(out, "early-output") {
+		t.Fatal(out)
+	}
+	if rep := c.call(monitor.Request{Op: monitor.OpResize, Rows: 30, Cols: 100}); rep.Error != "" {
+		t.Fatalf("resize: %s", rep.Error)
+	}
+	// A watch registered with the keeper gets init's event too.
+	w2 := c.watch()
+	var ev2 monitor.Event
+	if err := monitor.ReadLine(w2, &ev2); err != nil || ev2.InitPID != initEv.InitPID {
+		t.Fatalf("watch through the keeper: %+v %v", ev2, err)
+	}
+
+	// Suspend needs the controller: it comes back, same pid, and answers.
+	if rep := c.call(monitor.Request{Op: monitor.OpSuspend}); rep.Error != "" {
+		t.Fatalf("suspend: %s", rep.Error)
+	}
+	if p := c.program(); p != "virtlxc-controller" {
+		t.Fatalf("suspended by %s", p)
+	}
+	if rep := c.call(monitor.Request{Op: monitor.OpResume}); rep.Error != "" {
+		t.Fatalf("resume: %s", rep.Error)
+	}
+	c.waitProgram(controller.KeeperBinary)
+	mi2, err := os.ReadFile(fmt.Sprintf("/proc/%d/root/proc/meminfo", initEv.InitPID))
+	if err != nil || !strings.Contains(string(mi2), "MemTotal:          98304 kB") {
+		t.Fatalf("meminfo after two handovers: %v\n%s", err, mi2)
+	}
+	if rep := c.call(monitor.Request{Op: monitor.OpShutdown, Mode: "signal"}); rep.Error != "" {
+		t.Fatalf("shutdown: %s", rep.Error)
+	}
+	for _, r := range []*bufio.Reader{w, w2} {
+		if ev := exitEvent(t, r); ev.Status != monitor.ExitShutdown {
+			t.Errorf("exit event %+v", ev)
+		}
+	}
+	if err, log := c.wait(10 * time.Second); err != nil {
+		t.Fatalf("controller: %v\n%s", err, log)
+	}
+}
