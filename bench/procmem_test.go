@@ -246,3 +246,31 @@ func alive(pid int) bool {
 	f := statFields(pid)
 	return len(f) > 0 && f[0] != "Z"
 }
+
+// waitKept waits, at most timeout, until the keeper serves each of the n
+// containers named prefix0000… (its controller's pid runs virtlxc-keeper:
+// the daemon hands them over one at a time once it has been quiet for a
+// second, see internal/driver/keep.go); it returns how long it waited and
+// how many the keeper serves. It makes no API call, which would hold the
+// handoffs back. With VIRTLXC_KEEP_AFTER=off it returns at once.
+func (d *privDaemon) waitKept(prefix string, n int, timeout time.Duration) (time.Duration, int) {
+	t0 := time.Now()
+	if os.Getenv("VIRTLXC_KEEP_AFTER") == "off" {
+		return 0, 0
+	}
+	kept := 0
+	for {
+		kept = 0
+		for i := 0; i < n; i++ {
+			if pid, err := d.controllerPid(fmt.Sprintf("%s%04d", prefix, i)); err == nil {
+				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); filepath.Base(exe) == "virtlxc-keeper" {
+					kept++
+				}
+			}
+		}
+		if kept == n || time.Since(t0) > timeout {
+			return time.Since(t0), kept
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

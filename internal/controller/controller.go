@@ -79,7 +79,9 @@ type Controller struct {
 	// one last came or went (UnixNano): the keeper waits for quiet.
 	busy          atomic.Int32
 	lastRequest   atomic.Int64
-	noKeeper      bool // this host never gets the keeper (main goroutine only)
+	noKeeper      bool            // this host never gets the keeper (main goroutine only)
+	pressure      keeper.HostLoad // the host's CPU load, sampled by keepOnTimer
+	keepReqs      chan net.Conn   // keep requests, for the main thread
 	staging       string
 	meminfo       *procfs.Server
 	memReader     atomic.Pointer[cgmem.Reader] // the memory figures, once the group exists
@@ -108,7 +110,7 @@ func Run(ctx context.Context, opts Options) (monitor.Event, error) {
 		opts.LogFile = os.Stderr
 	}
 	c := &Controller{opts: opts, log: opts.Log, layout: paths.New(opts.Root, ""), exited: make(chan struct{}),
-		bursts: memtrim.NewAfterBursts(burstQuiet)}
+		bursts: memtrim.NewAfterBursts(burstQuiet), keepReqs: make(chan net.Conn, 1)}
 	if err := c.start(); err != nil {
 		return monitor.Event{}, err
 	}

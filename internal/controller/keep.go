@@ -2,7 +2,9 @@ package controller
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/keeper"
+	"virtlxc/internal/monitor"
 )
 
 // KeeperBinary is the steady-state program (cmd/virtlxc-keeper) a
@@ -49,12 +52,26 @@ func keepAfter() (time.Duration, string) {
 	return max(d, time.Millisecond), bin
 }
 
-// keepable reports whether the keeper can serve this container: all it
-// needs is in the state and nothing is under way. Loop devices and lent
-// host network devices stay with the controller.
+// minPressureWindow bounds from below the first window over which a
+// controller without a daemon measures the host's CPU load before a
+// handoff (its quiet period otherwise).
+const minPressureWindow = 100 * time.Millisecond
+
+// busyRetry is how long such a controller waits when the host is busy
+// (plus up to as much again, at random, so that waiting controllers
+// spread out; each check wakes the process).
+const busyRetry = 5 * time.Second
+
+// keeperCan reports whether the keeper can ever serve this container:
+// loop devices and lent host network devices stay with the controller.
+func (c *Controller) keeperCan() bool {
+	return len(c.loops) == 0 && c.netDevs.Len() == 0 && c.spareV2 == "" && (c.meminfo == nil || c.memReader.Load() != nil)
+}
+
+// keepable reports whether the keeper can serve this container now: it
+// can (keeperCan) and nothing is under way.
 func (c *Controller) keepable() bool {
-	if len(c.loops) > 0 || c.netDevs.Len() > 0 || c.spareV2 != "" || c.outOfGroup.Load() ||
-		(c.meminfo != nil && c.memReader.Load() == nil) || c.busy.Load() > 0 {
+	if !c.keeperCan() || c.outOfGroup.Load() || c.busy.Load() > 0 {
 		return false
 	}
 	for _, r := range c.relays {
@@ -70,19 +87,55 @@ func (c *Controller) keepable() bool {
 	}
 }
 
-// keep execs the keeper in place, on the main thread (the one that
-// started init), once the monitor has been quiet for after. It returns
-// when it is not the time yet (wait that long before trying again).
-func (c *Controller) keep(after time.Duration, bin string) (retry time.Duration) {
+// errNotNow answers a keep request the controller cannot act on now.
+var errNotNow = errors.New(keeper.NotNow)
+
+// keepOnTimer is a controller's own handoff, for one without a daemon (a
+// daemon paces its controllers with keep requests, keepOnRequest): once
+// the monitor has been quiet for after and the host's CPUs are not busy.
+// It returns how long to wait before trying again, 0 for never.
+func (c *Controller) keepOnTimer(after time.Duration, bin string) time.Duration {
+	if c.watches.Reaped() {
+		return 0
+	}
 	if quiet := time.Since(time.Unix(0, c.lastRequest.Load())); quiet < after {
 		return after - quiet
 	}
 	if !c.keepable() {
 		return after
 	}
+	if sampled := c.pressure.Sampled(); c.pressure.Busy() {
+		if !sampled {
+			return max(after, minPressureWindow)
+		}
+		return busyRetry + time.Duration(rand.Int64N(int64(busyRetry)))
+	}
+	c.handOff(bin, nil)
+	return after
+}
+
+// keepOnRequest answers a keep request (the daemon's): the keeper takes
+// the container and answers it, or the controller says why not.
+func (c *Controller) keepOnRequest(conn net.Conn, bin string) {
+	if bin == "" || !c.keeperCan() {
+		keeper.Reply(conn, errors.New(keeper.Never))
+		return
+	}
+	if !c.keepable() {
+		keeper.Reply(conn, errNotNow)
+		return
+	}
+	c.handOff(bin, conn)
+}
+
+// handOff execs the keeper in place, on the main thread (the one that
+// started init), with conn (nil: none), a keep request the keeper then
+// answers. It returns, having answered conn, when something started in
+// the meantime.
+func (c *Controller) handOff(bin string, conn net.Conn) {
 	l, ok := c.listener.(*net.UnixListener)
 	if !ok {
-		return after
+		return
 	}
 	// Requests wait in the backlog from here on; one being answered
 	// puts the handoff off.
@@ -92,9 +145,17 @@ func (c *Controller) keep(after time.Duration, bin string) (retry time.Duration)
 	if !c.keepable() || !c.mainThreadInGroup() {
 		c.served = make(chan struct{})
 		go c.serve(l, c.served)
-		return after
+		if conn != nil {
+			keeper.Reply(conn, errNotNow)
+		}
+		return
 	}
 	st, err := c.state()
+	if err == nil && conn != nil {
+		fd, ierr := keeper.Inherit(conn.(*net.UnixConn))
+		err = ierr
+		st.Pending = append(st.Pending, keeper.Pending{FD: fd, Req: monitor.Request{Op: monitor.OpKeep}})
+	}
 	if err == nil {
 		if c.threadInGroup.Load() {
 			_, _ = c.group.LeaveSelf() // see keeper.State.V1Dirs
@@ -110,7 +171,6 @@ func (c *Controller) keep(after time.Duration, bin string) (retry time.Duration)
 	}
 	c.log.Error("the container cannot go on", "err", err)
 	os.Exit(1)
-	return 0
 }
 
 // mainThreadInGroup makes the main thread alone the controller's member of

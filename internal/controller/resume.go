@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 
@@ -54,7 +55,8 @@ func resumeMain(arg string) int {
 // resume rebuilds the Controller of a running container from st.
 func resume(opts Options, st *keeper.State) (*Controller, error) {
 	c := &Controller{opts: opts, log: opts.Log, layout: paths.New(opts.Root, ""), exited: make(chan struct{}),
-		bursts: memtrim.NewAfterBursts(burstQuiet), staging: st.Staging, hostEnds: st.InitEvent.HostIfaces}
+		bursts: memtrim.NewAfterBursts(burstQuiet), staging: st.Staging, hostEnds: st.InitEvent.HostIfaces,
+		keepReqs: make(chan net.Conn, 1)}
 	mgr, err := c.load()
 	if err != nil {
 		return nil, err

@@ -85,6 +85,14 @@ func (c *Controller) answer(conn net.Conn, req monitor.Request) {
 	case monitor.OpConsole:
 		keeper.AttachConsole(conn, c.relays, req)
 		c.busy.Add(-1)
+	case monitor.OpKeep:
+		// The main thread hands over (supervise); one request at a time.
+		c.busy.Add(-1)
+		select {
+		case c.keepReqs <- conn:
+		default:
+			keeper.Reply(conn, errNotNow)
+		}
 	default:
 		c.reqs.Add(1)
 		defer c.reqs.Done()

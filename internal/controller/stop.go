@@ -37,7 +37,12 @@ wait:
 			c.destroy()
 			break wait
 		case <-keepTimer:
-			keepTimer = time.After(c.keep(after, keeperBin))
+			keepTimer = nil
+			if d := c.keepOnTimer(after, keeperBin); d > 0 {
+				keepTimer = time.After(d)
+			}
+		case conn := <-c.keepReqs:
+			c.keepOnRequest(conn, keeperBin)
 		}
 	}
 	<-c.exited

@@ -3,6 +3,7 @@ package driver
 import (
 	"encoding/xml"
 	"sync"
+	"sync/atomic"
 	"time"
 	"virtlxc/internal/cgroups"
 
@@ -58,6 +59,13 @@ type run struct {
 	groupLeft  bool   // the exit event said the controller left its cgroup
 	destroying bool   // a destroy was asked for
 	handled    bool   // stop handled (done closed)
+
+	// kept says the keeper serves the container (a keep request was
+	// answered; any other request may have brought the controller
+	// back); keepRetryAt (UnixNano) is when a refused one may be asked
+	// again. See paceKeepers.
+	kept        atomic.Bool
+	keepRetryAt atomic.Int64
 }
 
 func newDomain(name, uuid string) *domain {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -77,6 +78,7 @@ type Driver struct {
 	byUUID map[string]*domain
 
 	lockFile *os.File
+	lastWork atomic.Int64 // UnixNano of the last work (Worked)
 	closing  chan struct{}
 	closed   sync.Once
 	wg       sync.WaitGroup // exit watchers
@@ -93,6 +95,7 @@ func New(opts Options) (*Driver, error) {
 	if opts.Emulator == "" {
 		opts.Emulator = domainxml.DefaultEmulator
 	}
+	pace := opts.Launcher == nil
 	if opts.Launcher == nil {
 		if opts.ControllerPath == "" {
 			return nil, errors.New("driver: no controller executable given")
@@ -133,6 +136,11 @@ func New(opts Options) (*Driver, error) {
 	d.loadStatus()
 	d.loadConfigs()
 	d.autostartAll()
+	if after := keepAfter(opts.ControllerPath); pace && after > 0 {
+		d.Worked()
+		d.wg.Add(1)
+		go d.paceKeepers(after)
+	}
 	return d, nil
 }
 

@@ -118,6 +118,8 @@ func activeRun(dom *domain) (*run, error) {
 // call sends req to the controller of run r and turns a failure into a
 // libvirt error.
 func (d *Driver) call(r *run, req monitor.Request) error {
+	d.Worked()
+	r.kept.Store(false) // the controller may take the container back
 	rep, err := d.launcher.Call(r.socket, req)
 	if err != nil {
 		return internalError(err, "cannot talk to the controller")

@@ -253,6 +253,7 @@ func (d *Driver) launch(spec LaunchSpec, logf *os.File) (Process, error) {
 			return nil, err
 		}
 	}
+	d.Worked()
 	proc, err := d.launcher.Launch(spec)
 	if err != nil {
 		fmt.Fprintf(logf, "libvirt:  error : cannot execute binary %s: %s\n", spec.Binary, virerr.Strerror(err))

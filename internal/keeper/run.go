@@ -15,6 +15,7 @@ import (
 	"virtlxc/internal/cgmem"
 	"virtlxc/internal/cgthread"
 	"virtlxc/internal/console"
+	"virtlxc/internal/memtrim"
 	"virtlxc/internal/monitor"
 	"virtlxc/internal/procfs"
 )
@@ -85,6 +86,7 @@ func Main(args []string) int {
 		k.execBack()
 		return 1
 	}
+	go trimWhenSettled(k.log)
 	// A stop signal to the controller destroys its container.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT)
@@ -103,6 +105,15 @@ func Main(args []string) int {
 		}
 		k.execBack()
 		return 1
+	}
+}
+
+// trimWhenSettled drops the resident pages of the keeper's executable
+// once it has settled (memtrim.Idle): they stay shared in the page cache.
+func trimWhenSettled(log *slog.Logger) {
+	time.Sleep(200 * time.Millisecond)
+	if _, err := memtrim.Idle(); err != nil {
+		log.Warn("keeper: giving memory back", "err", err)
 	}
 }
 
@@ -221,6 +232,9 @@ func (k *keeper) answer(conn net.Conn, req monitor.Request) {
 		k.watches.Stream(w)
 	case monitor.OpConsole:
 		AttachConsole(conn, k.relays, req)
+		k.conns.Done()
+	case monitor.OpKeep: // served by the keeper already
+		Reply(conn, nil)
 		k.conns.Done()
 	case monitor.OpResize, monitor.OpShutdown, monitor.OpReboot, monitor.OpDestroy:
 		k.reqs.Add(1)

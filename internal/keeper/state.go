@@ -27,6 +27,16 @@ import (
 // StateFlag is the option both programs take the State's descriptor with.
 const StateFlag = "--state-fd"
 
+// A controller's refusals of a keep request (monitor.OpKeep): not now (a
+// request is being answered, a console is attached, the container is
+// suspended or stopping), or never (no keeper installed, or the container
+// has what only the controller serves: loop devices, lent host network
+// devices).
+const (
+	NotNow = "the container is busy: its controller keeps it for now"
+	Never  = "the keeper cannot serve this container"
+)
+
 // State is a running container as one program hands it to the other
 // through an exec. Descriptors are numbers, inherited (close-on-exec
 // cleared); -1 means none.

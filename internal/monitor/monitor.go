@@ -11,6 +11,7 @@
 //	{"op":"suspend"} / {"op":"resume"}
 //	{"op":"resize","index":0,"rows":R,"cols":C} → one Reply line
 //	{"op":"device","device":{…}}  → one Reply line once the device policy has the change
+//	{"op":"keep"}                  → one Reply line, from the keeper once it serves
 //
 // It is a leaf package: the daemon and the controller import it and nothing
 // of each other.
@@ -35,6 +36,9 @@ const (
 	OpResume   = "resume"
 	OpResize   = "resize"
 	OpDevice   = "device"
+	// OpKeep asks the controller to hand its container to the keeper
+	// (internal/keeper), which answers once it serves.
+	OpKeep = "keep"
 )
 
 // Request is the first line of a connection.

@@ -63,6 +63,13 @@ func Register(srv *server.Server, drv *driver.Driver, nets *network.Registry, ho
 	}
 	for _, set := range sets {
 		for proc, p := range set {
+			// Any call is work: handoffs to the keeper wait for
+			// quiet (driver.Worked).
+			handle := p.Handler
+			p.Handler = func(c *server.Call) (any, error) {
+				drv.Worked()
+				return handle(c)
+			}
 			srv.Register(wire.ProgramRemote, proc, p)
 			registered[proc] = true
 		}

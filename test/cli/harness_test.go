@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binaries builds virtlxcd, virtlxc-controller and virtlxc-init as the Makefile does
+// binaries builds virtlxcd, virtlxc-controller, virtlxc-init and virtlxc-keeper as the Makefile does
 // (CGO_ENABLED=0), virtlxc with cgo (its nsenter helper needs it), and
 // virtlxc-nocgo without.
 func binaries(t *testing.T) string {
@@ -53,7 +53,7 @@ func binaries(t *testing.T) string {
 			pkg string
 			cgo bool
 		}{
-			{"./cmd/virtlxcd", false}, {"./cmd/virtlxc-controller", false}, {"./cmd/virtlxc-init", false}, {"./cmd/virtlxc", true},
+			{"./cmd/virtlxcd", false}, {"./cmd/virtlxc-controller", false}, {"./cmd/virtlxc-init", false}, {"./cmd/virtlxc-keeper", false}, {"./cmd/virtlxc", true},
 		} {
 			if err := testutil.GoBuild(dir, b.cgo, b.pkg); err != nil {
 				buildErr = fmt.Errorf("go build %s: %v", b.pkg, err)
