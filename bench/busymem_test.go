@@ -17,7 +17,8 @@ const busyReads = 3000
 const busySettle = 3 * time.Second
 
 // BenchmarkBusyControllerMemory: the host-side memory of an idle
-// container's controller once its container has read /proc/meminfo
+// container's controller (the keeper, once it has taken over: the
+// benchmark waits for it) once its container has read /proc/meminfo
 // busyReads times (through /proc/PID/root of its init, so through the
 // container's own bind mount of the FUSE file): every read is served by
 // the controller, and what it allocates there decides whether its memory
@@ -39,6 +40,8 @@ func BenchmarkBusyControllerMemory(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		// Served by the keeper, as a running container is once quiet.
+		d.waitKept(name, -1, 30*time.Second)
 		// The container's init is the controller's only child.
 		kids := procTree()[ctl]
 		if len(kids) != 1 {

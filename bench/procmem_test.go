@@ -248,7 +248,8 @@ func alive(pid int) bool {
 }
 
 // waitKept waits, at most timeout, until the keeper serves each of the n
-// containers named prefix0000… (its controller's pid runs virtlxc-keeper:
+// containers named prefix0000… (n < 0: the one named prefix) (its
+// controller's pid runs virtlxc-keeper:
 // the daemon hands them over one at a time once it has been quiet for a
 // second, see internal/driver/keep.go); it returns how long it waited and
 // how many the keeper serves. It makes no API call, which would hold the
@@ -258,17 +259,24 @@ func (d *privDaemon) waitKept(prefix string, n int, timeout time.Duration) (time
 	if os.Getenv("VIRTLXC_KEEP_AFTER") == "off" {
 		return 0, 0
 	}
+	names := []string{prefix}
+	if n >= 0 {
+		names = names[:0]
+		for i := 0; i < n; i++ {
+			names = append(names, fmt.Sprintf("%s%04d", prefix, i))
+		}
+	}
 	kept := 0
 	for {
 		kept = 0
-		for i := 0; i < n; i++ {
-			if pid, err := d.controllerPid(fmt.Sprintf("%s%04d", prefix, i)); err == nil {
+		for _, name := range names {
+			if pid, err := d.controllerPid(name); err == nil {
 				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); filepath.Base(exe) == "virtlxc-keeper" {
 					kept++
 				}
 			}
 		}
-		if kept == n || time.Since(t0) > timeout {
+		if kept == len(names) || time.Since(t0) > timeout {
 			return time.Since(t0), kept
 		}
 		time.Sleep(200 * time.Millisecond)

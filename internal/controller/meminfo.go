@@ -6,7 +6,6 @@ import (
 	"os"
 	"runtime/debug"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -60,7 +59,7 @@ func (c *Controller) planMeminfo(sp *spec.Container) error {
 
 // burstQuiet is how long after the last /proc/meminfo read the heap a
 // burst of reads left is given back (memtrim.AfterBursts).
-const burstQuiet = 2 * time.Second
+const burstQuiet = keeper.BurstQuiet
 
 // gcPercentRunning is GOGC for a running container's controller, set once
 // its start is over (settleMemory). An idle controller never collects: its heap (≈ 1 MiB)
@@ -72,7 +71,7 @@ const burstQuiet = 2 * time.Second
 // goal of 1.6 MiB, above the idle heap) it levels off at 3.8 MiB, and an
 // idle controller is unchanged. (25 would be 3.5 MiB, but its 1 MiB goal is
 // under the idle heap: every controller would collect at once, +0.5 MiB.)
-const gcPercentRunning = 40
+const gcPercentRunning = keeper.GCPercent
 
 // settleMemory sets the running controller's collector (gcPercentRunning).
 func settleMemory() { debug.SetGCPercent(gcPercentRunning) }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -20,6 +21,16 @@ import (
 	"virtlxc/internal/procfs"
 )
 
+// GCPercent is GOGC for a running container's controller or keeper: an
+// idle one never collects (its heap stays under the first goal), a busy
+// one (its container reads /proc/meminfo) levels off lower than with Go's
+// default (see internal/controller/meminfo.go).
+const GCPercent = 40
+
+// BurstQuiet is how long after the last /proc/meminfo read the heap a
+// burst of reads left is given back (memtrim.AfterBursts).
+const BurstQuiet = 2 * time.Second
+
 // KillGrace is how long a destroy lets the kernel take init's pid
 // namespace down before the cgroups are gone through (by the controller).
 const KillGrace = 500 * time.Millisecond
@@ -33,6 +44,7 @@ type keeper struct {
 	peers    []*os.File
 	meminfo  *procfs.Server
 	mem      *cgmem.Reader
+	bursts   *memtrim.AfterBursts // told of every meminfo rendering
 	listener net.Listener
 	accepted chan struct{} // closed when serve returns
 	mntNS    *os.File
@@ -72,7 +84,12 @@ func Main(args []string) int {
 		fmt.Fprintf(os.Stderr, "virtlxc-keeper: %v\n", err)
 		return 1
 	}
-	k := &keeper{st: st, exited: make(chan struct{}), back: make(chan struct{}, 1), accepted: make(chan struct{})}
+	// As the controller's, once its start is over: an idle keeper never
+	// collects, a busy one at a lower goal, and a burst's pages go back
+	// 2 s after it (see internal/controller/meminfo.go).
+	debug.SetGCPercent(GCPercent)
+	k := &keeper{st: st, exited: make(chan struct{}), back: make(chan struct{}, 1), accepted: make(chan struct{}),
+		bursts: memtrim.NewAfterBursts(BurstQuiet)}
 	k.logFile = File(st.LogFD, "log")
 	k.log = slog.New(slog.NewTextHandler(k.logFile, nil)).With("domain", st.Name)
 	if st.ThreadInGroup {
@@ -172,6 +189,7 @@ func (k *keeper) adopt() error {
 
 // memStats feeds meminfo from the container's memory cgroup.
 func (k *keeper) memStats() (procfs.MemStats, error) {
+	k.bursts.Work()
 	var f cgmem.Figures
 	err := k.mem.Read(&f)
 	return MemStats(f), err
