@@ -68,6 +68,10 @@ var comparisons = map[string][]comparison{
 		{Name: "crun delete -f", SameRun: "crun/destroy", Ref: &ref{3.7, 3.5, 14.2, 3.3, 15.1, 40}},
 		{Name: "lxc-stop -k", SameRun: "lxc/destroy", Ref: &ref{4.2, 3.9, 4.6, 3.6, 28.7, 40}},
 	},
+	"api/destroy-kept": {
+		{Name: "the same, its controller serving it (destroy-idle)", SameRun: "api/destroy-idle"},
+		{Name: "lxc-stop -k", SameRun: "lxc/destroy"},
+	},
 	"api/destroy-ignoring-term": {{Name: "libvirt 9.0 destroy, init ignores SIGTERM",
 		SameRun: "libvirt/destroy-ignoring-term", Ref: &ref{1822.7, 1821.7, 1826.6, 1820.7, 1827.5, 15}}},
 	"api/cycle": {{Name: "libvirt 9.0 API cycle (settle excluded)",

@@ -168,10 +168,43 @@ func BenchmarkDestroy(b *testing.B) {
 	benchDestroy(b, sleepXML("bdestroy"), record("api/destroy", "virtlxc", "ms", "API destroy, running container"))
 }
 
+// BenchmarkDestroyKept: destroy of a running container the keeper serves
+// (the daemon hands a container over once it has been quiet for a
+// second: each run waits for that, and 0.5 s more, untimed).
+func BenchmarkDestroyKept(b *testing.B) {
+	if os.Getenv("VIRTLXC_KEEP_AFTER") == "off" {
+		b.Skip("VIRTLXC_KEEP_AFTER=off: no keeper")
+	}
+	d := startDaemon(b)
+	fig := record("api/destroy-kept", "virtlxc", "ms", "API destroy, running container served by the keeper")
+	benchDestroyOn(b, d, sleepXML("bdkept"), fig, func() {
+		if _, kept := d.waitKept("bdkept", -1, 30*time.Second); kept != 1 {
+			b.Fatal("the keeper did not take the container over in 30 s")
+		}
+		time.Sleep(500 * time.Millisecond) // settled: past its start-up and trim
+	})
+}
+
+// BenchmarkDestroyIdle: destroy of a running container its controller
+// serves (VIRTLXC_KEEP_AFTER=off), after as long idle as
+// BenchmarkDestroyKept's (2.5 s): the same destroy without the keeper.
+func BenchmarkDestroyIdle(b *testing.B) {
+	b.Setenv("VIRTLXC_KEEP_AFTER", "off")
+	d := startDaemon(b)
+	fig := record("api/destroy-idle", "virtlxc", "ms", "API destroy, running container its controller serves, after 2.5 s idle")
+	benchDestroyOn(b, d, sleepXML("bdidle"), fig, func() { time.Sleep(2500 * time.Millisecond) })
+}
+
 // benchDestroy times the destroy of the domain defined by xml, started
 // (untimed) before each one, into fig.
 func benchDestroy(b *testing.B, xml string, fig *figure) {
-	l := daemonConn(b)
+	benchDestroyOn(b, startDaemon(b), xml, fig, nil)
+}
+
+// benchDestroyOn is benchDestroy on daemon d; settle, when set, runs
+// (untimed) between each start and its destroy.
+func benchDestroyOn(b *testing.B, d *privDaemon, xml string, fig *figure, settle func()) {
+	l := d.l
 	dom, err := l.DomainDefineXML(xml)
 	if err != nil {
 		b.Fatal(err)
@@ -180,6 +213,9 @@ func benchDestroy(b *testing.B, xml string, fig *figure) {
 		b.StopTimer()
 		if err := l.DomainCreate(dom); err != nil {
 			b.Fatal(err)
+		}
+		if settle != nil {
+			settle()
 		}
 		b.StartTimer()
 		if err := fig.timeOp(func() error { return l.DomainDestroy(dom) }); err != nil {
