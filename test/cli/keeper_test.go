@@ -24,10 +24,12 @@ func (d *daemon) program(name string) (int, string) {
 	return pid, filepath.Base(exe)
 }
 
-// waitProgram waits until domain name is served by program.
+// waitProgram waits until domain name is served by program. The daemon
+// hands containers over only while the host's CPUs have one CPU's worth
+// idle, which other test packages running meanwhile can hold back.
 func (d *daemon) waitProgram(name, program string) int {
 	d.t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if pid, p := d.program(name); p == program {
 			return pid
 		}

@@ -20,19 +20,6 @@ func (c *ctr) program() string {
 	return filepath.Base(exe)
 }
 
-// waitProgram waits until c is served by program (same pid throughout).
-func (c *ctr) waitProgram(program string) {
-	c.T.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c.program() == program {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	c.T.Fatalf("%s is %s, not %s\n%s", c.Name, c.program(), program, c.LogText())
-}
-
 // consoleOutput attaches to console 0 and reads until want shows (or fails).
 func (c *ctr) consoleOutput(want string) string {
 	c.T.Helper()
@@ -58,12 +45,21 @@ func (c *ctr) consoleOutput(want string) string {
 	return seen.String()
 }
 
-// TestKeeperTakesOver: once the container is quiet its controller execs the
-// keeper in place, which serves meminfo, the console (with what was written
+// keep asks c's controller to hand the container to the keeper, as a
+// daemon does once it is quiet (a controller alone does it by itself, when
+// the host's CPUs are idle enough: not reliably while other tests run).
+func (c *ctr) keep() {
+	c.T.Helper()
+	if rep := c.call(monitor.Request{Op: monitor.OpKeep}); rep.Error != "" {
+		c.T.Fatalf("keep: %s", rep.Error)
+	}
+}
+
+// TestKeeperTakesOver: on a keep request the controller execs the keeper
+// in place, which serves meminfo, the console (with what was written
 // before), watches, resize and shutdown; suspend and resume exec the
-// controller back, which hands over again once quiet.
+// controller back, which hands over again when asked.
 func TestKeeperTakesOver(t *testing.T) {
-	t.Setenv(controller.KeepAfterEnv, "20ms")
 	xml := domainXML("keep", "/bin/sh", []string{"-c",
 		"trap 'exit 0' TERM; echo early-output; while true; do sleep 0.05; done"}, "", "")
 	c := start(t, "keep", xml)
@@ -73,7 +69,10 @@ func TestKeeperTakesOver(t *testing.T) {
 		t.Fatalf("init event: %+v %v", initEv, err)
 	}
 	c.waitLog("early-output")
-	c.waitProgram(controller.KeeperBinary)
+	c.keep() // answered by the keeper once it serves
+	if p := c.program(); p != controller.KeeperBinary {
+		t.Fatalf("after a keep request %s is served by %s", c.Name, p)
+	}
 
 	// meminfo, as the container sees it (96 MiB limit), from the keeper.
 	mi, err := os.ReadFile(fmt.Sprintf("/proc/%d/root/proc/meminfo", initEv.InitPID))
@@ -104,7 +103,10 @@ func TestKeeperTakesOver(t *testing.T) {
 	if rep := c.call(monitor.Request{Op: monitor.OpResume}); rep.Error != "" {
 		t.Fatalf("resume: %s", rep.Error)
 	}
-	c.waitProgram(controller.KeeperBinary)
+	c.keep()
+	if p := c.program(); p != controller.KeeperBinary {
+		t.Fatalf("after the second keep request %s is served by %s", c.Name, p)
+	}
 	mi2, err := os.ReadFile(fmt.Sprintf("/proc/%d/root/proc/meminfo", initEv.InitPID))
 	if err != nil || !strings.Contains(string(mi2), "MemTotal:          98304 kB") {
 		t.Fatalf("meminfo after two handovers: %v\n%s", err, mi2)
