@@ -8,6 +8,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,7 +118,10 @@ func startDaemon(t *testing.T, extra ...string) *daemon {
 	t.Cleanup(d.stop)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, err := os.Stat(d.sock); err == nil {
+		// The socket's file exists from bind(2) on, a moment before
+		// listen(2): wait until a connection is accepted.
+		if c, err := net.Dial("unix", d.sock); err == nil {
+			c.Close()
 			break
 		}
 		if time.Now().After(deadline) {

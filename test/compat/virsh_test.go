@@ -8,6 +8,7 @@ package compat
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,7 +82,10 @@ func setup(t *testing.T) *env {
 	t.Cleanup(e.cleanup)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, err := os.Stat(sock); err == nil {
+		// The socket's file exists from bind(2) on, a moment before
+		// listen(2): wait until a connection is accepted.
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
 			break
 		}
 		if time.Now().After(deadline) {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,7 +96,10 @@ func startDaemon(t *testing.T) *daemon {
 	go func() { _ = d.cmd.Wait(); close(d.done) }()
 	t.Cleanup(d.stop)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(sock); err == nil {
+		// The socket's file exists from bind(2) on, a moment before
+		// listen(2): wait until a connection is accepted.
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
 			return d
 		}
 		if time.Now().After(deadline) {
