@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -88,6 +89,9 @@ type attachment struct {
 	quit    chan struct{} // closed when the attachment ends
 	endOnce sync.Once
 	wg      sync.WaitGroup
+	// kept: the attachment ends for a handoff (HandoffClient), which
+	// takes the client over: it is not closed.
+	kept atomic.Bool
 }
 
 // inputChunk is client input handed to the relay's master writer.
@@ -222,6 +226,9 @@ func (r *Relay) end(a *attachment) {
 func (a *attachment) stop(logger *slog.Logger) {
 	a.endOnce.Do(func() {
 		close(a.quit)
+		if a.kept.Load() {
+			return
+		}
 		if err := a.client.Close(); err != nil {
 			logger.Debug("close console client", "err", err)
 		}
@@ -324,4 +331,50 @@ func (r *Relay) Attached() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.cur != nil
+}
+
+// deadliner is a client whose blocked Read a deadline interrupts (a
+// net.Conn).
+type deadliner interface{ SetReadDeadline(time.Time) error }
+
+// HandoffClient is Handoff for a relay that may have a client attached:
+// the attachment ends without closing the client (its Read is interrupted
+// by a deadline, which is then cleared), and the client is returned with
+// the master and the output it has not been given, for the next relay to
+// attach it again (nil when none was attached). Keyboard input read from
+// the client and not yet written to the master when the attachment ends
+// is lost. A client that cannot take a read deadline is detached and
+// closed instead.
+func (r *Relay) HandoffClient() (*os.File, []byte, io.ReadWriteCloser, error) {
+	r.mu.Lock()
+	a := r.cur
+	d, ok := io.ReadWriteCloser(nil), false
+	if a != nil {
+		d = a.client
+		_, ok = d.(deadliner)
+		if ok {
+			a.kept.Store(true)
+		}
+	}
+	r.mu.Unlock()
+	if a != nil {
+		if ok {
+			_ = d.(deadliner).SetReadDeadline(time.Now())
+		}
+		r.end(a)
+		a.wg.Wait()
+		if ok {
+			_ = d.(deadliner).SetReadDeadline(time.Time{})
+		} else {
+			d = nil
+		}
+	}
+	m, held, err := r.Handoff()
+	if err != nil {
+		if d != nil {
+			d.Close()
+		}
+		return nil, nil, nil, err
+	}
+	return m, held, d, nil
 }

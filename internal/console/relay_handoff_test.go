@@ -54,3 +54,34 @@ func TestRelayHandoff(t *testing.T) {
 	writeAll(t, slave, []byte("live\n"))
 	expect(t, peer2, "live\n")
 }
+
+// TestRelayHandoffClient: an attached client goes over to the next relay
+// still open, gets the output written meanwhile, and its input reaches
+// the master.
+func TestRelayHandoffClient(t *testing.T) {
+	r, _, slave := startRelay(t, 0)
+	client, peer := newClient(t)
+	if _, err := r.Attach(client); err != nil {
+		t.Fatal(err)
+	}
+	writeAll(t, slave, []byte("first\n"))
+	expect(t, peer, "first\n")
+	master, held, c, err := r.HandoffClient()
+	if err != nil || c == nil {
+		t.Fatalf("HandoffClient: %v, client %v", err, c)
+	}
+	writeAll(t, slave, []byte("between\n"))
+	r2, err := NewRelay(master, RelayOptions{Backlog: held})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r2.Close() })
+	if _, err := r2.Attach(c); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, peer, string(held)+"between\n")
+	if _, err := peer.Write([]byte("typed\n")); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, slave, "typed\n")
+}

@@ -238,16 +238,8 @@ func (c *Controller) state() (*keeper.State, error) {
 		note("mount namespace", e)
 	}
 	for i, r := range c.relays {
-		m, held, err := r.Handoff()
+		con, err := keeper.HandoffConsole(r, c.peers[i])
 		note("console", err)
-		if err != nil {
-			continue
-		}
-		con := keeper.Console{Backlog: held}
-		con.Master, e = keeper.Inherit(m)
-		note("console", e)
-		con.Peer, e = keeper.Inherit(c.peers[i])
-		note("console", e)
 		st.Consoles = append(st.Consoles, con)
 	}
 	if c.meminfo != nil {

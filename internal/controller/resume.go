@@ -100,6 +100,11 @@ func resume(opts Options, st *keeper.State) (*Controller, error) {
 		}
 		c.relays = append(c.relays, r)
 		c.peers = append(c.peers, os.NewFile(uintptr(con.Peer), "console-peer"))
+		if con.Client >= 0 {
+			if conn, err := keeper.Conn(con.Client); err == nil {
+				_ = keeper.Reattach(conn, r)
+			}
+		}
 	}
 	for _, w := range st.Watches {
 		conn, err := keeper.Conn(w.FD)

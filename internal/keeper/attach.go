@@ -3,6 +3,7 @@ package keeper
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -39,6 +40,49 @@ func AttachConsole(conn net.Conn, relays []*console.Relay, req monitor.Request) 
 		return
 	}
 	_, _ = w.Write(nil) // the OK line, if no output has carried it yet
+}
+
+// Reattach attaches a client that was attached before an exec (State's
+// Console.Client) to r: its OK line went out then.
+func Reattach(conn net.Conn, r *console.Relay) error {
+	_, err := r.Attach(&greetFirst{Conn: conn, greeted: true})
+	return err
+}
+
+// clientConn is the connection of a client AttachConsole attached.
+func clientConn(c io.ReadWriteCloser) (*net.UnixConn, bool) {
+	g, ok := c.(*greetFirst)
+	if !ok {
+		return nil, false
+	}
+	u, ok := g.Conn.(*net.UnixConn)
+	return u, ok
+}
+
+// HandoffConsole hands relay r over (console.Relay.HandoffClient) as a
+// State's Console, every descriptor inheritable; peer is the slave end
+// held open.
+func HandoffConsole(r *console.Relay, peer *os.File) (Console, error) {
+	m, held, client, err := r.HandoffClient()
+	if err != nil {
+		return Console{}, err
+	}
+	c := Console{Master: -1, Peer: -1, Client: -1, Backlog: held}
+	if client != nil {
+		if u, ok := clientConn(client); ok {
+			if c.Client, err = Inherit(u); err != nil {
+				client.Close()
+				c.Client = -1
+			}
+		} else {
+			client.Close()
+		}
+	}
+	if c.Master, err = Inherit(m); err != nil {
+		return c, err
+	}
+	c.Peer, err = Inherit(peer)
+	return c, err
 }
 
 // greetFirst sends the monitor's OK reply line before the first console

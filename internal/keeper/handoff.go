@@ -31,16 +31,9 @@ func (k *keeper) execBack() {
 		}
 	}
 	for i, r := range k.relays {
-		r.Detach() // a console session ends here: its client must attach again
-		m, held, err := r.Handoff()
+		c, err := HandoffConsole(r, k.peers[i])
 		if err != nil {
 			k.log.Error("keeper: handing a console back", "err", err)
-			continue
-		}
-		c := Console{Peer: -1, Backlog: held}
-		c.Master, _ = Inherit(m)
-		if i < len(k.peers) {
-			c.Peer, _ = Inherit(k.peers[i])
 		}
 		st.Consoles = append(st.Consoles, c)
 	}

@@ -160,6 +160,11 @@ func (k *keeper) adopt() error {
 			return err
 		}
 		k.relays = append(k.relays, r)
+		if c.Client >= 0 {
+			if conn, err := Conn(c.Client); err == nil {
+				_ = Reattach(conn, r)
+			}
+		}
 	}
 	st.Consoles = nil
 	for _, w := range st.Watches {

@@ -91,12 +91,14 @@ type State struct {
 	Socket  string `json:"socket"`
 }
 
-// Console is one console: its pty master and the slave end held open, and
-// the output not yet given to a client.
+// Console is one console: its pty master and the slave end held open, the
+// output not yet given to a client, and the attached client's connection
+// (-1: none), which goes on attached.
 type Console struct {
 	Master  int    `json:"master"`
 	Peer    int    `json:"peer"`
 	Backlog []byte `json:"backlog,omitempty"`
+	Client  int    `json:"client"`
 }
 
 // Watched is a watch stream.
@@ -176,7 +178,7 @@ func Receive(fd int) (*State, error) {
 func (s *State) fds() []int {
 	fds := []int{s.LogFD, s.PidFD, s.Listener, s.MntNS}
 	for _, c := range s.Consoles {
-		fds = append(fds, c.Master, c.Peer)
+		fds = append(fds, c.Master, c.Peer, c.Client)
 	}
 	for _, w := range s.Watches {
 		fds = append(fds, w.FD)

@@ -3,6 +3,8 @@ package integration
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,18 +22,24 @@ func (c *ctr) program() string {
 	return filepath.Base(exe)
 }
 
-// consoleOutput attaches to console 0 and reads until want shows (or fails).
-func (c *ctr) consoleOutput(want string) string {
+// consoleSession attaches to console 0 and returns the connection.
+func (c *ctr) consoleSession() net.Conn {
 	c.T.Helper()
 	conn, err := monitor.Dial(c.Layout.MonitorSocket(c.Name), monitor.Request{Op: monitor.OpConsole}, 5*time.Second)
 	if err != nil {
 		c.T.Fatal(err)
 	}
-	defer conn.Close()
+	c.T.Cleanup(func() { conn.Close() })
 	var rep monitor.Reply
 	if err := monitor.ReadLine(conn, &rep); err != nil || rep.Error != "" {
 		c.T.Fatalf("attach: %v %q", err, rep.Error)
 	}
+	return conn
+}
+
+// readUntil reads conn until want shows (or fails) and returns all read.
+func readUntil(t *testing.T, conn net.Conn, want string) string {
+	t.Helper()
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var seen strings.Builder
 	buf := make([]byte, 4096)
@@ -39,7 +47,7 @@ func (c *ctr) consoleOutput(want string) string {
 		n, err := conn.Read(buf)
 		seen.Write(buf[:n])
 		if err != nil {
-			c.T.Fatalf("console output %q, want %q: %v", seen.String(), want, err)
+			t.Fatalf("console output %q, want %q: %v", seen.String(), want, err)
 		}
 	}
 	return seen.String()
@@ -58,10 +66,11 @@ func (c *ctr) keep() {
 // TestKeeperTakesOver: on a keep request the controller execs the keeper
 // in place, which serves meminfo, the console (with what was written
 // before), watches, resize and shutdown; suspend and resume exec the
-// controller back, which hands over again when asked.
+// controller back, an open console session going with it, and it hands
+// over again when asked once the session is closed.
 func TestKeeperTakesOver(t *testing.T) {
 	xml := domainXML("keep", "/bin/sh", []string{"-c",
-		"trap 'exit 0' TERM; echo early-output; while true; do sleep 0.05; done"}, "", "")
+		"trap 'exit 0' TERM; echo early-output; while read line; do echo got:$line; done"}, "", "")
 	c := start(t, "keep", xml)
 	w := c.watch()
 	var initEv monitor.Event
@@ -79,10 +88,14 @@ func TestKeeperTakesOver(t *testing.T) {
 	if err != nil || !strings.Contains(string(mi), "MemTotal:          98304 kB") {
 		t.Fatalf("meminfo through the keeper: %v\n%s", err, mi)
 	}
-	// The console's output from before the handover, then a round trip.
-	if out := c.consoleOutput("early-output"); !strings.Contains(out, "early-output") {
-		t.Fatal(out)
+	// The console's output from before the handover, then a round trip;
+	// the session stays open across the controller's return below.
+	con := c.consoleSession()
+	readUntil(t, con, "early-output")
+	if _, err := io.WriteString(con, "one\n"); err != nil {
+		t.Fatal(err)
 	}
+	readUntil(t, con, "got:one")
 	if rep := c.call(monitor.Request{Op: monitor.OpResize, Rows: 30, Cols: 100}); rep.Error != "" {
 		t.Fatalf("resize: %s", rep.Error)
 	}
@@ -103,7 +116,24 @@ func TestKeeperTakesOver(t *testing.T) {
 	if rep := c.call(monitor.Request{Op: monitor.OpResume}); rep.Error != "" {
 		t.Fatalf("resume: %s", rep.Error)
 	}
-	c.keep()
+	// The console session went over to the controller, still open.
+	if _, err := io.WriteString(con, "two\n"); err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, con, "got:two")
+	// With a session open the controller keeps the container; closed,
+	// the keeper takes it again.
+	if rep := c.call(monitor.Request{Op: monitor.OpKeep}); !strings.Contains(rep.Error, "busy") {
+		t.Fatalf("keep with a console attached: %+v", rep)
+	}
+	con.Close()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if rep := c.call(monitor.Request{Op: monitor.OpKeep}); rep.Error == "" {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("keep after the console closed: %+v", rep)
+		}
+	}
 	if p := c.program(); p != controller.KeeperBinary {
 		t.Fatalf("after the second keep request %s is served by %s", c.Name, p)
 	}
