@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"virtlxc/internal/cgthread"
+	"virtlxc/internal/hostlink"
 )
 
 // execBack hands everything back to the controller: serving stops between
@@ -124,6 +125,9 @@ drain:
 		if p != "" {
 			_ = os.Remove(p)
 		}
+	}
+	if err := hostlink.Remove(k.st.InitEvent.HostIfaces); err != nil {
+		k.log.Warn("removing network interfaces", "err", err)
 	}
 	k.listener.Close()
 	_ = os.Remove(k.st.Socket)

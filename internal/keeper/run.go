@@ -110,9 +110,8 @@ func Main(args []string) int {
 	for {
 		select {
 		case <-k.exited:
-			// The controller removes what the keeper cannot: host
-			// interfaces, and the cgroups when no daemon will.
-			if k.watches.Reaped() && len(st.InitEvent.HostIfaces) == 0 {
+			// The controller removes the cgroups when no daemon will.
+			if k.watches.Reaped() {
 				return k.end()
 			}
 		case <-k.back:

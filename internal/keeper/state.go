@@ -1,8 +1,8 @@
 // Package keeper is what a running container's controller serves, in a
 // form that needs none of the controller's heavy packages (libvirtxml,
-// netlink, the cgroup manager, eBPF): the monitor's watches, console
-// attachment and resize, shutdown and reboot, the meminfo figures, init's
-// exit. The controller uses it while it runs, and once its container has
+// the cgroup manager, eBPF; netlink only through hostlink): the monitor's
+// watches, console attachment and resize, shutdown and reboot, the
+// meminfo figures, init's exit. The controller uses it while it runs, and once its container has
 // settled it execs the keeper (cmd/virtlxc-keeper, this package's Main)
 // in place with a State: same pid, init still its child, every descriptor
 // carried over, about half the memory (bench/RESULTS.md, "Memory"). The

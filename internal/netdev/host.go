@@ -8,6 +8,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/hostlink"
 	"virtlxc/internal/linkconf"
 	"virtlxc/internal/spec"
 )
@@ -169,26 +170,7 @@ func setupMacvlan(it *spec.Interface, initPID int) error {
 // RemoveHost deletes the host ends SetupHost created (their container ends
 // go with them); empty names are skipped, and a device already gone (its
 // namespace died) is no error.
-func RemoveHost(hostEnds []string) error {
-	var errs []error
-	for _, name := range hostEnds {
-		if name == "" {
-			continue
-		}
-		l, err := netlink.LinkByName(name)
-		if err != nil {
-			var nf netlink.LinkNotFoundError
-			if !errors.As(err, &nf) {
-				errs = append(errs, fmt.Errorf("looking up %s: %w", name, err))
-			}
-			continue
-		}
-		if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
-			errs = append(errs, fmt.Errorf("deleting %s: %w", name, err))
-		}
-	}
-	return errors.Join(errs...)
-}
+func RemoveHost(hostEnds []string) error { return hostlink.Remove(hostEnds) }
 
 func parseMAC(s string) (net.HardwareAddr, error) {
 	if s == "" {
