@@ -314,18 +314,6 @@ func (r *Relay) Handoff() (*os.File, []byte, error) {
 	return r.master, held[:n], nil
 }
 
-// Detach ends the attached client's session, if there is one, and closes
-// the client.
-func (r *Relay) Detach() {
-	r.mu.Lock()
-	a := r.cur
-	r.mu.Unlock()
-	if a != nil {
-		r.end(a)
-		a.wg.Wait()
-	}
-}
-
 // Attached reports whether a client is attached.
 func (r *Relay) Attached() bool {
 	r.mu.Lock()

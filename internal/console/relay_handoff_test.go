@@ -9,7 +9,7 @@ import (
 // TestRelayHandoff: a relay hands its master and held output over between
 // two reads; a new relay (as in the process an exec starts) gives the next
 // client what the first held, then live output. A relay with a client
-// attached refuses until the client is detached.
+// attached refuses until the client has left.
 func TestRelayHandoff(t *testing.T) {
 	r, log, slave := startRelay(t, 0)
 	writeAll(t, slave, []byte("before the handoff\n"))
@@ -23,7 +23,7 @@ func TestRelayHandoff(t *testing.T) {
 	if _, _, err := r.Handoff(); !errors.Is(err, ErrBusy) {
 		t.Fatalf("Handoff with a client attached: %v, want ErrBusy", err)
 	}
-	r.Detach()
+	peer.Close() // the client leaves: the relay ends its attachment
 	client.waitClosed(t)
 	writeAll(t, slave, []byte("while detached\n"))
 	log.wait(t, len("before the handoff\nwhile detached\n"))

@@ -237,38 +237,13 @@ func (c *Controller) state() (*keeper.State, error) {
 		st.MntNS, e = keeper.Inherit(c.mntNS)
 		note("mount namespace", e)
 	}
-	for i, r := range c.relays {
-		con, err := keeper.HandoffConsole(r, c.peers[i])
-		note("console", err)
-		st.Consoles = append(st.Consoles, con)
-	}
 	if c.meminfo != nil {
 		st.FuseDir = c.layout.FuseDir(c.opts.Name)
-		fd, init, err := c.meminfo.Handoff()
-		note("meminfo", err)
-		if err == nil {
-			note("meminfo", keeper.InheritFD(fd))
-			uid, gid := c.meminfo.Owner()
-			st.Meminfo = &keeper.Meminfo{FD: fd, Init: init, UID: uid, GID: gid}
-		}
 	}
-	if r := c.memReader.Load(); r != nil {
-		v, files := r.Files()
-		st.Mem.Version = v
-		for _, f := range files {
-			fd := -1
-			if f != nil {
-				fd, e = keeper.Inherit(f)
-				note("memory figures", e)
-			}
-			st.Mem.FDs = append(st.Mem.FDs, fd)
-		}
-	}
-	for _, w := range c.watches.Handoff() {
-		fd, err := keeper.Inherit(w.Conn.(*net.UnixConn))
-		note("watch", err)
-		st.Watches = append(st.Watches, keeper.Watched{FD: fd, Reaper: w.Reaper})
-	}
+	note("consoles", st.PutConsoles(c.relays, c.peers))
+	note("meminfo", st.PutMeminfo(c.meminfo))
+	note("memory figures", st.PutMem(c.memReader.Load()))
+	note("watches", st.PutWatches(&c.watches))
 	if len(errs) > 0 {
 		return st, fmt.Errorf("handing the container over: %s", strings.Join(errs, "; "))
 	}

@@ -9,12 +9,10 @@ import (
 	"os"
 	"strconv"
 
-	"virtlxc/internal/cgmem"
-	"virtlxc/internal/console"
 	"virtlxc/internal/keeper"
 	"virtlxc/internal/memtrim"
+	"virtlxc/internal/monitor"
 	"virtlxc/internal/paths"
-	"virtlxc/internal/procfs"
 )
 
 // resumeMain is the controller exec'd back by the keeper (or by itself,
@@ -77,41 +75,18 @@ func resume(opts Options, st *keeper.State) (*Controller, error) {
 		c.threadInGroup.Store(threadOnly)
 	}
 	c.init = &initProc{pid: st.InitPID, pidfd: st.PidFD}
-	var files [len(cgmem.Files)]*os.File
-	for i, fd := range st.Mem.FDs {
-		if i < len(files) && fd >= 0 {
-			files[i] = os.NewFile(uintptr(fd), "memory")
-		}
-	}
-	c.memReader.Store(cgmem.FromFiles(st.Mem.Version, files))
-	if m := st.Meminfo; m != nil {
-		if c.meminfo, err = procfs.Resume(m.FD, m.Init, c.memStats, c.log, procfs.WithOwner(m.UID, m.GID)); err != nil {
-			return nil, err
-		}
+	c.memReader.Store(st.TakeMem())
+	if c.meminfo, err = st.TakeMeminfo(c.memStats, c.log); err != nil {
+		return nil, err
 	}
 	if st.MntNS >= 0 {
 		c.mntNS = os.NewFile(uintptr(st.MntNS), "mntns")
 	}
-	for _, con := range st.Consoles {
-		r, err := console.NewRelay(keeper.File(con.Master, "console-master"),
-			console.RelayOptions{Log: opts.LogFile, Logger: c.log, Backlog: con.Backlog})
-		if err != nil {
-			return nil, err
-		}
-		c.relays = append(c.relays, r)
-		c.peers = append(c.peers, os.NewFile(uintptr(con.Peer), "console-peer"))
-		if con.Client >= 0 {
-			if conn, err := keeper.Conn(con.Client); err == nil {
-				_ = keeper.Reattach(conn, r)
-			}
-		}
+	if c.relays, c.peers, err = st.TakeConsoles(opts.LogFile, c.log); err != nil {
+		return nil, err
 	}
-	for _, w := range st.Watches {
-		conn, err := keeper.Conn(w.FD)
-		if err != nil {
-			return nil, err
-		}
-		c.watches.Adopt(conn, w.Reaper)
+	if err := st.TakeWatches(&c.watches); err != nil {
+		return nil, err
 	}
 	if c.listener, err = keeper.Listener(st.Listener); err != nil {
 		return nil, err
@@ -124,14 +99,10 @@ func resume(opts Options, st *keeper.State) (*Controller, error) {
 	}
 	c.served = make(chan struct{})
 	go c.serve(c.listener, c.served)
-	for _, p := range st.Pending {
-		conn, err := keeper.Conn(p.FD)
-		if err != nil {
-			continue
-		}
+	st.TakePending(func(conn net.Conn, req monitor.Request) {
 		c.busy.Add(1)
-		go c.answer(conn, p.Req)
-	}
+		go c.answer(conn, req)
+	})
 	settleMemory()
 	c.log.Debug("taken over from the keeper", "pending", len(st.Pending), "exited", st.Exit != nil)
 	return c, nil

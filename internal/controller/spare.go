@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/domainxml"
-	"virtlxc/internal/keeper"
 	"virtlxc/internal/plan"
 	"virtlxc/internal/proctitle"
 )
@@ -247,4 +246,16 @@ func setNice(n int) { setNiceOf("self", n) }
 func SetNice(pid, n int) { setNiceOf(strconv.Itoa(pid), n) }
 
 // setNiceOf is setNice for process pid ("self" or a number).
-func setNiceOf(pid string, n int) { keeper.Renice(pid, n) }
+func setNiceOf(pid string, n int) {
+	for pass := 0; pass < 2; pass++ {
+		tasks, err := os.ReadDir("/proc/" + pid + "/task")
+		if err != nil {
+			return
+		}
+		for _, t := range tasks {
+			if tid, err := strconv.Atoi(t.Name()); err == nil {
+				_ = unix.Setpriority(unix.PRIO_PROCESS, tid, n)
+			}
+		}
+	}
+}

@@ -31,36 +31,14 @@ func (k *keeper) execBack() {
 			k.log.Error("keeper: handing the monitor socket back", "err", err)
 		}
 	}
-	for i, r := range k.relays {
-		c, err := HandoffConsole(r, k.peers[i])
+	for what, err := range map[string]error{
+		"consoles":       st.PutConsoles(k.relays, k.peers),
+		"meminfo":        st.PutMeminfo(k.meminfo),
+		"memory figures": st.PutMem(k.mem),
+		"watches":        st.PutWatches(&k.watches),
+	} {
 		if err != nil {
-			k.log.Error("keeper: handing a console back", "err", err)
-		}
-		st.Consoles = append(st.Consoles, c)
-	}
-	if k.meminfo != nil {
-		fd, init, err := k.meminfo.Handoff()
-		if err != nil {
-			k.log.Error("keeper: handing meminfo back", "err", err)
-		} else if err := InheritFD(fd); err == nil {
-			uid, gid := k.meminfo.Owner()
-			st.Meminfo = &Meminfo{FD: fd, Init: init, UID: uid, GID: gid}
-		}
-	}
-	if k.mem != nil {
-		v, files := k.mem.Files()
-		st.Mem = MemFiles{Version: v}
-		for _, f := range files {
-			fd := -1
-			if f != nil {
-				fd, _ = Inherit(f)
-			}
-			st.Mem.FDs = append(st.Mem.FDs, fd)
-		}
-	}
-	for _, w := range k.watches.Handoff() {
-		if fd, err := Inherit(w.Conn.(*net.UnixConn)); err == nil {
-			st.Watches = append(st.Watches, Watched{FD: fd, Reaper: w.Reaper})
+			k.log.Error("keeper: handing the "+what+" back", "err", err)
 		}
 	}
 	k.mu.Lock()

@@ -5,32 +5,12 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-
-	"golang.org/x/sys/unix"
 )
-
-// Renice gives every thread of process pid ("self" or a number) the nice
-// value n (Linux's nice is per thread; threads made later inherit their
-// creator's). A second pass catches a thread made during the first by a
-// thread the first had not reached yet.
-func Renice(pid string, n int) {
-	for pass := 0; pass < 2; pass++ {
-		tasks, err := os.ReadDir("/proc/" + pid + "/task")
-		if err != nil {
-			return
-		}
-		for _, t := range tasks {
-			if tid, err := strconv.Atoi(t.Name()); err == nil {
-				_ = unix.Setpriority(unix.PRIO_PROCESS, tid, n)
-			}
-		}
-	}
-}
 
 // HostLoad tells whether the host's CPUs are busy, from /proc/stat: a
 // handoff waits unless at least one CPU's worth of time was idle since the
-// previous sample, so that it never takes CPU a wave of starts needs (and
-// handoffs, one at a time by HandoffLock, take at most that one CPU).
+// previous sample, so that it never takes CPU a wave of starts needs (the
+// daemon hands containers over one at a time: at most that one CPU).
 type HostLoad struct {
 	idle, total uint64 // ticks at the last sample
 	sampled     bool

@@ -136,44 +136,18 @@ func trimWhenSettled(log *slog.Logger) {
 // adopt takes over what the state names and starts serving.
 func (k *keeper) adopt() error {
 	st := k.st
-	var files [len(cgmem.Files)]*os.File
-	for i, fd := range st.Mem.FDs {
-		if i < len(files) && fd >= 0 {
-			files[i] = os.NewFile(uintptr(fd), "memory."+strconv.Itoa(i))
-		}
-	}
-	k.mem = cgmem.FromFiles(st.Mem.Version, files)
-	if m := st.Meminfo; m != nil {
-		srv, err := procfs.Resume(m.FD, m.Init, k.memStats, k.log, procfs.WithOwner(m.UID, m.GID))
-		if err != nil {
-			return err
-		}
-		st.Meminfo, k.meminfo = nil, srv
+	k.mem = st.TakeMem()
+	var err error
+	if k.meminfo, err = st.TakeMeminfo(k.memStats, k.log); err != nil {
+		return err
 	}
 	k.mntNS = os.NewFile(uintptr(st.MntNS), "mntns")
-	for _, c := range st.Consoles {
-		k.peers = append(k.peers, os.NewFile(uintptr(c.Peer), "console-peer"))
-		r, err := console.NewRelay(File(c.Master, "console-master"),
-			console.RelayOptions{Log: k.logFile, Logger: k.log, Backlog: c.Backlog})
-		if err != nil {
-			return err
-		}
-		k.relays = append(k.relays, r)
-		if c.Client >= 0 {
-			if conn, err := Conn(c.Client); err == nil {
-				_ = Reattach(conn, r)
-			}
-		}
+	if k.relays, k.peers, err = st.TakeConsoles(k.logFile, k.log); err != nil {
+		return err
 	}
-	st.Consoles = nil
-	for _, w := range st.Watches {
-		conn, err := Conn(w.FD)
-		if err != nil {
-			return err
-		}
-		k.watches.Adopt(conn, w.Reaper)
+	if err := st.TakeWatches(&k.watches); err != nil {
+		return err
 	}
-	st.Watches = nil
 	l, err := Listener(st.Listener)
 	if err != nil {
 		return err
@@ -181,13 +155,10 @@ func (k *keeper) adopt() error {
 	st.Listener, k.listener = -1, l
 	go k.reap()
 	go k.serve()
-	for _, p := range st.Pending {
-		if conn, err := Conn(p.FD); err == nil {
-			k.conns.Add(1)
-			go k.answer(conn, p.Req)
-		}
-	}
-	st.Pending = nil
+	st.TakePending(func(conn net.Conn, req monitor.Request) {
+		k.conns.Add(1)
+		go k.answer(conn, req)
+	})
 	return nil
 }
 
