@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,6 +82,9 @@ func StartController(t testing.TB, o ControllerOptions) *Controller {
 		}
 		AssertNothingLeft(t, c.scope, c.Name, c.Root, c.Layout.StateDir)
 		RemoveLeftovers(c.scope, c.Name)
+		// On a hybrid host the unified hierarchy names the group after
+		// the controller's pid alone; a killed controller leaves it too.
+		_ = os.Remove(fmt.Sprintf("/sys/fs/cgroup/unified/machine/%s.partition/lxc-%d.libvirt-lxc", c.scope, c.Cmd.Process.Pid))
 	})
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
