@@ -2,16 +2,15 @@ package containerinit
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
 
-// mountMeminfo binds the controller-served, container-aware meminfo over
-// /proc/meminfo: it attaches the detached mount the controller passed at
-// MemInfo, in this stage's namespace only (its root is private), and
-// binds its file; the mount itself goes with the old root at the pivot,
-// so the container's bind is the only one left.
+// mountMeminfo puts the controller-served, container-aware meminfo over
+// /proc/meminfo: the controller passed, with its Go message, a detached
+// mount of the file alone (procfs.Server.TakeFile), which is attached
+// there. Nothing of the filesystem is looked up here, so no request waits
+// for the controller, and the host never has a mount of it.
 func (s *stage) mountMeminfo() error {
 	if s.c.MemInfo == "" {
 		return nil
@@ -19,15 +18,16 @@ func (s *stage) mountMeminfo() error {
 	if s.memTree < 0 {
 		return fmt.Errorf("no meminfo filesystem came with the continue message")
 	}
-	err := unix.MoveMount(s.memTree, "", unix.AT_FDCWD, s.c.MemInfo, unix.MOVE_MOUNT_F_EMPTY_PATH)
-	unix.Close(s.memTree)
-	s.memTree = -1
-	if err != nil {
-		return fmt.Errorf("attaching the meminfo filesystem at %s: %w", s.c.MemInfo, err)
-	}
+	defer func() {
+		unix.Close(s.memTree)
+		s.memTree = -1
+	}()
 	proc, err := s.inRoot("/proc/meminfo")
 	if err != nil {
 		return err
 	}
-	return mount(filepath.Join(s.c.MemInfo, "meminfo"), proc, "", unix.MS_BIND, "")
+	if err := unix.MoveMount(s.memTree, "", unix.AT_FDCWD, proc, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+		return fmt.Errorf("attaching the meminfo file at %s: %w", proc, err)
+	}
+	return nil
 }

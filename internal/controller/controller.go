@@ -291,7 +291,7 @@ func (c *Controller) start() (err error) {
 	rootTree := c.idmappedRoot(sp, c.init.pid)
 	memTree := -1
 	if c.meminfo != nil {
-		memTree = c.meminfo.TakeTree()
+		memTree = c.meminfo.TakeFile()
 	}
 	err = c.init.release(rootTree, memTree)
 	for _, fd := range []int{rootTree, memTree} {

@@ -19,11 +19,11 @@ import (
 // binds over /proc/meminfo. The filesystem is mounted detached
 // (procfs.Open: a spare controller's, opened while it waited, or a new
 // one, with the files owned by the container's root under a user
-// namespace) and goes to the stage with its Go message; the stage attaches
-// it at STATE/NAME.fuse in its own mount namespace, binds its file, and
-// the mount leaves with the old root at the pivot. The host never has it,
-// so nothing is detached: a lazy unmount waits for an expedited RCU grace
-// period, whose IPIs slowed init's exec when it ran then.
+// namespace); a detached mount of its file alone, made as it opened, goes
+// to the stage with its Go message, and the stage attaches it over
+// /proc/meminfo. The host never has it, so nothing is detached: a lazy
+// unmount waits for an expedited RCU grace period, whose IPIs slowed
+// init's exec when it ran then.
 func (c *Controller) planMeminfo(sp *spec.Container) error {
 	srv := spareMeminfo
 	spareMeminfo = nil

@@ -167,7 +167,7 @@ func TestHandoffAcrossExec(t *testing.T) {
 
 // TestOpenMountedByAnother: an Open server's filesystem is in no mount
 // namespace until another process attaches it with move_mount from
-// TakeTree's descriptor (here this test, as an init stage would); it is served there,
+// takeTree's descriptor (here this test, as an init stage would); it is served there,
 // has libvirt's identity, and the server ends when that mount is gone.
 func TestOpenMountedByAnother(t *testing.T) {
 	requireFUSE(t)
@@ -176,8 +176,8 @@ func TestOpenMountedByAnother(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fd := srv.TakeTree(); fd != -1 {
-		t.Errorf("TakeTree after the tree was taken: %d, want -1", fd)
+	if fd := srv.takeTree(); fd != -1 {
+		t.Errorf("takeTree after the tree was taken: %d, want -1", fd)
 	}
 	m, ok := findMount(t, dir)
 	if !ok || m.fsType != "fuse.libvirt_lxc" || m.source != "libvirt" || !strings.Contains(m.superOpts, "allow_other") ||

@@ -3,11 +3,15 @@ package procfs
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // openFDs counts this process's open file descriptors.
@@ -103,4 +107,63 @@ func TestMountBindOutlivesUnmount(t *testing.T) {
 		t.Fatalf("unmount the bind: %v", err)
 	}
 	waitT(t, srv, 5*time.Second)
+}
+
+// TestTakeFileOverAFile: TakeFile's mount, attached over a regular file as
+// an init stage attaches it over /proc/meminfo, serves the file with
+// libvirt's mount identity (Open's lookup of it does not ask for the
+// stats); the tree's mount is gone, and the server ends once the file's
+// mount is.
+func TestTakeFileOverAFile(t *testing.T) {
+	requireFUSE(t)
+	fds := openFDs(t)
+	target := filepath.Join(t.TempDir(), "meminfo")
+	if err := os.WriteFile(target, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Open's own lookup does not ask for the stats: its owner may not
+	// have them yet (a controller before its cgroup exists).
+	var calls atomic.Int32
+	stats := &fakeStats{st: base}
+	srv, err := Open(func() (MemStats, error) { calls.Add(1); return stats.get() }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("Open asked for the stats %d times, want 0", n)
+	}
+	file := srv.TakeFile()
+	if file < 0 {
+		srv.Close()
+		t.Fatal("TakeFile: -1 from a server just opened")
+	}
+	if fd := srv.TakeFile(); fd != -1 {
+		t.Errorf("TakeFile again: %d, want -1", fd)
+	}
+	if fd := srv.takeTree(); fd != -1 {
+		t.Errorf("takeTree after TakeFile: %d, want -1", fd)
+	}
+	err = unix.MoveMount(file, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH)
+	unix.Close(file)
+	if err != nil {
+		srv.Close()
+		t.Fatalf("move_mount over %s: %v", target, err)
+	}
+	m, ok := findMount(t, target)
+	if !ok || m.fsType != "fuse.libvirt_lxc" || m.source != "libvirt" {
+		t.Errorf("mount entry %+v (found %v), want fuse.libvirt_lxc from libvirt", m, ok)
+	}
+	if got := mustRead(t, target); !strings.HasPrefix(string(got), "MemTotal:         524288 kB\n") {
+		t.Errorf("read %q", got)
+	}
+	if err := unix.Unmount(target, unix.MNT_DETACH); err != nil {
+		t.Fatal(err)
+	}
+	if !waitWithin(srv, 10*time.Second) {
+		t.Error("the server still serves 10 s after the file's mount went")
+		srv.Close()
+	}
+	if n := openFDs(t); n != fds {
+		t.Errorf("%d descriptors open, %d before", n, fds)
+	}
 }

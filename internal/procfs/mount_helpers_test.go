@@ -47,6 +47,9 @@ func (f *fakeStats) get() (MemStats, error) {
 	return f.st, f.err
 }
 
+// withTree has Open keep the whole tree's mount for takeTree.
+func withTree(c *config) { c.keepTree = true }
+
 // attached is an Open server whose filesystem this test attached at dir
 // (as an init stage attaches it in its namespace).
 type attached struct {
@@ -57,11 +60,11 @@ type attached struct {
 
 // attach opens a server and attaches its filesystem at dir.
 func attach(dir string, stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*attached, error) {
-	srv, err := Open(stats, log, opts...)
+	srv, err := Open(stats, log, append(opts, withTree)...)
 	if err != nil {
 		return nil, err
 	}
-	tree := srv.TakeTree()
+	tree := srv.takeTree()
 	err = unix.MoveMount(tree, "", unix.AT_FDCWD, dir, unix.MOVE_MOUNT_F_EMPTY_PATH)
 	unix.Close(tree)
 	if err != nil {

@@ -30,6 +30,9 @@ type source struct {
 	// degraded is set while stats fails, so the failure is logged once
 	// per episode rather than on every read.
 	degraded atomic.Bool
+	// opening is set while Open looks its own file up (for TakeFile):
+	// the owner's stats may not be ready yet, and are not needed.
+	opening atomic.Bool
 
 	mu      sync.Mutex
 	host    *os.File // opened on first use
@@ -58,6 +61,9 @@ func (s *source) renderLocked(dst []byte) ([]byte, error) {
 	host, err := s.readHost()
 	if err != nil {
 		return dst[:0], fmt.Errorf("read host meminfo: %w", err)
+	}
+	if s.opening.Load() {
+		return append(dst[:0], host...), nil
 	}
 	st, err := s.stats()
 	if err != nil {

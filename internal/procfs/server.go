@@ -38,6 +38,7 @@ type Option func(*config)
 type config struct {
 	uid, gid    uint32
 	hostMeminfo string
+	keepTree    bool // tests: Open keeps the whole tree's mount (takeTree)
 }
 
 // WithOwner makes the served files owned by uid:gid instead of 0:0. With a
@@ -55,18 +56,20 @@ func WithHostMeminfo(path string) Option {
 
 // Server serves a procfs FUSE filesystem holding MeminfoName.
 type Server struct {
-	log  *slog.Logger
-	fs   *meminfoFS
-	conn *conn
-	done chan struct{} // closed when the serving loop has returned
-	gone bool          // the loop ended with the filesystem (valid once done is closed)
-	tree int           // Open's detached mount (-1: none)
-
+	log      *slog.Logger
+	fs       *meminfoFS
+	conn     *conn
+	done     chan struct{} // closed when the serving loop has returned
+	gone     bool          // the loop ended with the filesystem (valid once done is closed)
+	tree     int           // Open's detached mount (-1: none)
+	file     int           // Open's detached mount of MeminfoName alone (-1: none)
+	keepTree bool          // Open keeps tree (tests)
 }
 
 // Open starts serving a filesystem that is mounted detached (fsmount(2)):
 // it appears in no mount namespace until another process, an init stage
-// in its own, attaches it with move_mount(2) from TakeTree's descriptor.
+// in its own, attaches the file's mount with move_mount(2) from TakeFile's
+// descriptor (this package's tests attach the whole tree, takeTree).
 // The host never has the mount, so there is nothing to detach or leave
 // behind. The filesystem is read-only and holds the single file
 // MeminfoName (mode 0444). Every open, stat, and new pass (read at offset
@@ -104,7 +107,23 @@ func Open(stats func() (MemStats, error), log *slog.Logger, opts ...Option) (*Se
 		c.dev.Close()
 		return nil, fmt.Errorf("open meminfo fuse: %w", err)
 	}
+	s.fs.src.opening.Store(true)
 	s.start(c)
+	// The file's own mount is made now, from the server's side: the
+	// lookup it takes (a FUSE round trip) is then not in the way of the
+	// process that attaches it.
+	s.file, err = unix.OpenTree(s.tree, MeminfoName, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	s.fs.src.opening.Store(false)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open meminfo fuse: cloning %s: %w", MeminfoName, err)
+	}
+	// The tree's own mount goes now: dissolving a detached mount waits
+	// for an RCU grace period (≈ 0.5 ms), which a start must not.
+	if !s.keepTree {
+		unix.Close(s.tree)
+		s.tree = -1
+	}
 	return s, nil
 }
 
@@ -139,13 +158,38 @@ func fsmountFuse(dev int, o *fuse.MountOptions) (int, error) {
 	return fd, nil
 }
 
-// TakeTree hands over an Open server's descriptor of its detached mount
-// (-1 when taken before), for the process that attaches it: the caller
-// closes it once that process has its copy.
-func (s *Server) TakeTree() int {
+// takeTree hands over the descriptor of the detached mount of an Open
+// server's whole tree (-1 when taken before, or not kept: only the tests
+// keep it, withTree, to list and stat its root). The file's mount
+// (TakeFile) goes.
+func (s *Server) takeTree() int {
 	fd := s.tree
 	s.tree = -1
+	s.closeFile()
 	return fd
+}
+
+// TakeFile hands over an Open server's descriptor of a detached mount of
+// MeminfoName alone (-1 when taken before, or the tree was), made when it
+// opened: attached over a file with move_mount(2), it needs no lookup in
+// the filesystem, so no request to this server. The caller closes it once
+// the process that attaches it has its copy. The whole tree's mount goes.
+func (s *Server) TakeFile() int {
+	fd := s.file
+	s.file = -1
+	if s.tree >= 0 {
+		unix.Close(s.tree)
+		s.tree = -1
+	}
+	return fd
+}
+
+// closeFile closes the file's mount descriptor, if still held.
+func (s *Server) closeFile() {
+	if s.file >= 0 {
+		unix.Close(s.file)
+		s.file = -1
+	}
 }
 
 // Close ends serving at once: the connection is aborted, and reads of a
@@ -157,6 +201,7 @@ func (s *Server) Close() {
 		unix.Close(s.tree)
 		s.tree = -1
 	}
+	s.closeFile()
 	s.conn.stopping.Store(true)
 	s.conn.dev.Close()
 	<-s.done
@@ -244,7 +289,7 @@ func newServer(stats func() (MemStats, error), log *slog.Logger, opts []Option) 
 		MaxWrite: 4096,
 		Logger:   slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	return &Server{log: log, fs: newMeminfoFS(src), done: make(chan struct{}), tree: -1}, mopts
+	return &Server{log: log, fs: newMeminfoFS(src), done: make(chan struct{}), tree: -1, file: -1, keepTree: cfg.keepTree}, mopts
 }
 
 // start serves c until the kernel drops the filesystem or Handoff.

@@ -71,9 +71,11 @@ type Container struct {
 	// (its own subtree, through the cgroup namespace).
 	Cgroups []CgroupMount `json:"cgroups,omitempty"`
 
-	// MemInfo is the host directory where the init stage attaches, in its
-	// own mount namespace, the container-aware meminfo filesystem (FUSE)
-	// the controller passes detached with its Go message; empty for none.
+	// MemInfo is the state directory named for the container-aware
+	// meminfo filesystem (FUSE; libvirt mounts it there, virtlxc mounts it
+	// nowhere on the host): non-empty, the controller passes a detached
+	// mount of its file with the Go message, which the init stage attaches
+	// over /proc/meminfo; empty for none.
 	MemInfo string `json:"meminfo,omitempty"`
 
 	// IDMapRoot is the host uid/gid of the container's root (0 without
