@@ -68,7 +68,7 @@ func (d *Driver) changeDevice(ref Ref, xml string, flags uint32, op deviceOp, fn
 	}
 	var cfg *domainxml.Domain
 	if config != nil {
-		cfg = cloneDef(config)
+		cfg = domainxml.Clone(config)
 		if err := applyDevice(cfg, dev, op); err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package driver
 
 import (
-	"encoding/xml"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -114,22 +113,6 @@ func (dom *domain) ref() Ref {
 // setState records a new state and reason. Callers hold mu.
 func (dom *domain) setState(s State, reason int) {
 	dom.state, dom.reason = s, reason
-}
-
-// cloneDef returns a deep copy of d through its XML form.
-func cloneDef(d *domainxml.Domain) *domainxml.Domain {
-	if d == nil {
-		return nil
-	}
-	data, err := xml.Marshal(d)
-	if err != nil {
-		panic("driver: cannot copy a domain definition: " + err.Error())
-	}
-	out := new(domainxml.Domain)
-	if err := xml.Unmarshal(data, out); err != nil {
-		panic("driver: cannot copy a domain definition: " + err.Error())
-	}
-	return out
 }
 
 // alloc returns a new zero value of the type p points to. It builds the

@@ -3,9 +3,10 @@ package driver
 import (
 	"syscall"
 	"time"
+
 	"virtlxc/internal/audit"
 	"virtlxc/internal/cgroups"
-
+	"virtlxc/internal/domainxml"
 	"virtlxc/internal/monitor"
 )
 
@@ -199,7 +200,7 @@ func (d *Driver) restart(dom *domain, detail int) {
 		dom.mu.Unlock()
 		return
 	}
-	def := cloneDef(dom.current())
+	def := domainxml.Clone(dom.current())
 	dom.mu.Unlock()
 	if _, err := d.startDomain(dom, def, startOpts{reboot: true}); err != nil {
 		fail(err)

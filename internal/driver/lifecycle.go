@@ -31,7 +31,7 @@ func (d *Driver) Start(ref Ref, flags uint32, files []*os.File, conn ConnID) (Re
 		dom.mu.Unlock()
 		return Ref{}, virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Domain is already running")
 	}
-	def := cloneDef(dom.current())
+	def := domainxml.Clone(dom.current())
 	dom.mu.Unlock()
 	so := startOpts{files: files, autodestroy: flags&StartAutodestroy != 0, conn: conn}
 	return d.startDomain(dom, def, so)
@@ -56,7 +56,7 @@ func (d *Driver) CreateXML(data []byte, flags uint32, files []*os.File, conn Con
 	}
 	defer dom.endJob()
 	so := startOpts{files: files, autodestroy: flags&StartAutodestroy != 0, conn: conn}
-	ref, err := d.startDomain(dom, cloneDef(def), so)
+	ref, err := d.startDomain(dom, domainxml.Clone(def), so)
 	if err != nil {
 		dom.mu.Lock()
 		if dom.persistent() {

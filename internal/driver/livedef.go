@@ -76,13 +76,27 @@ func partitionOf(def *domainxml.Domain) string {
 	return cgroups.DefaultPartition
 }
 
+// hostRootFS is the root filesystem libvirt adds to a definition without
+// one, <filesystem type='mount'><source dir='/'/><target dir='/'/>: after
+// post-parse, so no accessmode is printed.
+func hostRootFS() domainxml.Filesystem {
+	var root domainxml.Filesystem
+	root.XMLName.Local = "filesystem"
+	root.Source = alloc(root.Source)
+	root.Source.Mount = alloc(root.Source.Mount)
+	root.Source.Mount.Dir = "/"
+	root.Target = alloc(root.Target)
+	root.Target.Dir = "/"
+	return root
+}
+
 // buildLiveDef returns the live definition of a domain about to start
 // from def: a copy with the implicit root filesystem (host / at /) when no
 // filesystem has target /, the resource partition, and each console's
 // tty, source path and alias (console0, console1, ...). The pty path is
 // the container-side /dev/pts/N of the container's private devpts.
 func buildLiveDef(def *domainxml.Domain) (*domainxml.Domain, error) {
-	live := cloneDef(def)
+	live := domainxml.Clone(def)
 	ensurePartition(live)
 	if live.Devices == nil {
 		live.Devices = alloc(live.Devices)
@@ -94,13 +108,7 @@ func buildLiveDef(def *domainxml.Domain) (*domainxml.Domain, error) {
 		}
 	}
 	if !hasRoot {
-		var root domainxml.Filesystem
-		// libvirt adds it after post-parse: no accessmode is printed.
-		const rootFS = `<filesystem type='mount'><source dir='/'/><target dir='/'/></filesystem>`
-		if err := root.Unmarshal(rootFS); err != nil {
-			return nil, internalError(err, "cannot build the root filesystem")
-		}
-		live.Devices.Filesystems = append([]domainxml.Filesystem{root}, live.Devices.Filesystems...)
+		live.Devices.Filesystems = append([]domainxml.Filesystem{hostRootFS()}, live.Devices.Filesystems...)
 	}
 	for i := range live.Devices.Consoles {
 		c := &live.Devices.Consoles[i]
@@ -126,7 +134,7 @@ func buildLiveDef(def *domainxml.Domain) (*domainxml.Domain, error) {
 // inactiveView returns def as libvirt formats a live definition with the
 // INACTIVE flag: without id and without the consoles' pty paths.
 func inactiveView(def *domainxml.Domain) *domainxml.Domain {
-	out := cloneDef(def)
+	out := domainxml.Clone(def)
 	out.ID = nil
 	if out.Devices != nil {
 		for i := range out.Devices.Consoles {

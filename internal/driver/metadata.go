@@ -98,7 +98,7 @@ func (d *Driver) SetMetadata(ref Ref, typ int32, metadata, key, uri *string, fla
 		return nil
 	}
 	if live != nil {
-		next := cloneDef(live)
+		next := domainxml.Clone(live)
 		if err := apply(next); err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (d *Driver) SetMetadata(ref Ref, typ int32, metadata, key, uri *string, fla
 		d.saveStatusLogged(dom)
 	}
 	if config != nil {
-		cfg := cloneDef(config)
+		cfg := domainxml.Clone(config)
 		if err := apply(cfg); err != nil {
 			return err
 		}

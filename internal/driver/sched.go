@@ -111,7 +111,7 @@ func (d *Driver) SetSchedulerParameters(ref Ref, u SchedulerUpdate, flags uint32
 		d.saveStatusLogged(dom)
 	}
 	if config != nil {
-		cfg := cloneDef(config)
+		cfg := domainxml.Clone(config)
 		setCPUTune(cfg, u, false)
 		return d.commitConfig(dom, cfg)
 	}
@@ -258,7 +258,7 @@ func (d *Driver) SetBlkioWeight(ref Ref, weight uint32, flags uint32) error {
 		d.saveStatusLogged(dom)
 	}
 	if config != nil {
-		cfg := cloneDef(config)
+		cfg := domainxml.Clone(config)
 		if cfg.BlockIOTune == nil {
 			cfg.BlockIOTune = alloc(cfg.BlockIOTune)
 		}

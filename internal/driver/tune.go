@@ -96,7 +96,7 @@ func (d *Driver) SetMemory(ref Ref, kib uint64, flags uint32) error {
 		if live != nil {
 			return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Cannot resize the max memory on an active domain")
 		}
-		cfg := cloneDef(config)
+		cfg := domainxml.Clone(config)
 		setMemoryKiB(cfg, kib, true)
 		return d.commitConfig(dom, cfg)
 	}
@@ -117,7 +117,7 @@ func (d *Driver) SetMemory(ref Ref, kib uint64, flags uint32) error {
 		d.saveStatusLogged(dom)
 	}
 	if config != nil {
-		cfg := cloneDef(config)
+		cfg := domainxml.Clone(config)
 		setMemoryKiB(cfg, kib, false)
 		return d.commitConfig(dom, cfg)
 	}
@@ -283,7 +283,7 @@ func (d *Driver) SetMemoryParameters(ref Ref, u MemoryTuneUpdate, flags uint32) 
 		d.saveStatusLogged(dom)
 	}
 	if config != nil {
-		cfg := cloneDef(config)
+		cfg := domainxml.Clone(config)
 		setMemtune(cfg, u)
 		return d.commitConfig(dom, cfg)
 	}
