@@ -111,11 +111,18 @@ func RunSpare(args []string) int {
 	if err != nil || n == 0 {
 		return 0
 	}
-	setNice(0)
+	// The daemon reniced this process group (ClaimNice); again, for a
+	// thread made meanwhile by one it had not reached yet.
+	leader := unix.Getpgrp() == os.Getpid()
+	if leader {
+		_ = unix.Setpriority(unix.PRIO_PGRP, 0, 0)
+	} else {
+		setNice(0) // not started by a daemon: thread by thread
+	}
 	// No fork may run while the launch's descriptors (not close-on-exec)
 	// are placed: the stage would inherit them.
 	<-stageStarted
-	if spareStage != nil {
+	if !leader && spareStage != nil {
 		setNiceOf(strconv.Itoa(spareStage.cmd.Process.Pid), 0)
 	}
 	fds, err := launchFDs(oob[:oobn])
@@ -241,9 +248,13 @@ func warmUp() {
 // first had not reached yet.
 func setNice(n int) { setNiceOf("self", n) }
 
-// SetNice is setNice for process pid: the daemon renices the spare it
-// hands a start to, which may not have finished booting.
-func SetNice(pid, n int) { setNiceOf(strconv.Itoa(pid), n) }
+// ClaimNice gives every thread of spare pid and of its init stage nice 0,
+// in one call: the daemon renices the spare it hands a start to, which
+// may not have finished booting. The spare leads its own process group
+// (the daemon starts it with setsid), which the stage, its child, is in
+// until it execs init; setpriority(PRIO_PGRP) sets each thread of the
+// group's processes (PRIO_PROCESS would set one thread).
+func ClaimNice(pid int) { _ = unix.Setpriority(unix.PRIO_PGRP, pid, 0) }
 
 // setNiceOf is setNice for process pid ("self" or a number).
 func setNiceOf(pid string, n int) {

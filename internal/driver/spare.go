@@ -165,8 +165,9 @@ func (p *sparePool) launch(spec LaunchSpec) (Process, bool) {
 		fds = append(fds, int(f.Fd()))
 	}
 	// A spare claimed right after it was started (a tight loop of starts)
-	// may still be booting, at nice 19: it finishes at normal priority.
-	controller.SetNice(sp.proc.cmd.Process.Pid, 0)
+	// may still be booting, at nice 19, and its init stage waits at 19:
+	// both finish at normal priority.
+	controller.ClaimNice(sp.proc.cmd.Process.Pid)
 	err = unix.Sendmsg(int(sp.sock.Fd()), msg, unix.UnixRights(fds...), nil, 0)
 	sp.sock.Close() // the spare has what it needs, or will exit
 	if err != nil {
