@@ -8,6 +8,15 @@ import (
 	"virtlxc/internal/spec"
 )
 
+// stageV2Dir is the unified directory createGroup returns for the group
+// of domain name (the init stage's place): "" with a user namespace.
+func stageV2Dir(mgr *cgroups.Manager, name string, sp *spec.Container) string {
+	if sp.NewUser {
+		return ""
+	}
+	return mgr.V2DirOf(cgroups.MachineName(os.Getpid(), name))
+}
+
 // createGroup creates the container's cgroup (c.group) with device
 // policy rules and returns the unified directory the init stage is to
 // start in ("" for none, or when the controller moves it: with a user
@@ -18,10 +27,7 @@ import (
 func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container, policy cgroups.DevicePolicy) (string, error) {
 	machine := cgroups.MachineName(os.Getpid(), c.dom.Name)
 	v2dir := mgr.V2DirOf(machine)
-	place := v2dir
-	if sp.NewUser {
-		place = ""
-	}
+	place := stageV2Dir(mgr, c.dom.Name, sp)
 	var opts cgroups.CreateOptions
 	if s := spareGroup; s != nil {
 		spareGroup = nil
