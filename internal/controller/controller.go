@@ -224,10 +224,6 @@ func (c *Controller) start() (err error) {
 			f.Close()
 		}
 	}()
-	// A spare's init stage is claimed now, with its spec to follow: it
-	// places its descriptors and makes its namespaces while the group is
-	// made (it is in the group's unified directory already).
-	early := claimEarly(sp, c.opts.PassFDs, shared, c.opts.LogFile, stageV2Dir(mgr, c.dom.Name, sp))
 	// The group is made first: the init stage starts inside it (unified
 	// hierarchy) and moves its thread into it (v1), so that no process
 	// moves during the start (see internal/cgroups/join.go).
@@ -238,10 +234,6 @@ func (c *Controller) start() (err error) {
 	undo = append(undo, func() {
 		if spareStage != nil {
 			spareStage.discard() // out of the group before it goes
-		}
-		if early != nil {
-			early.discard() // claimed, not given its spec
-			early = nil
 		}
 		if c.group != nil {
 			_ = c.group.Leave(os.Getpid())
@@ -263,8 +255,7 @@ func (c *Controller) start() (err error) {
 		}
 	}
 	uids, gids := idMaps(c.dom)
-	c.init, err = startInit(sp, uids, gids, c.opts.PassFDs, shared, c.opts.LogFile, v2dir, early)
-	early = nil // given its spec, or ended
+	c.init, err = startInit(sp, uids, gids, c.opts.PassFDs, shared, c.opts.LogFile, v2dir)
 	if err != nil {
 		return err
 	}

@@ -8,15 +8,6 @@ import (
 	"virtlxc/internal/spec"
 )
 
-// stageV2Dir is the unified directory createGroup returns for the group
-// of domain name (the init stage's place): "" with a user namespace.
-func stageV2Dir(mgr *cgroups.Manager, name string, sp *spec.Container) string {
-	if sp.NewUser {
-		return ""
-	}
-	return mgr.V2DirOf(cgroups.MachineName(os.Getpid(), name))
-}
-
 // createGroup creates the container's cgroup (c.group) with device
 // policy rules and returns the unified directory the init stage is to
 // start in ("" for none, or when the controller moves it: with a user
@@ -27,7 +18,10 @@ func stageV2Dir(mgr *cgroups.Manager, name string, sp *spec.Container) string {
 func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container, policy cgroups.DevicePolicy) (string, error) {
 	machine := cgroups.MachineName(os.Getpid(), c.dom.Name)
 	v2dir := mgr.V2DirOf(machine)
-	place := stageV2Dir(mgr, c.dom.Name, sp)
+	place := v2dir
+	if sp.NewUser {
+		place = ""
+	}
 	var opts cgroups.CreateOptions
 	if s := spareGroup; s != nil {
 		spareGroup = nil

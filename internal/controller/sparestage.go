@@ -134,73 +134,28 @@ func (p *initProc) discard() {
 	}
 }
 
-// earlyClaim is a spare stage claimed before its spec is complete
-// (claimEarly): it places its descriptors and makes its namespaces while
-// the controller makes the container's group, then reads the spec, which
-// finish writes.
-type earlyClaim struct {
-	p     *initProc
-	w     int  // the spec pipe's write end
-	netns bool // the stage reports Unshared once it has made the network namespace
-}
-
-// claimEarly claims the spare stage for c (takeSpareStage's conditions,
-// v2dir the unified directory its group will have) with the Spec message:
-// the log, the spec pipe (empty for now), the passed descriptors and the
-// namespaces to join. nil when there is no spare stage, it does not fit
-// c, or the message could not be sent (the stage is ended then).
-func claimEarly(c *spec.Container, passFDs, shared []*os.File, logFile *os.File, v2dir string) *earlyClaim {
-	p := takeSpareStage(c, len(passFDs), len(shared), v2dir)
-	if p == nil {
-		return nil
-	}
-	specR, w, err := newSpecPipe()
+// claim turns spare stage p (reniced when the spare was launched; threads
+// made since inherit that) into c's init stage: the Spec message with the
+// log, the spec pipe, the passed descriptors and the namespaces to join. With a network namespace it waits until the stage
+// has made it: the controller creates the container ends in it next.
+func (p *initProc) claim(c *spec.Container, data []byte, passFDs, shared []*os.File, logFile *os.File) error {
+	specR, err := specPipe(data)
 	if err != nil {
-		p.discard()
-		return nil
+		return err
 	}
-	defer specR.Close()
 	fds := []int{int(logFile.Fd()), int(specR.Fd())}
 	for _, f := range append(append([]*os.File{}, passFDs...), shared...) {
 		fds = append(fds, int(f.Fd()))
 	}
 	flags := cloneFlags(c) &^ unix.CLONE_NEWPID
-	if err := initproto.Send(p.sync, initproto.Spec, fmt.Sprintf("%d %#x", len(passFDs), flags), fds...); err != nil {
-		unix.Close(w)
-		p.discard()
+	err = initproto.Send(p.sync, initproto.Spec, fmt.Sprintf("%d %#x", len(passFDs), flags), fds...)
+	specR.Close()
+	if err != nil {
+		return err
+	}
+	if flags&unix.CLONE_NEWNET == 0 {
 		return nil
 	}
-	return &earlyClaim{p: p, w: w, netns: flags&unix.CLONE_NEWNET != 0}
-}
-
-// finish gives the early-claimed stage its spec, data, and returns it as
-// c's init stage; with a network namespace once the stage has made it:
-// the controller creates the container ends in it next. On failure the
-// stage is ended.
-func (e *earlyClaim) finish(data []byte) (*initProc, error) {
-	err := fillSpecPipe(e.w, data)
-	e.w = -1
-	if err == nil && e.netns {
-		err = e.p.awaitUnshared()
-	}
-	if err != nil {
-		e.p.discard()
-		return nil, err
-	}
-	return e.p, nil
-}
-
-// discard ends a claimed stage that will not get its spec.
-func (e *earlyClaim) discard() {
-	if e.w >= 0 {
-		unix.Close(e.w)
-		e.w = -1
-	}
-	e.p.discard()
-}
-
-// awaitUnshared waits until the stage reports its network namespace made.
-func (p *initProc) awaitUnshared() error {
 	kind, text, got, err := initproto.Recv(p.sync)
 	for _, fd := range got {
 		unix.Close(fd)

@@ -53,10 +53,10 @@ func cloneFlags(c *spec.Container) uintptr {
 //
 // v2dir is the unified directory of the container's group ("" none, or
 // the stage is placed by the caller): the stage starts inside it,
-// claimed from the spare controller's (early, claimEarly: it is given
-// its spec and goes on) or started there (CLONE_INTO_CGROUP), and moves
-// its thread into its v1 groups itself (spec CgroupJoin).
-func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs, shared []*os.File, logFile *os.File, v2dir string, early *earlyClaim) (*initProc, error) {
+// claimed from the spare controller's or started there
+// (CLONE_INTO_CGROUP), and moves its thread into its v1 groups itself
+// (spec CgroupJoin).
+func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs, shared []*os.File, logFile *os.File, v2dir string) (*initProc, error) {
 	// The init stage is exec'd through a descriptor of this binary: under a
 	// user namespace the mapped root may not search the directory the
 	// binary lives in, but a descriptor opened here needs no path walk.
@@ -64,12 +64,12 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 	if err != nil {
 		return nil, fmt.Errorf("encoding container spec: %w", err)
 	}
-	if early != nil {
-		p, err := early.finish(data)
+	if p := takeSpareStage(c, len(passFDs), len(shared), v2dir); p != nil {
+		err := p.claim(c, data, passFDs, shared, logFile)
 		if err == nil {
 			return p, nil
 		}
-		// ended by finish: a fresh stage may still do
+		p.discard() // a fresh stage may still do
 		fmt.Fprintf(logFile, "virtlxc: the spare init stage failed (%v); starting a fresh one\n", err)
 	}
 	stagePath, err := stageBinary()
@@ -128,53 +128,36 @@ func startInit(c *spec.Container, uidMap, gidMap []syscall.SysProcIDMap, passFDs
 }
 
 // specPipe returns the read end of a pipe that holds data, the init
-// stage's JSON spec, and then EOF (fillSpecPipe).
+// stage's JSON spec, and then EOF. What fits the pipe's buffer (all of any
+// sane domain's) is written at once, so the stage finds it without this
+// process being scheduled again; the rest by a goroutine, which ends with
+// EPIPE if the stage dies without reading.
 func specPipe(data []byte) (*os.File, error) {
-	r, w, err := newSpecPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := fillSpecPipe(w, data); err != nil {
-		r.Close()
-		return nil, err
-	}
-	return r, nil
-}
-
-// newSpecPipe makes the spec pipe: its read end, blocking, for the stage,
-// and its write end for fillSpecPipe.
-func newSpecPipe() (*os.File, int, error) {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
-		return nil, -1, fmt.Errorf("spec pipe: %w", err)
+		return nil, fmt.Errorf("spec pipe: %w", err)
 	}
+	r, w := os.NewFile(uintptr(p[0]), "spec"), p[1]
 	if err := unix.SetNonblock(p[0], false); err != nil {
-		unix.Close(p[0])
-		unix.Close(p[1])
-		return nil, -1, fmt.Errorf("spec pipe: %w", err)
+		r.Close()
+		unix.Close(w)
+		return nil, fmt.Errorf("spec pipe: %w", err)
 	}
-	return os.NewFile(uintptr(p[0]), "spec"), p[1], nil
-}
-
-// fillSpecPipe writes data to the spec pipe's write end w (non-blocking)
-// and closes it: what fits the pipe's buffer (all of any sane domain's)
-// is written at once, so the stage finds it without this process being
-// scheduled again; the rest by a goroutine, which ends with EPIPE if the
-// stage dies without reading. w is closed whatever happens.
-func fillSpecPipe(w int, data []byte) error {
 	n, err := unix.Write(w, data)
 	if err != nil && err != unix.EAGAIN {
+		r.Close()
 		unix.Close(w)
-		return fmt.Errorf("writing the spec: %w", err)
+		return nil, fmt.Errorf("writing the spec: %w", err)
 	}
 	n = max(n, 0)
 	if n == len(data) {
 		unix.Close(w)
-		return nil
+		return r, nil
 	}
 	if err := unix.SetNonblock(w, false); err != nil {
+		r.Close()
 		unix.Close(w)
-		return fmt.Errorf("spec pipe: %w", err)
+		return nil, fmt.Errorf("spec pipe: %w", err)
 	}
 	go func() {
 		defer unix.Close(w)
@@ -189,7 +172,7 @@ func fillSpecPipe(w int, data []byte) error {
 			rest = rest[m:]
 		}
 	}()
-	return nil
+	return r, nil
 }
 
 // release lets the init stage continue (cgroups and id maps are in place),
