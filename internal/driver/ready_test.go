@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bytes"
 	"os"
 	"reflect"
 	"testing"
@@ -25,6 +26,12 @@ func TestReadySignal(t *testing.T) {
 		{"init event, then the watch", func(w *os.File) {
 			_ = monitor.WriteLine(w, initEv)
 			_ = monitor.WriteLine(w, exitEv)
+		}, &initEv},
+		{"init and exit events in one write", func(w *os.File) {
+			var b bytes.Buffer
+			_ = monitor.WriteLine(&b, initEv)
+			_ = monitor.WriteLine(&b, exitEv)
+			_, _ = w.Write(b.Bytes())
 		}, &initEv},
 		{"bare byte", func(w *os.File) { _, _ = w.Write([]byte{'1'}); w.Close() }, nil},
 		{"other event", func(w *os.File) { _ = monitor.WriteLine(w, exitEv) }, nil},
