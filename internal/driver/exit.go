@@ -41,6 +41,9 @@ func (d *Driver) watch(dom *domain, r *run) {
 			r.gotExit, r.exitStatus, r.groupLeft = true, ev.Status, ev.Left
 		}
 		dom.mu.Unlock()
+		if ev.Kind == monitor.EventExit {
+			break // the last event: the stop is handled without waiting for the close
+		}
 	}
 	_ = r.watcher.Close()
 	if d.isClosing() {
