@@ -46,11 +46,24 @@ wait:
 		}
 	}
 	<-c.exited
-	c.teardown()
+	if c.watches.Reaped() {
+		// The daemon removes the groups: this thread leaves them while
+		// another tears the rest down (neither waits for the other's
+		// wake-ups and cgroup writes).
+		torn := make(chan struct{})
+		go func() {
+			defer close(torn)
+			c.teardown(false)
+		}()
+		c.status.Left = c.leaveForExit()
+		<-torn
+	} else {
+		c.teardown(true)
+		c.status.Left = c.leaveForExit()
+	}
 	if c.opts.Stopped != nil {
 		c.opts.Stopped()
 	}
-	c.status.Left = c.leaveForExit()
 	c.watches.Exit(c.status)
 	c.watches.Flush(5 * time.Second)
 	c.releaseMountNS()
@@ -161,13 +174,14 @@ func (c *Controller) leaveForExit() bool {
 	return c.outOfGroup.Load()
 }
 
-// teardown removes what start created: consoles, cgroup, monitor socket.
-func (c *Controller) teardown() {
+// teardown removes what start created: consoles, cgroup (removeGroups:
+// nobody else will), monitor socket.
+func (c *Controller) teardown(removeGroups bool) {
 	c.drainConsoles()
 	c.closeRelays()
 	c.stopMeminfo()
 	c.closeLoops()
-	if !c.watches.Reaped() {
+	if removeGroups {
 		// Nobody else will remove the groups. A daemon that watches
 		// this controller as its reaper removes them once it has
 		// exited (it waits for that exit anyway), which spares the
