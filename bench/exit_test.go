@@ -43,6 +43,12 @@ func BenchmarkRunToExit(b *testing.B) {
 		b.Fatal(err)
 	}
 	fig := record("api/run-to-exit", "virtlxc", "ms", "API run-to-exit: start of an init that exits at once → STOPPED event")
+	warmUp(b, func() error {
+		if err := l.DomainCreate(dom); err != nil {
+			return err
+		}
+		return awaitStopped(events, dom.Name, 30*time.Second)
+	})
 	for b.Loop() {
 		t0 := time.Now()
 		if err := l.DomainCreate(dom); err != nil {
