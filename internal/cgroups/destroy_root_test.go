@@ -101,3 +101,61 @@ func TestRootStartKill(t *testing.T) {
 		t.Fatalf("Destroy: %v", err)
 	}
 }
+
+// TestRootRemoveEmpty: RemoveEmpty takes an empty group with its payload
+// groups, and leaves a group with a live process (reporting so) for
+// Destroy, the process untouched.
+func TestRootRemoveEmpty(t *testing.T) {
+	m := newRootManager(t)
+	for _, live := range []bool{false, true} {
+		name := "rmempty"
+		if live {
+			name = "rmempty-live"
+		}
+		cleanupGroup(t, m, name)
+		g, err := m.Create(name, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range g.Dirs() {
+			if err := os.MkdirAll(filepath.Join(d, PayloadGroup, payloadInit), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var done <-chan struct{}
+		if live {
+			cmd, ch, _ := startSleep(t)
+			done = ch
+			if err := g.AddPid(cmd.Process.Pid); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := g.RemoveEmpty(); got == live {
+			t.Errorf("live=%v: RemoveEmpty = %v", live, got)
+		}
+		left := 0
+		for _, d := range g.Dirs() {
+			if fileExists(d, "") {
+				left++
+			}
+		}
+		if !live && left > 0 {
+			t.Errorf("%d directories left of an empty group", left)
+		}
+		if live {
+			if left == 0 {
+				t.Error("a group with a process was removed")
+			}
+			select {
+			case <-done:
+				t.Error("RemoveEmpty killed the group's process")
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := g.Destroy(ctx); err != nil {
+				t.Errorf("Destroy after RemoveEmpty: %v", err)
+			}
+			cancel()
+		}
+	}
+}

@@ -159,6 +159,20 @@ func (g *Group) Destroy(ctx context.Context) error {
 	return nil
 }
 
+// RemoveEmpty removes the group's directories that are empty of tasks
+// and hold no cgroup but the payload ones, deepest first, without killing
+// or walking anything, and reports whether none is left. What is left
+// (a task, an unknown cgroup below) stays for Destroy.
+func (g *Group) RemoveEmpty() bool {
+	all := true
+	for _, d := range slices.Backward(g.dirs) {
+		if !removeKnown(d.dir) {
+			all = false
+		}
+	}
+	return all
+}
+
 // removeKnown removes an emptied group that has no cgroups below it but
 // the payload ones virtlxc makes, without listing directories; it reports
 // false when something else is left there (removeTree then walks it).

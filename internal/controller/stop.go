@@ -47,15 +47,18 @@ wait:
 	}
 	<-c.exited
 	if c.watches.Reaped() {
-		// The daemon removes the groups: this thread leaves them while
-		// another tears the rest down (neither waits for the other's
-		// wake-ups and cgroup writes).
+		// This thread leaves the groups, and removes them once empty,
+		// while another tears the rest down (neither waits for the
+		// other's wake-ups and cgroup writes). The daemon removes what
+		// is left (it kills a task found there).
 		torn := make(chan struct{})
 		go func() {
 			defer close(torn)
 			c.teardown(false)
 		}()
-		c.status.Left = c.leaveForExit()
+		if c.status.Left = c.leaveForExit(); c.status.Left {
+			c.group.RemoveEmpty()
+		}
 		<-torn
 	} else {
 		c.teardown(true)
