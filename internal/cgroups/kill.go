@@ -133,12 +133,7 @@ func signalAll(pids []int, sig unix.Signal) error {
 // with a few rmdir calls (a removed cgroup had no task); only when one
 // refuses are the processes killed and the hierarchies walked.
 func (g *Group) Destroy(ctx context.Context) error {
-	var left []groupDir
-	for _, d := range slices.Backward(g.dirs) {
-		if !removeKnown(d.dir) {
-			left = append(left, d)
-		}
-	}
+	left := g.removeKnownDirs()
 	if len(left) == 0 {
 		g.m.log.Debug("cgroup destroyed", "name", g.name)
 		return nil
@@ -163,14 +158,18 @@ func (g *Group) Destroy(ctx context.Context) error {
 // and hold no cgroup but the payload ones, deepest first, without killing
 // or walking anything, and reports whether none is left. What is left
 // (a task, an unknown cgroup below) stays for Destroy.
-func (g *Group) RemoveEmpty() bool {
-	all := true
+func (g *Group) RemoveEmpty() bool { return len(g.removeKnownDirs()) == 0 }
+
+// removeKnownDirs removes each of the group's directories removeKnown can
+// take, deepest first, and returns those it could not.
+func (g *Group) removeKnownDirs() []groupDir {
+	var left []groupDir
 	for _, d := range slices.Backward(g.dirs) {
 		if !removeKnown(d.dir) {
-			all = false
+			left = append(left, d)
 		}
 	}
-	return all
+	return left
 }
 
 // removeKnown removes an emptied group that has no cgroups below it but
