@@ -1,13 +1,18 @@
 package cgroups
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/procstat"
 )
 
 // FreezeTimeout bounds how long Freeze waits for the kernel to report the
@@ -33,16 +38,27 @@ func (g *Group) Freeze(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("suspend operation failed: %w", err)
 	}
+	frozen := g.isFrozen(dir, v)
 	if v == 1 {
-		err = writeFile(dir, "freezer.state", "FROZEN")
-		if errors.Is(err, unix.EBUSY) {
-			err = nil // a freeze is already in progress
+		err = freezeV1(dir)
+		// As libvirt does, every check that finds the group still
+		// FREEZING writes FROZEN again: the kernel then signals each
+		// task of the group not frozen yet once more.
+		frozen = func() (bool, error) {
+			ok, err := g.isFrozen(dir, 1)()
+			if err == nil && !ok {
+				err = freezeV1(dir)
+			}
+			return ok, err
 		}
 	} else {
 		err = writeFile(dir, "cgroup.freeze", "1")
 	}
 	if err == nil {
-		err = poll(ctx, FreezeTimeout, g.isFrozen(dir, v))
+		err = poll(ctx, FreezeTimeout, frozen)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("not frozen after %v; %s", FreezeTimeout, taskStates(dir))
+		}
 	}
 	if err != nil {
 		if terr := g.Thaw(); terr != nil {
@@ -52,6 +68,65 @@ func (g *Group) Freeze(ctx context.Context) error {
 	}
 	g.m.log.Debug("cgroup frozen", "name", g.name)
 	return nil
+}
+
+// freezeV1 asks a v1 freezer group to freeze; EBUSY says a freeze is
+// already in progress.
+func freezeV1(dir string) error {
+	if err := writeFile(dir, "freezer.state", "FROZEN"); err != nil && !errors.Is(err, unix.EBUSY) {
+		return err
+	}
+	return nil
+}
+
+// taskStates describes the tasks of the freezer group dir (and the groups
+// below it), at most 16, for the error of a freeze that timed out: each
+// task's id, command, state and the kernel function it waits in. (A
+// task frozen in a freezable sleep keeps that sleep's function and
+// shows state D, so frozen and unfrozen tasks are all listed.)
+func taskStates(dir string) string {
+	dirs, err := subtree(dir)
+	if err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, d := range dirs {
+		data, err := os.ReadFile(filepath.Join(d, "tasks"))
+		if err != nil {
+			data, _ = os.ReadFile(filepath.Join(d, "cgroup.threads"))
+		}
+		for _, tid := range strings.Fields(string(data)) {
+			if t := describeTask(tid); t != "" && len(out) < 16 {
+				out = append(out, t)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return "no task left"
+	}
+	return "tasks: " + strings.Join(out, ", ")
+}
+
+// describeTask is "TID (COMM) STATE in WCHAN", or "" for a task gone.
+func describeTask(tid string) string {
+	stat, err := os.ReadFile("/proc/" + tid + "/stat")
+	if err != nil {
+		return ""
+	}
+	comm := ""
+	if i, j := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')'); i >= 0 && j > i {
+		comm = string(stat[i+1 : j])
+	}
+	fields, err := procstat.Fields(string(stat))
+	if err != nil || len(fields) == 0 {
+		return ""
+	}
+	wchan, _ := os.ReadFile("/proc/" + tid + "/wchan")
+	w := strings.TrimSpace(string(wchan))
+	if w == "0" || w == "" { // running
+		w = "-"
+	}
+	return fmt.Sprintf("%s (%s) %s in %s", tid, comm, fields[0], w)
 }
 
 // Thaw resumes every process of the group (v1 freezer.state THAWED, v2

@@ -3,6 +3,7 @@ package cgroups
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -60,6 +61,10 @@ func TestRootLifecycle(t *testing.T) {
 	}
 	if ms, err := g.MemoryStats(); err != nil || ms.MemoryLimit != 32<<20 || ms.SwapLimit == 0 || ms.CPUUsageNs != 0 {
 		t.Errorf("MemoryStats = %+v, %v; want the 32 MiB limit, a swap limit, nothing but memory", ms, err)
+	}
+	fdir, _, _ := g.freezer()
+	if s := taskStates(fdir); !strings.HasPrefix(s, fmt.Sprintf("tasks: %d (", pid)) {
+		t.Errorf("taskStates = %q; want the sleep %d in it", s, pid)
 	}
 	if err := g.Freeze(ctx); err != nil {
 		t.Fatalf("Freeze: %v", err)
