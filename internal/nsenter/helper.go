@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"virtlxc/internal/sigdefault"
 )
 
 // EnvGoFDs lists the namespace fds for the pure-Go helper (see goHelper);
@@ -97,7 +99,11 @@ func goHelper() int {
 		}
 		req.CapBnd = &keep
 	}
-	// ^C and ^\ are for the command; the helper waits for it.
+	// The command starts with every signal's default action (libvirt's
+	// virFork); ^C and ^\ are for it, the helper waits for it.
+	if err := sigdefault.Restore(); err != nil {
+		return helperFail(err)
+	}
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGQUIT)
 	res, err := runInGo(req)
 	for _, f := range req.Namespaces {

@@ -34,6 +34,9 @@ type ControllerOptions struct {
 	// Pass are handed on to init with --passfd, the others must not be.
 	Files []*os.File
 	Pass  []int
+	// IgnoreSignals starts the controller with SIGHUP, SIGINT and
+	// SIGQUIT ignored, as nohup or a script's background job leaves them.
+	IgnoreSignals bool
 }
 
 // StartController runs virtlxc-controller for o and returns once the
@@ -68,6 +71,10 @@ func StartController(t testing.TB, o ControllerOptions) *Controller {
 		"--name", o.Name, "--config", cfg, "--root", c.Root, "--cgroup-scope", o.Scope, "--log", c.Log)
 	for _, fd := range o.Pass {
 		c.Cmd.Args = append(c.Cmd.Args, "--passfd", strconv.Itoa(fd))
+	}
+	if o.IgnoreSignals {
+		c.Cmd.Args = append([]string{"sh", "-c", `trap '' HUP INT QUIT; exec "$0" "$@"`}, c.Cmd.Args...)
+		c.Cmd.Path = "/bin/sh"
 	}
 	c.Cmd.ExtraFiles = o.Files
 	c.Cmd.Stdout, c.Cmd.Stderr = os.Stderr, os.Stderr

@@ -80,20 +80,26 @@ func TestEnterNamespaceCgroupsAndCaps(t *testing.T) {
 			if mode == "nocgo" {
 				bin += "-nocgo"
 			}
-			r := run(d.root, env, bin, "-c", d.uri, "lxc-enter-namespace", "cg", "--",
-				"/bin/sh", "-c", "grep -v name=systemd /proc/self/cgroup; echo ==; grep -v name=systemd /proc/1/cgroup; echo ==; grep CapBnd /proc/self/status /proc/1/status | cut -f2; exit 3")
+			// virtlxc started with SIGHUP, SIGINT and SIGQUIT ignored (a
+			// script's background job, nohup): the command still starts
+			// with every signal's default action, as under virsh.
+			r := run(d.root, env, "/bin/sh", "-c", `trap '' HUP INT QUIT; exec "$0" "$@"`, bin, "-c", d.uri, "lxc-enter-namespace", "cg", "--",
+				"/bin/sh", "-c", "grep -v name=systemd /proc/self/cgroup; echo ==; grep -v name=systemd /proc/1/cgroup; echo ==; grep CapBnd /proc/self/status /proc/1/status | cut -f2; echo ==; grep SigIgn /proc/self/status | cut -f2; exit 3")
 			if r.rc != 3 {
 				t.Fatalf("want status 3: %s", r)
 			}
 			// Both in the container's cgroup namespace: the same paths,
 			// relative to its root, mean the same cgroups.
 			parts := strings.Split(r.stdout, "==\n")
-			if len(parts) != 3 || parts[0] != parts[1] || !strings.Contains(parts[0], ":/") {
+			if len(parts) != 4 || parts[0] != parts[1] || !strings.Contains(parts[0], ":/") {
 				t.Errorf("the command is not in the init's cgroups:\n%s", r.stdout)
 			}
 			caps := strings.Fields(parts[2])
 			if len(caps) != 2 || caps[0] != caps[1] {
 				t.Errorf("bounding sets differ from the init's: %q", caps)
+			}
+			if ign := strings.TrimSpace(parts[3]); ign != "0000000000000000" {
+				t.Errorf("the command's SigIgn = %q, want no signal ignored", ign)
 			}
 		})
 	}

@@ -91,7 +91,14 @@ func startIn(t *testing.T, dir, name, xml string, pass ...*os.File) *ctr {
 	for i := range pass {
 		fds = append(fds, 3+i)
 	}
-	return &ctr{testutil.StartController(t, testutil.ControllerOptions{Dir: dir, Name: name, XML: xml, Scope: scope, Files: pass, Pass: fds})}
+	return startWith(t, testutil.ControllerOptions{Dir: dir, Name: name, XML: xml, Files: pass, Pass: fds})
+}
+
+// startWith is start with every option; the scope is the suite's.
+func startWith(t *testing.T, o testutil.ControllerOptions) *ctr {
+	t.Helper()
+	o.Scope = scope
+	return &ctr{testutil.StartController(t, o)}
 }
 
 // wait waits for the controller to exit and returns its error and the log.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"virtlxc/internal/testutil"
 
 	"virtlxc/internal/monitor"
 )
@@ -120,9 +121,12 @@ func TestInitctlRefusesNonFIFO(t *testing.T) {
 func TestRebootExitStatus(t *testing.T) {
 	// As anchor-init does: SIGHUP makes init call reboot(2), which the
 	// kernel turns into "init killed by SIGHUP" inside a pid namespace.
+	// The controller starts with SIGHUP ignored (as under nohup): init
+	// must not inherit that, or its shell could not trap SIGHUP.
 	root := testutilRoot(t)
 	fs := "    <filesystem type='mount'><source dir='" + root + "'/><target dir='/'/></filesystem>\n"
-	c := start(t, "reboot", domainXML("reboot", "/bin/sh", []string{"-c", "trap 'reboot -f' HUP; echo @@ready=1; while true; do sleep 0.05; done"}, fs, ""))
+	c := startWith(t, testutil.ControllerOptions{Name: "reboot", IgnoreSignals: true,
+		XML: domainXML("reboot", "/bin/sh", []string{"-c", "trap 'reboot -f' HUP; echo @@ready=1; while true; do sleep 0.05; done"}, fs, "")})
 	w := c.watch()
 	c.waitLog("@@ready=1")
 	if rep := c.call(monitor.Request{Op: monitor.OpReboot, Mode: "signal"}); rep.Error != "" {
@@ -132,6 +136,17 @@ func TestRebootExitStatus(t *testing.T) {
 		t.Errorf("exit %+v, want reboot (init killed by SIGHUP)", ev)
 	}
 	c.wait(10 * time.Second)
+}
+
+// TestInitSignalsDefault: init starts with no signal ignored, as libvirt's
+// does (virFork), even when the controller was started with SIGHUP,
+// SIGINT and SIGQUIT ignored.
+func TestInitSignalsDefault(t *testing.T) {
+	c := startWith(t, testutil.ControllerOptions{Name: "sigs", IgnoreSignals: true,
+		XML: domainXML("sigs", "/bin/sh", []string{"-c", `sed -n 's/^SigIgn:[[:space:]]*/@@sigign=/p' /proc/1/status`}, "", "")})
+	if _, log := c.wait(10 * time.Second); values(log)["sigign"] != "0000000000000000" {
+		t.Errorf("init's SigIgn = %q, want none ignored:\n%s", values(log)["sigign"], log)
+	}
 }
 
 func TestDestroyIsFast(t *testing.T) {
