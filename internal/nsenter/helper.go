@@ -100,7 +100,9 @@ func goHelper() int {
 		req.CapBnd = &keep
 	}
 	// The command starts with every signal's default action (libvirt's
-	// virFork); ^C and ^\ are for it, the helper waits for it.
+	// virFork); ^C and ^\ are for it, the helper waits for it. (Its
+	// blocked set is the one this process started with: exec.Cmd's
+	// child takes the runtime's initial mask, not this thread's.)
 	if err := sigdefault.Restore(); err != nil {
 		return helperFail(err)
 	}

@@ -7,7 +7,8 @@
 // and SIGINT. So a daemon started under nohup, or as a background job
 // of a script (SIGINT and SIGQUIT ignored), would hand those on through
 // the controller to every container's init: a shell init could then not
-// trap SIGHUP, and `reboot --mode signal` would do nothing.
+// trap SIGHUP, and `reboot --mode signal` would do nothing. Likewise a
+// blocked signal stays blocked across execve.
 package sigdefault
 
 import (
@@ -33,11 +34,17 @@ const (
 )
 
 // Restore gives every signal this process ignores its default action
-// back. Caught signals are left alone (execve resets them, and the Go
-// runtime needs its handlers until then). Call it in the process that
-// execs the container's program, just before: from then on a signal it
-// ignored would act on this process.
+// back and unblocks every signal on the calling thread (execve keeps the
+// thread's mask, and the Go runtime leaves an inherited block of the
+// signals it does not need, SIGUSR1 or SIGWINCH for one). Caught signals
+// are left alone (execve resets them, and the Go runtime needs its
+// handlers until then). Call it on the thread that execs the container's
+// program, just before: from then on a signal it ignored would act on
+// this process.
 func Restore() error {
+	if err := unix.PthreadSigmask(unix.SIG_SETMASK, &unix.Sigset_t{}, nil); err != nil {
+		return fmt.Errorf("Failed to unblock signals: %w", err)
+	}
 	for sig := 1; sig <= nsig; sig++ {
 		if sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP) {
 			continue

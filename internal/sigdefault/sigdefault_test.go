@@ -3,6 +3,7 @@ package sigdefault
 import (
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,17 @@ const helperEnv = "SIGDEFAULT_TEST_HELPER"
 // (or not) and execs cat of its own status, whose SigIgn the test reads.
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(helperEnv); mode != "" {
+		// This thread execs: block two signals the runtime leaves
+		// blockable, as a parent's inherited mask would.
+		runtime.LockOSThread()
+		var set unix.Sigset_t
+		for _, sig := range []unix.Signal{unix.SIGUSR1, unix.SIGWINCH} {
+			set.Val[0] |= bit(sig)
+		}
+		if err := unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(5)
+		}
 		if mode == "restore" {
 			if err := Restore(); err != nil {
 				os.Stderr.WriteString(err.Error() + "\n")
@@ -29,10 +41,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// sigIgn runs the helper with SIGHUP, SIGINT and SIGQUIT ignored (as
+// status runs the helper with SIGHUP, SIGINT and SIGQUIT ignored (as
 // nohup and a script's background job leave them) and returns the
-// SigIgn mask of the program it execs.
-func sigIgn(t *testing.T, mode string) uint64 {
+// SigIgn and SigBlk masks of the program it execs.
+func status(t *testing.T, mode string) (ign, blk uint64) {
 	t.Helper()
 	cmd := exec.Command("/bin/sh", "-c", `trap '' HUP INT QUIT; exec "$0"`, os.Args[0])
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
@@ -40,17 +52,27 @@ func sigIgn(t *testing.T, mode string) uint64 {
 	if err != nil {
 		t.Fatalf("helper: %v\n%s", err, out)
 	}
+	found := 0
 	for _, line := range strings.Split(string(out), "\n") {
-		if v, ok := strings.CutPrefix(line, "SigIgn:"); ok {
-			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n
+		key, v, _ := strings.Cut(line, ":")
+		if key != "SigIgn" && key != "SigBlk" {
+			continue
 		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key == "SigIgn" {
+			ign = n
+		} else {
+			blk = n
+		}
+		found++
 	}
-	t.Fatalf("no SigIgn in\n%s", out)
-	return 0
+	if found != 2 {
+		t.Fatalf("no SigIgn and SigBlk in\n%s", out)
+	}
+	return ign, blk
 }
 
 func bit(sig unix.Signal) uint64 { return 1 << (uint(sig) - 1) }
@@ -58,12 +80,16 @@ func bit(sig unix.Signal) uint64 { return 1 << (uint(sig) - 1) }
 func TestRestore(t *testing.T) {
 	// Without Restore, the ignored SIGHUP and SIGINT reach the exec'd
 	// program (the Go runtime keeps them; it catches SIGQUIT itself,
-	// which execve then resets).
-	if got := sigIgn(t, "keep"); got&(bit(unix.SIGHUP)|bit(unix.SIGINT)) != bit(unix.SIGHUP)|bit(unix.SIGINT) {
-		t.Fatalf("without Restore SigIgn = %#x; want SIGHUP and SIGINT in it (the case Restore is for)", got)
+	// which execve then resets), and so does the thread's blocked set.
+	ign, blk := status(t, "keep")
+	if want := bit(unix.SIGHUP) | bit(unix.SIGINT); ign&want != want {
+		t.Fatalf("without Restore SigIgn = %#x; want SIGHUP and SIGINT in it (the case Restore is for)", ign)
 	}
-	if got := sigIgn(t, "restore"); got != 0 {
-		t.Errorf("after Restore SigIgn = %#x, want 0", got)
+	if want := bit(unix.SIGUSR1) | bit(unix.SIGWINCH); blk&want != want {
+		t.Fatalf("without Restore SigBlk = %#x; want SIGUSR1 and SIGWINCH in it", blk)
+	}
+	if ign, blk := status(t, "restore"); ign != 0 || blk != 0 {
+		t.Errorf("after Restore SigIgn = %#x, SigBlk = %#x; want 0 and 0", ign, blk)
 	}
 }
 
