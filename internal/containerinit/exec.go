@@ -8,7 +8,6 @@ import (
 
 	"virtlxc/internal/caps"
 	"virtlxc/internal/initproto"
-	"virtlxc/internal/sigdefault"
 )
 
 // execInit finishes inside the new root and replaces this process with the
@@ -40,11 +39,6 @@ func (s *stage) execInit() error {
 		if err := loopbackUp(); err != nil {
 			return err
 		}
-	}
-	// Init starts with every signal's default action, as under libvirt,
-	// whatever the daemon inherited ignored (nohup: SIGHUP).
-	if err := sigdefault.Restore(); err != nil {
-		return err
 	}
 	filter := s.seccompWanted()
 	if err := s.setupConsoleFDs(id); err != nil {

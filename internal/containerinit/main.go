@@ -24,6 +24,7 @@ import (
 
 	"virtlxc/internal/initproto"
 	"virtlxc/internal/linkconf"
+	"virtlxc/internal/sigdefault"
 	"virtlxc/internal/spec"
 )
 
@@ -40,6 +41,11 @@ func LockThread() { runtime.LockOSThread() }
 // Main runs the init stage and never returns: it execs the container's init
 // or exits 1 after telling the controller why.
 func Main() {
+	// Init starts with every signal's default action and none blocked, as
+	// under libvirt, whatever the daemon inherited (nohup: SIGHUP
+	// ignored). Done first, on this thread (the one that execs init), so
+	// a spare does it before it is claimed.
+	restoreErr := sigdefault.Restore()
 	var npass int
 	var err error
 	if os.Args[2] == initproto.SpareArg {
@@ -50,7 +56,11 @@ func Main() {
 	}
 	sync := os.NewFile(uintptr(initproto.SyncFD(npass)), "sync")
 	st := &stage{sync: sync, npass: npass, rootTree: -1, memTree: -1}
-	if err := st.run(); err != nil {
+	err = restoreErr
+	if err == nil {
+		err = st.run()
+	}
+	if err != nil {
 		msg := "Failure in libvirt_lxc startup: " + err.Error()
 		fmt.Fprintln(os.Stderr, msg)
 		_ = initproto.Send(sync, initproto.Error, err.Error())
