@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"virtlxc/internal/fdclean"
 	"virtlxc/internal/paths"
 )
@@ -87,6 +89,12 @@ func Main(args []string) int {
 		fmt.Fprintf(os.Stderr, "virtlxcd: %v\n", err)
 		return 1
 	}
+	// The modes this daemon means (0644 for the hosts files dnsmasq reads
+	// after dropping its privileges, 0755 for the directories on its way)
+	// and the umask containers start with must not depend on the shell it
+	// was started from: 022, a systemd service's default. Private files
+	// (configs, logs, sockets, state) are created with explicit modes.
+	unix.Umask(0o022)
 	if *background {
 		return detach(args, layout)
 	}

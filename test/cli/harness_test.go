@@ -101,6 +101,13 @@ type daemon struct {
 // PID.
 func startDaemon(t *testing.T, extra ...string) *daemon {
 	t.Helper()
+	return startDaemonAfter(t, "", extra...)
+}
+
+// startDaemonAfter is startDaemon with virtlxcd exec'd by a shell that
+// runs script first (a umask, traps: what a user's shell may leave).
+func startDaemonAfter(t *testing.T, script string, extra ...string) *daemon {
+	t.Helper()
 	testutil.RequireRoot(t)
 	if _, err := os.Stat(virshPath); err != nil {
 		t.Skip("real virsh is not installed (libvirt-clients)")
@@ -111,6 +118,10 @@ func startDaemon(t *testing.T, extra ...string) *daemon {
 		sock: filepath.Join(root, "run/libvirt/virtlxcd-sock")}
 	d.uri = "lxc:///system?socket=" + d.sock
 	d.cmd = exec.Command(filepath.Join(bin, "virtlxcd"), append([]string{"--root", root}, extra...)...)
+	if script != "" {
+		d.cmd.Args = append([]string{"sh", "-c", script + `; exec "$0" "$@"`}, d.cmd.Args...)
+		d.cmd.Path = "/bin/sh"
+	}
 	d.cmd.Stdout, d.cmd.Stderr = d.log, d.log
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
