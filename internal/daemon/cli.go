@@ -82,6 +82,19 @@ func Main(args []string) int {
 		fmt.Fprintf(os.Stderr, "virtlxcd: bad --log-level %q\n", *level)
 		return 2
 	}
+	// Absolute from here on: the controllers, and a daemon detached by
+	// --daemon, run in "/" so that none of them holds the directory
+	// virtlxcd was started from (daemon(3); libvirtd -d does the same).
+	for _, p := range []*string{root, socket, pidFile, controller} {
+		if *p != "" {
+			abs, err := filepath.Abs(*p)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "virtlxcd: %v\n", err)
+				return 1
+			}
+			*p = abs
+		}
+	}
 	layout := paths.New(*root, *socket)
 	// Descriptors this process inherited by accident (from a shell or a
 	// supervisor) must not reach controllers and containers.
@@ -96,7 +109,13 @@ func Main(args []string) int {
 	// (configs, logs, sockets, state) are created with explicit modes.
 	unix.Umask(0o022)
 	if *background {
-		return detach(args, layout)
+		var rest []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "daemon" {
+				rest = append(rest, "--"+f.Name+"="+f.Value.String())
+			}
+		})
+		return detach(rest, layout)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
@@ -109,15 +128,10 @@ func Main(args []string) int {
 	return 0
 }
 
-// detach re-runs virtlxcd without --daemon in a new session, its output in
-// the log directory, and returns once its socket answers.
-func detach(args []string, layout paths.Layout) int {
-	var rest []string
-	for _, a := range args {
-		if a != "--daemon" && a != "-daemon" {
-			rest = append(rest, a)
-		}
-	}
+// detach re-runs virtlxcd with rest (its options but --daemon) in a new
+// session and in "/", its output in the log directory, and returns once
+// its socket answers.
+func detach(rest []string, layout paths.Layout) int {
 	if err := os.MkdirAll(layout.LogDir, 0o700); err != nil {
 		fmt.Fprintf(os.Stderr, "virtlxcd: %v\n", err)
 		return 1
@@ -135,6 +149,7 @@ func detach(args []string, layout paths.Layout) int {
 		return 1
 	}
 	cmd := exec.Command(self, rest...)
+	cmd.Dir = "/"
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {

@@ -51,6 +51,7 @@ func (l execLauncher) Launch(spec LaunchSpec) (Process, error) {
 		Stderr:      spec.Log,
 		ExtraFiles:  spec.ExtraFiles,
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+		Dir:         "/", // not the daemon's working directory (see daemon.Main)
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, err

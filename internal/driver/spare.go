@@ -106,6 +106,7 @@ func (p *sparePool) start() (*spareProc, error) {
 		Stderr:      devnull,
 		ExtraFiles:  extra,
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+		Dir:         "/", // not the daemon's working directory (see daemon.Main)
 	}
 	if err := cmd.Start(); err != nil {
 		mine.Close()
