@@ -157,9 +157,11 @@ func benchStart(b *testing.B, name string, fig *figure, idle time.Duration) {
 		return l.DomainDestroy(dom)
 	})
 	for b.Loop() {
+		traceMark("OPB")
 		if err := fig.timeOp(func() error { return l.DomainCreate(dom) }); err != nil {
 			b.Fatal(err)
 		}
+		traceMark("OPE")
 		b.StopTimer()
 		if err := l.DomainDestroy(dom); err != nil {
 			b.Fatal(err)

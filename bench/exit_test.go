@@ -50,12 +50,15 @@ func BenchmarkRunToExit(b *testing.B) {
 		return awaitStopped(events, dom.Name, 30*time.Second)
 	})
 	for b.Loop() {
+		traceMark("OPB")
 		t0 := time.Now()
 		if err := l.DomainCreate(dom); err != nil {
 			b.Fatal(err)
 		}
+		traceMark("OPR")
 		waitStopped(b, events, dom.Name)
 		fig.addDur(time.Since(t0))
+		traceMark("OPE")
 	}
 }
 
