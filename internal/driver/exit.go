@@ -79,22 +79,39 @@ func (d *Driver) watch(dom *domain, r *run) {
 	d.handleStop(dom, r)
 }
 
-// stopped is what markStopped decided, for finishStop.
+// stopped is what markStopped decided.
 type stopped struct {
-	ok        bool // this call shut the domain off (not handled before)
-	reboot    bool
-	detail    int
-	partition string
+	ok     bool // this call shut the domain off (not handled before)
+	reboot bool
+	detail int
 }
 
 // handleStop shuts dom off after its controller r ended: reason
 // destroyed when a destroy was asked for, else shutdown; the STOPPED
 // event's detail is SHUTDOWN, DESTROYED, or FAILED when the controller
 // died without reporting init's exit (or reported an error). A reboot
-// exit starts the domain again instead. A transient domain that stays
-// off is gone from the registry by the time r.done is closed.
+// exit starts the domain again instead. In libvirt's order the cgroup
+// goes first, with whatever the controller left in it (normally nothing:
+// a killed controller leaves its own), then the state and the event. A
+// transient domain that stays off is gone from the registry by the time
+// r.done is closed.
 func (d *Driver) handleStop(dom *domain, r *run) {
-	d.finishStop(dom, r, d.markStopped(dom, r))
+	dom.mu.Lock()
+	mine := dom.run == r && !r.handled
+	partition := partitionOf(dom.liveDef)
+	dom.mu.Unlock()
+	if !mine {
+		return
+	}
+	d.removeGroup(dom, r, partition)
+	st := d.markStopped(dom, r)
+	if !st.ok {
+		return
+	}
+	close(r.done)
+	if st.reboot {
+		d.restart(dom, st.detail)
+	}
 }
 
 // markStopped is handleStop's first half: the domain is shut off (state,
@@ -108,7 +125,7 @@ func (d *Driver) markStopped(dom *domain, r *run) stopped {
 	if dom.run != r || r.handled {
 		return stopped{}
 	}
-	st := stopped{ok: true, partition: partitionOf(dom.liveDef)}
+	st := stopped{ok: true}
 	reason, detail := ShutoffShutdown, DetailStoppedShutdown
 	// A controller exits 0 only after its init ran and exited, so a
 	// missing exit event (the controller may quit before its watch
@@ -138,20 +155,6 @@ func (d *Driver) markStopped(dom *domain, r *run) stopped {
 	}
 	r.handled = true
 	return st
-}
-
-// finishStop is handleStop's second half, once the controller has exited:
-// whatever it left in the cgroup goes (normally nothing), r.done closes,
-// and a reboot starts the domain again.
-func (d *Driver) finishStop(dom *domain, r *run, st stopped) {
-	if !st.ok {
-		return
-	}
-	d.removeGroup(dom, r, st.partition)
-	close(r.done)
-	if st.reboot {
-		d.restart(dom, st.detail)
-	}
 }
 
 // removeGroup removes r's cgroup: whatever the controller left there

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"bufio"
+	"golang.org/x/sys/unix"
 	"io"
 	"os"
 	"os/exec"
@@ -237,6 +238,30 @@ func TestRootReconnectAfterDaemonDeath(t *testing.T) {
 	}
 	e.waitEvent("survivor", EventStopped, DetailStoppedDestroyed)
 	e.assertNoLeftovers("survivor")
+}
+
+// TestRootControllerKilled: a controller killed outright takes its
+// container with it (init's Pdeathsig); the daemon stops the domain as
+// libvirt does when its monitor reaches EOF without an EXIT event (state
+// shut off (shutdown), event STOPPED/FAILED) and leaves nothing behind.
+func TestRootControllerKilled(t *testing.T) {
+	e := newRootEnv(t)
+	ref, err := e.d.DefineXML([]byte(hostRootXML("killed", sleeper)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, err = e.d.Start(ref, 0, nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEvent("killed", EventStarted, DetailStartedBooted)
+	if err := unix.Kill(ref.ID, unix.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEvent("killed", EventStopped, DetailStoppedFailed)
+	if s, r, _ := e.d.GetState(ref, 0); s != StateShutoff || r != ShutoffShutdown {
+		t.Fatalf("state %s (%s)", s, ReasonString(s, r))
+	}
+	e.assertNoLeftovers("killed")
 }
 
 func TestRootStartFailure(t *testing.T) {

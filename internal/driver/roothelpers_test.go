@@ -229,11 +229,12 @@ func (e *rootEnv) frozen(name string) bool {
 }
 
 // assertNoLeftovers checks that a stopped domain left no status file,
-// pid file, socket, controller config or cgroup.
+// pid file, socket, controller config, meminfo or root directory, or
+// cgroup.
 func (e *rootEnv) assertNoLeftovers(name string) {
 	e.t.Helper()
 	for _, p := range []string{e.layout.StatusFile(name), e.layout.PidFile(name), e.layout.MonitorSocket(name),
-		filepath.Join(e.layout.StateDir, name+".config")} {
+		filepath.Join(e.layout.StateDir, name+".config"), e.layout.FuseDir(name), e.layout.RootMount(name)} {
 		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
 			e.t.Errorf("%s left behind (%v)", p, err)
 		}

@@ -204,11 +204,11 @@ func (d *Driver) saveConfig(name string, def *domainxml.Domain) error {
 // removeRunFiles deletes a stopped domain's live files: status, pid,
 // monitor socket and the controller's copy of the definition.
 func (d *Driver) removeRunFiles(name string) {
-	// A killed controller leaves its meminfo mount point (an empty
-	// directory: the filesystem is only ever mounted in the container's
-	// namespace).
+	// A killed controller leaves its meminfo mount point and the root's
+	// staging directory (empty directories: what is mounted on them is
+	// only ever mounted in the container's namespace).
 	for _, p := range []string{d.layout.StatusFile(name), d.layout.PidFile(name),
-		d.layout.MonitorSocket(name), d.controllerConfig(name), d.layout.FuseDir(name)} {
+		d.layout.MonitorSocket(name), d.controllerConfig(name), d.layout.FuseDir(name), d.layout.RootMount(name)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			d.log.Warn("cannot remove run file", "file", p, "err", err)
 		}
