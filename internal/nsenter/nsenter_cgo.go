@@ -156,13 +156,15 @@ __attribute__((constructor)) static void virtlxc_nsenter(int argc, char **argv)
 	if (pid == 0) {
 		// Every signal's default action and none blocked, as libvirt's
 		// virFork gives its children (an ignored SIGHUP would survive
-		// execv).
+		// execv). Through the system call: glibc's signal() refuses
+		// 32 and 33, which GNU make, for one, leaves ignored.
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
+		struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl = {0};
+		for (int sig = 1; sig <= 64; sig++)
 			if (sig != SIGKILL && sig != SIGSTOP)
-				signal(sig, SIG_DFL);
+				syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 		// The init's no_new_privs and seccomp filters (root of the user
 		// namespace here: CAP_SYS_ADMIN allows the filters without it).
 		if (nnp && strcmp(nnp, "1") == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
