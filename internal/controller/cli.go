@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"virtlxc/internal/atomicfile"
 	"virtlxc/internal/fdclean"
 	"virtlxc/internal/keeper"
 	"virtlxc/internal/memtrim"
@@ -110,7 +111,9 @@ func Main(args []string) int {
 	opts.Watcher = watcher
 	pidFile := layout.PidFile(*name)
 	opts.Ready = func(ev monitor.Event) {
-		if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+		// Whole or not at all: a full /run leaves no empty pid file (the
+		// daemon tracks the controller by its status file, not this).
+		if err := atomicfile.Write(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
 			log.Warn("writing pid file", "err", err)
 		}
 		if ready != nil {

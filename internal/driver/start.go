@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"virtlxc/internal/atomicfile"
 	"virtlxc/internal/cgroups"
 
 	"golang.org/x/sys/unix"
@@ -87,7 +88,7 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	if err != nil {
 		return Ref{}, err
 	}
-	if err := writeFileAtomic(d.controllerConfig(name), cfg, 0o600); err != nil {
+	if err := atomicfile.Write(d.controllerConfig(name), cfg, 0o600); err != nil {
 		return Ref{}, internalError(err, "cannot write the controller config of domain '%s'", name)
 	}
 	logPath := d.layout.LogFile(name)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"virtlxc/internal/atomicfile"
 	"virtlxc/internal/domainxml"
 )
 
@@ -130,32 +131,6 @@ func parseStatus(data []byte) (*status, error) {
 	return st, nil
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory (hidden, so the status loader skips it) and a rename.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	dir, base := filepath.Split(path)
-	f, err := os.CreateTemp(dir, "."+base+".tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Chmod(mode)
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp)
-		return werr
-	}
-	return nil
-}
-
 // saveStatus writes dom's status file. Callers hold dom.mu; dom is active.
 func (d *Driver) saveStatus(dom *domain) error {
 	_, err := d.saveStatusBody(dom, nil)
@@ -174,7 +149,7 @@ func (d *Driver) saveStatusBody(dom *domain, body []byte) ([]byte, error) {
 		}
 	}
 	data := wrapStatus(dom.name, dom.state, dom.reason, dom.id, dom.initPID, body)
-	if err := writeFileAtomic(d.layout.StatusFile(dom.name), data, 0o600); err != nil {
+	if err := atomicfile.Write(d.layout.StatusFile(dom.name), data, 0o600); err != nil {
 		return nil, internalError(err, "cannot save status of domain '%s'", dom.name)
 	}
 	return body, nil
