@@ -24,6 +24,10 @@ func devicePolicy(sp *spec.Container) cgroups.DevicePolicy {
 // starts answering it. In between, connections wait in the backlog.
 func (c *Controller) listen() error {
 	path := c.layout.MonitorSocket(c.dom.Name)
+	if len(path) >= len(unix.RawSockaddrUnix{}.Path) {
+		// libvirt's virNetSocketNewListenUNIX says so, rather than bind's EINVAL.
+		return fmt.Errorf("Path %s too long for unix socket: %w", path, unix.ENAMETOOLONG)
+	}
 	_ = os.Remove(path)
 	old := unix.Umask(0o077)
 	l, err := net.Listen("unix", path)

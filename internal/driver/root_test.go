@@ -264,6 +264,25 @@ func TestRootControllerKilled(t *testing.T) {
 	e.assertNoLeftovers("killed")
 }
 
+// TestRootSocketPathTooLong: a name that makes the monitor socket's path
+// too long for a unix socket fails the start with libvirt's message and
+// leaves nothing.
+func TestRootSocketPathTooLong(t *testing.T) {
+	e := newRootEnv(t)
+	name := strings.Repeat("n", 100)
+	ref, err := e.d.DefineXML([]byte(hostRootXML(name, sleeper)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err = e.d.Start(ref, 0, nil, 0); err == nil || !strings.Contains(err.Error(), "too long for unix socket") {
+		t.Fatalf("start error %v", err)
+	}
+	if s, r, _ := e.d.GetState(ref, 0); s != StateShutoff || r != ShutoffFailed {
+		t.Fatalf("state %s (%s)", s, ReasonString(s, r))
+	}
+	e.assertNoLeftovers(name)
+}
+
 func TestRootStartFailure(t *testing.T) {
 	e := newRootEnv(t)
 	x := strings.Replace(hostRootXML("badinit", sleeper), "<init>/bin/sh</init>", "<init>/no/such/init</init>", 1)
