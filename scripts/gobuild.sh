@@ -10,6 +10,7 @@
 # goal), so it pays for the bits and never uses them: 75 KiB of anonymous
 # memory per container, 4.7 % (bench/README.md, "idle memory").
 set -euo pipefail
+umask 022 # 0755 binaries whatever the caller's umask (a test's mapped root execs them)
 out=$1 cgo=$2
 shift 2
 flags=(-trimpath -ldflags '-s -w' -o "$out/")

@@ -18,6 +18,9 @@ func TestShielded(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(dir, "rootfs"), 0o755); err != nil {
 			t.Fatal(err)
 		}
+		if err := os.Chmod(filepath.Join(dir, "rootfs"), 0o755); err != nil { // whatever the umask
+			t.Fatal(err)
+		}
 		if err := os.Chmod(dir, mode); err != nil {
 			t.Fatal(err)
 		}

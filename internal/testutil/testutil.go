@@ -128,7 +128,23 @@ func BusyboxRoot(t testing.TB) string {
 			t.Fatal(err)
 		}
 	}
+	// The modes above whatever the umask of whoever runs the tests: the
+	// containers' non-root users read /etc, a mapped root walks the tree.
+	for _, d := range []string{"bin", "etc", "proc", "sys", "dev", "tmp", "root", "home", "home/tester"} {
+		chmod(t, filepath.Join(root, d), 0o755)
+	}
+	chmod(t, filepath.Join(root, "bin", "busybox"), 0o755)
+	for name := range files {
+		chmod(t, filepath.Join(root, name), 0o644)
+	}
 	return root
+}
+
+func chmod(t testing.TB, path string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // ChownTree hands every file under root (symlinks themselves included) to
