@@ -59,6 +59,11 @@ func TestEventsAndReboot(t *testing.T) {
 	}
 	e.out("destroy anchor-basic")
 	e.out("undefine anchor-basic")
+	// Events reach virsh after the calls return: the last one may still
+	// be on its way when undefine does (seen once under load).
+	for wait := time.Now().Add(10 * time.Second); !strings.Contains(evOut.String(), "'anchor-basic': Undefined Removed") && time.Now().Before(wait); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	_ = ev.Process.Signal(os.Interrupt)
 	_ = ev.Wait()
 	var lines []string
