@@ -82,6 +82,26 @@ var comparisons = map[string][]comparison{
 		{Name: "libvirt_lxc controller", SameRun: "libvirt/controller-rss", Ref: &ref{Median: 19.8, P25: 19.8, P75: 19.8, Min: 19.8, Max: 19.8, N: 10}},
 		{Name: "lxc monitor", SameRun: "lxc/monitor-rss", Ref: &ref{Median: 2.83, P25: 2.83, P75: 2.83, Min: 2.83, Max: 2.83, N: 10}},
 	},
+	"density/start-total": {
+		{Name: "lxc-start (daemonized), same count, 4 at a time (after virtlxc's rounds)", SameRun: "lxc/density-start"},
+		{Name: "crun run -d, same count, 4 at a time (after virtlxc's rounds)", SameRun: "crun/density-start"},
+	},
+	"density/start-total-again": {
+		{Name: "lxc-start, second round", SameRun: "lxc/density-start-again"},
+		{Name: "crun run -d, second round", SameRun: "crun/density-start-again"},
+	},
+	"density/cpu-per-start": {
+		{Name: "lxc-start", SameRun: "lxc/density-cpu-per-start"},
+		{Name: "crun run -d", SameRun: "crun/density-cpu-per-start"},
+	},
+	"density/cpu-per-start-again": {
+		{Name: "lxc-start, second round", SameRun: "lxc/density-cpu-per-start-again"},
+		{Name: "crun run -d, second round", SameRun: "crun/density-cpu-per-start-again"},
+	},
+	"density/mem-used": {
+		{Name: "lxc-start (a monitor per container)", SameRun: "lxc/density-mem-used"},
+		{Name: "crun run -d (no process of its own)", SameRun: "crun/density-mem-used"},
+	},
 	"mem/controller-pss": {
 		{Name: "libvirt_lxc controller", SameRun: "libvirt/controller-pss", Ref: &ref{Median: 3.70, P25: 3.70, P75: 3.70, Min: 3.70, Max: 3.70, N: 10}},
 		{Name: "lxc monitor", SameRun: "lxc/monitor-pss", Ref: &ref{Median: 0.54, P25: 0.54, P75: 0.54, Min: 0.54, Max: 0.54, N: 10}},

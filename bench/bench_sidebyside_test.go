@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -74,11 +73,7 @@ func BenchmarkLXC(b *testing.B) {
 	start := "lxc-start" + lxcArgs + " -f " + filepath.Join(dir, "sleep.conf")
 	b.Cleanup(func() {
 		_, _ = timeInNS(0, anchorRuns{prepare: stop})
-		// lxc leaves an empty lxc.pivot group in each v1 hierarchy
-		pivots, _ := filepath.Glob("/sys/fs/cgroup/*/lxc.pivot")
-		for _, p := range pivots {
-			_ = os.Remove(p)
-		}
+		removeLXCPivots()
 	})
 	lxcMemory(b, dir, filepath.Join(dir, "sleep.conf"), envCount("VIRTLXC_BENCH_MEMN", 100))
 	anchorTimes(b, "lxc", []anchorRuns{
@@ -150,10 +145,8 @@ func runTimer(args []string) error {
 	if err != nil {
 		return fmt.Errorf("timer: runs: %w", err)
 	}
-	if strings.Contains(readFile("/proc/self/mountinfo"), " /sys/fs/cgroup/unified ") {
-		if err := syscall.Unmount("/sys/fs/cgroup/unified", 0); err != nil {
-			return fmt.Errorf("timer: unmounting the cgroup2 hierarchy: %w", err)
-		}
+	if err := hideUnified(); err != nil {
+		return fmt.Errorf("timer: %w", err)
 	}
 	prepare, command := args[1], strings.Fields(args[2])
 	sh := func() {

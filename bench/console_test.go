@@ -218,6 +218,8 @@ func runHelper(role string) int {
 		}
 	case "timer":
 		err = runTimer(os.Args[1:])
+	case "parallel":
+		err = runParallel(os.Args[1:])
 	default:
 		err = fmt.Errorf("unknown helper role %q", role)
 	}
