@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,28 +153,19 @@ func runTimer(args []string) error {
 			_ = exec.Command("/bin/sh", "-c", prepare).Run()
 		}
 	}
+	errf, err := stderrFile()
+	if err != nil {
+		return fmt.Errorf("timer: %w", err)
+	}
+	defer errf.Close()
 	var samples []float64
 	for i := 0; i < runs+2 && len(command) > 0; i++ {
 		sh()
-		c := exec.Command(command[0], command[1:]...)
-		// A file, not a pipe: a detached container keeps its stderr open.
-		errf, err := os.CreateTemp("", "vlbench-timer-")
+		el, err := runCaptured(exec.Command(command[0], command[1:]...), errf)
 		if err != nil {
+			sh()
 			return fmt.Errorf("timer: %w", err)
 		}
-		_ = os.Remove(errf.Name())
-		c.Stderr = errf
-		t0 := time.Now()
-		err = c.Run()
-		el := time.Since(t0)
-		if err != nil {
-			_, _ = errf.Seek(0, 0)
-			msg, _ := io.ReadAll(errf)
-			_ = errf.Close()
-			sh()
-			return fmt.Errorf("timer: %s: %w: %s", args[2], err, msg)
-		}
-		_ = errf.Close()
 		if i >= 2 {
 			samples = append(samples, float64(el.Nanoseconds())/1e6)
 		}

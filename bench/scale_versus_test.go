@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -252,21 +253,20 @@ func runAll(cmds [][]string, workers int) error {
 	failed := func() bool { mu.Lock(); defer mu.Unlock(); return first != nil }
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
+		errf, err := stderrFile()
+		if err != nil {
+			close(next)
+			wg.Wait()
+			return err
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// A file, not a pipe: a detached container keeps its stderr open.
-			errf, err := os.CreateTemp("", "vlbench-parallel-")
-			if err == nil {
-				_ = os.Remove(errf.Name())
-				defer errf.Close()
-			}
+			defer errf.Close()
 			for c := range next {
-				if err := runLogged(c, errf); err != nil {
+				if _, err := runCaptured(exec.Command(c[0], c[1:]...), errf); err != nil {
 					mu.Lock()
-					if first == nil {
-						first = err
-					}
+					first = cmp.Or(first, err)
 					mu.Unlock()
 				}
 			}
@@ -283,22 +283,30 @@ func runAll(cmds [][]string, workers int) error {
 	return first
 }
 
-// runLogged runs one command with its stderr in errf (emptied first),
-// which an error quotes.
-func runLogged(c []string, errf *os.File) error {
-	cmd := exec.Command(c[0], c[1:]...)
-	if errf != nil {
-		_ = errf.Truncate(0)
+// stderrFile is an unlinked temporary file for commands' stderr: a file,
+// not a pipe, because a detached container keeps its stderr open.
+func stderrFile() (*os.File, error) {
+	f, err := os.CreateTemp("", "vlbench-stderr-")
+	if err != nil {
+		return nil, err
+	}
+	_ = os.Remove(f.Name())
+	return f, nil
+}
+
+// runCaptured runs c with its stderr in errf (emptied first) and returns
+// how long c.Run took; an error quotes the command and its stderr.
+func runCaptured(c *exec.Cmd, errf *os.File) (time.Duration, error) {
+	_ = errf.Truncate(0)
+	_, _ = errf.Seek(0, 0)
+	c.Stderr = errf
+	t0 := time.Now()
+	err := c.Run()
+	el := time.Since(t0)
+	if err != nil {
 		_, _ = errf.Seek(0, 0)
-		cmd.Stderr = errf
+		msg, _ := io.ReadAll(errf)
+		return el, fmt.Errorf("%s: %w: %s", strings.Join(c.Args, " "), err, bytes.TrimSpace(msg))
 	}
-	if err := cmd.Run(); err != nil {
-		var msg []byte
-		if errf != nil {
-			_, _ = errf.Seek(0, 0)
-			msg, _ = io.ReadAll(errf)
-		}
-		return fmt.Errorf("%s: %w: %s", strings.Join(c, " "), err, bytes.TrimSpace(msg))
-	}
-	return nil
+	return el, nil
 }
