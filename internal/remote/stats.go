@@ -13,39 +13,59 @@ import (
 
 // Stats groups of virConnectGetAllDomainStats that virtlxc fills.
 const (
-	statsState   = 1  // VIR_DOMAIN_STATS_STATE
-	statsCPU     = 2  // VIR_DOMAIN_STATS_CPU_TOTAL
-	statsBalloon = 4  // VIR_DOMAIN_STATS_BALLOON
-	statsIface   = 16 // VIR_DOMAIN_STATS_INTERFACE
+	statsState     = 1  // VIR_DOMAIN_STATS_STATE
+	statsCPU       = 2  // VIR_DOMAIN_STATS_CPU_TOTAL
+	statsBalloon   = 4  // VIR_DOMAIN_STATS_BALLOON
+	statsIface     = 16 // VIR_DOMAIN_STATS_INTERFACE
+	statsSupported = statsState | statsCPU | statsBalloon | statsIface
+)
+
+// Flags of virConnectGetAllDomainStats: the VIR_CONNECT_LIST_DOMAINS_*
+// filters (the same bits), and VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT,
+// _BACKING (no block stats here: both change nothing) and _ENFORCE_STATS.
+const (
+	statsListFilters = 0xff
+	statsNowait      = 1 << 29
+	statsBacking     = 1 << 30
+	statsEnforce     = 1 << 31
 )
 
 // statsProc is CONNECT_GET_ALL_DOMAIN_STATS, which libvirt's LXC driver
-// lacks and virtlxc answers (virtlxc top uses it): state, CPU time,
-// memory and, for a running domain, its interfaces' counters (net.*, in
-// the layout libvirt's QEMU driver uses) in one call.
+// lacks and virtlxc answers (virtlxc top and domstats use it): state, CPU
+// time, memory and, for a running domain, its interfaces' counters (net.*,
+// in the layout libvirt's QEMU driver uses) in one call. As QEMU's: groups
+// it does not fill are left out, or refused with ENFORCE_STATS; the list
+// filters apply to the domains named too, and a named domain that is gone
+// is left out.
 func (h *Handlers) statsProc() server.Procedure {
 	return server.Procedure{ReadOnly: true,
 		NewArgs: func() any { return &libvirt.ConnectGetAllDomainStatsArgs{} },
 		Handler: func(c *server.Call) (any, error) {
 			a := c.Args.(*libvirt.ConnectGetAllDomainStatsArgs)
-			var refs []driver.Ref
-			if len(a.Doms) > 0 {
-				for _, d := range a.Doms {
-					r, err := h.resolve(d)
-					if err != nil {
-						return nil, err
-					}
-					refs = append(refs, r)
-				}
-			} else {
-				var err error
-				if refs, err = h.drv.ListAll(a.Flags & 0xff); err != nil {
-					return nil, err
-				}
+			if err := driver.CheckFlags(a.Flags, statsListFilters|statsNowait|statsBacking|statsEnforce, "lxcConnectGetAllDomainStats"); err != nil {
+				return nil, err
 			}
 			groups := a.Stats
 			if groups == 0 {
-				groups = statsState | statsCPU | statsBalloon | statsIface
+				groups = statsSupported
+			} else if extra := groups &^ statsSupported; extra != 0 && a.Flags&statsEnforce != 0 {
+				return nil, virerr.New(virerr.ErrArgumentUnsupported, virerr.FromLXC, "Stats types bits 0x%x are not supported by this daemon", extra)
+			}
+			refs, err := h.drv.ListAll(a.Flags & statsListFilters)
+			if err != nil {
+				return nil, err
+			}
+			if len(a.Doms) > 0 {
+				listed := make(map[string]driver.Ref, len(refs))
+				for _, r := range refs {
+					listed[r.UUID] = r
+				}
+				refs = refs[:0]
+				for _, d := range a.Doms {
+					if r, ok := listed[toRef(d).UUID]; ok {
+						refs = append(refs, r)
+					}
+				}
 			}
 			ret := &libvirt.ConnectGetAllDomainStatsRet{}
 			for _, r := range refs {

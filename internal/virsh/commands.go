@@ -109,7 +109,7 @@ func domainCommands() []*CmdDef {
 // monitorCommands are the "Domain Monitoring" group, plus top.
 func monitorCommands() []*CmdDef {
 	return []*CmdDef{cmdDomblkstat(), cmdDomifaddr(), cmdDomIfGetLink(), cmdDomiflist(), cmdDomblklist(), cmdDomifstat(), cmdDominfo(), cmdDommemstat(),
-		cmdDomstate(), cmdList(), cmdTop()}
+		cmdDomstate(), cmdDomstats(), cmdList(), cmdTop()}
 }
 
 func eventCommands() []*CmdDef { return []*CmdDef{cmdEvent()} }

@@ -17,7 +17,7 @@ var virshCommands = []string{
 	"resume", "schedinfo", "send-process-signal", "setmaxmem", "setmem", "shutdown", "start", "suspend", "sysinfo",
 	"undefine", "update-device", "uri", "version",
 	"cd", "connect", "echo", "pwd", "net-update", "net-port-list", "net-port-dumpxml", "net-port-delete",
-	"domif-getlink", "domif-setlink", "net-port-create",
+	"domif-getlink", "domif-setlink", "net-port-create", "domstats",
 }
 
 func TestHelpMatchesVirsh(t *testing.T) {

@@ -79,3 +79,29 @@ func TestDomainStatsMatchVirsh(t *testing.T) {
 		same(t, strings.Join(s, " "), v, m, twinV, twinM)
 	}
 }
+
+// TestDomstatsMatchVirsh runs domstats (virConnectGetAllDomainStats and
+// virDomainListGetStats) through both clients on one running and one
+// defined domain: groups, list filters (on named domains too), unknown
+// names, a group virtlxc does not fill with and without --enforce.
+func TestDomstatsMatchVirsh(t *testing.T) {
+	d := startDaemon(t)
+	for _, n := range []string{"dsrun", "dsoff"} {
+		d.writeFile(n+".xml", hostRootXML(n, idleScript))
+		if r := d.virtlxc("define", n+".xml"); r.rc != 0 {
+			t.Fatal(r)
+		}
+	}
+	if r := d.virtlxc("start", "dsrun"); r.rc != 0 {
+		t.Fatal(r)
+	}
+	for _, l := range []string{
+		"domstats", "domstats --state", "domstats --cpu-total --balloon", "domstats dsoff dsrun --state",
+		"domstats --list-running", "domstats --list-shutoff --balloon", "domstats --list-paused",
+		"domstats --list-running dsoff", "domstats --list-running dsoff dsrun --state",
+		"domstats --raw --state dsrun", "domstats nope", "domstats dsrun nope", "domstats --vcpu",
+		"domstats --vcpu --enforce", "domstats --state --vcpu --enforce", "domstats --state --foo",
+	} {
+		d.bothFigures(t, strings.Fields(l)...)
+	}
+}
