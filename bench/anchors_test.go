@@ -70,7 +70,11 @@ var comparisons = map[string][]comparison{
 	},
 	"api/destroy-kept": {
 		{Name: "the same, its controller serving it (destroy-idle)", SameRun: "api/destroy-idle"},
-		{Name: "lxc-stop -k", SameRun: "lxc/destroy"},
+		{Name: "lxc-stop -k after as long idle", SameRun: "lxc/destroy-idle"},
+		{Name: "lxc-stop -k (tight loop)", SameRun: "lxc/destroy"},
+	},
+	"api/destroy-idle": {
+		{Name: "lxc-stop -k after as long idle", SameRun: "lxc/destroy-idle"},
 	},
 	"api/destroy-ignoring-term": {{Name: "libvirt 9.0 destroy, init ignores SIGTERM",
 		SameRun: "libvirt/destroy-ignoring-term", Ref: &ref{1822.7, 1821.7, 1826.6, 1820.7, 1827.5, 15}}},

@@ -56,7 +56,7 @@ func BenchmarkCrun(b *testing.B) {
 }
 
 // BenchmarkLXC: lxc-start -F (run-to-exit), lxc-start (daemonized, start),
-// lxc-stop -k (destroy).
+// lxc-stop -k (destroy, also after 2.5 s idle).
 func BenchmarkLXC(b *testing.B) {
 	need(b, "lxc-start")
 	rootfs := testutil.BusyboxRoot(b)
@@ -80,11 +80,17 @@ func BenchmarkLXC(b *testing.B) {
 		{"lxc/start", "lxc-start (daemonized), init sleep", stop, start},
 		{"lxc/start-idle", "lxc-start (daemonized) after 100 ms idle", stop + "; " + idlePause, start},
 		{"lxc/destroy", "lxc-stop -k", stop + "; " + start + " >/dev/null 2>&1", "lxc-stop -k" + lxcArgs},
+		{"lxc/destroy-idle", "lxc-stop -k after 2.5 s idle", stop + "; " + start + " >/dev/null 2>&1; " + destroyIdlePause, "lxc-stop -k" + lxcArgs},
 	})
 }
 
 // idlePause is the shell form of idleBeforeStart.
 var idlePause = fmt.Sprintf("sleep %g", idleBeforeStart.Seconds())
+
+// destroyIdlePause is the idle before virtlxc's destroy-kept and
+// destroy-idle figures (a started container left running 2.5 s), for
+// lxc-stop's.
+const destroyIdlePause = "sleep 2.5"
 
 // need skips a benchmark whose tool is missing (make bench installs it).
 func need(b *testing.B, tool string) {
