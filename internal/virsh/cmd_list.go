@@ -192,7 +192,7 @@ const errNoDomainMetadata = 80
 // DOMAIN_GET_METADATA, falling back to the XML's <title>.
 func (c *Conn) domainTitle(dom libvirt.Domain) (string, error) {
 	var ret libvirt.DomainGetMetadataRet
-	err := c.call(proto.ProcDomainGetMetadata, &libvirt.DomainGetMetadataArgs{Dom: dom, Type: 0}, &ret)
+	err := c.call(proto.ProcDomainGetMetadata, &libvirt.DomainGetMetadataArgs{Dom: dom, Type: metaTitle}, &ret)
 	switch {
 	case err == nil:
 		return ret.Metadata, nil

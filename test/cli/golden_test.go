@@ -193,6 +193,11 @@ func TestListMatchesVirsh(t *testing.T) {
 	}
 	d.virtlxc("start", "gamma-long-name")
 	d.virtlxc("autostart", "alpha")
+	// --title shows titles, not descriptions: one domain with each, one
+	// running with a title.
+	d.virtlxc("desc", "alpha", "--title", "Alpha title")
+	d.virtlxc("desc", "Beta", "a description only")
+	d.virtlxc("desc", "gamma-long-name", "--title", "Gamma")
 	d.writeFile("tr.xml", hostRootXML("transient1", idleScript))
 	d.virtlxc("create", "tr.xml")
 	for _, l := range []string{
