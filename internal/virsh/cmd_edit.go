@@ -187,15 +187,25 @@ const editorSafeChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 func onlySafe(s string) bool { return strings.Trim(s, editorSafeChars) == "" }
 
-// runEditor runs $VISUAL, $EDITOR or vi on file, on the session's
-// terminal, as virsh's vshEditFile: directly when the editor's text is a
-// plain word, else through sh -c (and then only with a tame file name).
-// Its failures read as libvirt's virCommand reports them.
+// defaultEditor is the editor without $VISUAL or $EDITOR: Debian's virsh
+// is built with sensible-editor (its DEFAULT_EDITOR), libvirt's own
+// default is vi; sensible-editor where it is installed, else vi.
+func defaultEditor() string {
+	if _, err := exec.LookPath("sensible-editor"); err == nil {
+		return "sensible-editor"
+	}
+	return "vi"
+}
+
+// runEditor runs $VISUAL, $EDITOR or defaultEditor on file, on the
+// session's terminal, as virsh's vshEditFile: directly when the editor's
+// text is a plain word, else through sh -c (and then only with a tame file
+// name). Its failures read as libvirt's virCommand reports them.
 func runEditor(s *Session, file string) error {
 	ed, ok := s.lookupEnv("VISUAL")
 	if !ok {
 		if ed, ok = s.lookupEnv("EDITOR"); !ok {
-			ed = "vi"
+			ed = defaultEditor()
 		}
 	}
 	argv := []string{ed, file}

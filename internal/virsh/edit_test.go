@@ -1,6 +1,10 @@
 package virsh
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 func TestCommandString(t *testing.T) {
 	for _, c := range []struct {
@@ -26,5 +30,21 @@ func TestOnlySafe(t *testing.T) {
 		if got := onlySafe(s); got != want {
 			t.Errorf("onlySafe(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestDefaultEditor: sensible-editor where it is on PATH (Debian's virsh
+// default), else vi (libvirt's).
+func TestDefaultEditor(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PATH", dir)
+	if got := defaultEditor(); got != "vi" {
+		t.Errorf("without sensible-editor: %q, want vi", got)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sensible-editor"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := defaultEditor(); got != "sensible-editor" {
+		t.Errorf("with sensible-editor on PATH: %q", got)
 	}
 }
