@@ -18,8 +18,8 @@ const netXMLInactive = 1
 func networkCommands() []*CmdDef {
 	return []*CmdDef{
 		cmdNetAutostart(), cmdNetCreate(), cmdNetDefine(), cmdNetDestroy(), cmdNetDHCPLeases(), cmdNetDumpXML(), cmdNetEdit(), cmdNetEvent(),
-		cmdNetInfo(), cmdNetList(), cmdNetName(), cmdNetPortCreate(), cmdNetPortDelete(), cmdNetPortDumpXML(), cmdNetPortList(), cmdNetStart(),
-		cmdNetUndefine(), cmdNetUpdate(), cmdNetUUID(),
+		cmdNetInfo(), cmdNetList(), cmdNetName(), cmdNetStart(), cmdNetUndefine(), cmdNetUpdate(), cmdNetUUID(),
+		cmdNetPortList(), cmdNetPortCreate(), cmdNetPortDumpXML(), cmdNetPortDelete(),
 	}
 }
 

@@ -98,17 +98,18 @@ func NewCommands() *Commands {
 // domainCommands are the "Domain Management" group, in virsh's order.
 func domainCommands() []*CmdDef {
 	return []*CmdDef{
-		cmdAttachDevice(), cmdAttachInterface(), cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCPUStats(), cmdCreate(), cmdDefine(), cmdDesc(),
-		cmdDestroy(), cmdDetachDevice(), cmdDetachDisk(), cmdAttachDisk(), cmdTTYConsole(), cmdDomDisplay(), cmdDetachInterface(), cmdDomIfSetLink(), cmdDomHostname(), cmdDomid(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(),
+		cmdAttachDevice(), cmdAttachDisk(), cmdAttachInterface(), cmdAutostart(), cmdBlkiotune(), cmdConsole(), cmdCPUStats(), cmdCreate(), cmdDefine(), cmdDesc(),
+		cmdDestroy(), cmdDetachDevice(), cmdDetachDisk(), cmdDetachInterface(), cmdDomDisplay(), cmdDomHostname(), cmdDomid(), cmdDomIfSetLink(), cmdDomname(), cmdDomuuid(), cmdDomXMLFromNative(),
 		cmdDumpXML(), cmdEdit(), cmdSendProcessSignal(), cmdEnterNamespace(),
 		cmdMemtune(), cmdMetadata(), cmdReboot(), cmdResume(), cmdSchedinfo(), cmdSetmaxmem(), cmdSetmem(),
-		cmdShutdown(), cmdStart(), cmdSuspend(), cmdUndefine(), cmdUpdateDevice(),
+		cmdShutdown(), cmdStart(), cmdSuspend(), cmdTTYConsole(), cmdUndefine(), cmdUpdateDevice(),
 	}
 }
 
-// monitorCommands are the "Domain Monitoring" group, plus top.
+// monitorCommands are the "Domain Monitoring" group, in virsh's order,
+// then top.
 func monitorCommands() []*CmdDef {
-	return []*CmdDef{cmdDomblkstat(), cmdDomifaddr(), cmdDomIfGetLink(), cmdDomiflist(), cmdDomblklist(), cmdDomifstat(), cmdDominfo(), cmdDommemstat(),
+	return []*CmdDef{cmdDomblklist(), cmdDomblkstat(), cmdDomIfGetLink(), cmdDomifaddr(), cmdDomiflist(), cmdDomifstat(), cmdDominfo(), cmdDommemstat(),
 		cmdDomstate(), cmdDomstats(), cmdList(), cmdTop()}
 }
 

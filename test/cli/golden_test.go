@@ -2,6 +2,7 @@ package cli
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -306,6 +307,36 @@ func TestLookupsMatchVirsh(t *testing.T) {
 	for _, cmd := range []string{"domid", "domname", "domuuid", "dominfo", "domstate"} {
 		for _, arg := range []string{id, uuid, "lk", "lk2", strings.ReplaceAll(uuid, "-", ""), "99999", "-1"} {
 			d.both(t, cmd, arg)
+		}
+	}
+}
+
+// TestGroupOrderMatchesVirsh: each help group lists the commands virtlxc
+// shares with virsh in virsh's order.
+func TestGroupOrderMatchesVirsh(t *testing.T) {
+	d := startDaemon(t)
+	for _, g := range []string{"domain", "monitor", "events", "host", "network", "virsh"} {
+		names := func(r result) []string {
+			var out []string
+			for _, l := range strings.Split(r.stdout, "\n")[1:] {
+				if f := strings.Fields(l); len(f) > 0 {
+					out = append(out, f[0])
+				}
+			}
+			return out
+		}
+		v, m := names(d.virsh("help", g)), names(d.virtlxc("help", g))
+		keep := func(list, in []string) []string {
+			var out []string
+			for _, c := range list {
+				if slices.Contains(in, c) {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+		if a, b := keep(v, m), keep(m, v); !slices.Equal(a, b) {
+			t.Errorf("help %s: virsh's order %v, virtlxc's %v", g, a, b)
 		}
 	}
 }
