@@ -105,6 +105,7 @@ func (s *Session) parseGlobal(args []string) (rest []string, exit int, done bool
 				return fail("option '%s' requires an argument", name)
 			}
 		case "-t", "--timing":
+			s.Timing = true
 		case "-h", "--help":
 			s.print(s.cmds.usage())
 			return nil, 0, true

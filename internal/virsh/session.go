@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"virtlxc/internal/rpc/client"
 )
@@ -24,6 +25,8 @@ type Session struct {
 	Quiet bool
 	// ReadOnly opens the connection read-only (-r).
 	ReadOnly bool
+	// Timing prints each command's time after it (-t).
+	Timing bool
 	// Escape is the console escape sequence, "^]" unless -e changed it.
 	Escape string
 	// Getenv reads the environment (os.Getenv unless a test sets it).
@@ -111,6 +114,7 @@ func (s *Session) RunParsed(cmds []*ParsedCmd) int {
 
 func (s *Session) runOne(pc *ParsedCmd) int {
 	var err error
+	t0 := time.Now()
 	if !pc.Def.NoConnect {
 		_, err = s.connection()
 	}
@@ -129,7 +133,13 @@ func (s *Session) runOne(pc *ParsedCmd) int {
 	if pc.Def.Name == "quit" || pc.Def.Name == "exit" {
 		return status
 	}
-	s.printExtra("\n")
+	if s.Timing {
+		// As virsh: the connection check and the command, in place of
+		// the blank line after it (printed even with -q).
+		s.printf("\n(Time: %.3f ms)\n\n", float64(time.Since(t0).Microseconds())/1000)
+	} else {
+		s.printExtra("\n")
+	}
 	return status
 }
 

@@ -105,3 +105,16 @@ func TestDomstatsMatchVirsh(t *testing.T) {
 		d.bothFigures(t, strings.Fields(l)...)
 	}
 }
+
+// TestTimingMatchesVirsh: -t prints each command's time in place of the
+// blank line after it, with -q too, after failures, for several commands
+// on one line (times masked).
+func TestTimingMatchesVirsh(t *testing.T) {
+	d := startDaemon(t)
+	for _, l := range [][]string{
+		{"-t", "list", "--all"}, {"-t", "-q", "list", "--all"}, {"-t", "domstate", "nope"},
+		{"-t", "echo a; echo b"}, {"--timing", "version"}, {"-t", "quit"},
+	} {
+		d.bothFigures(t, l...)
+	}
+}
