@@ -177,8 +177,10 @@ func cmdSchedinfo() *CmdDef {
 		Desc: "Show/Set scheduler parameters.",
 		Opts: []OptDef{
 			optDomainFull(),
-			{Name: "weight", Type: OptInt, Help: "weight for XEN_CREDIT"},
-			{Name: "cap", Type: OptInt, Help: "cap for XEN_CREDIT"},
+			// Named only (virsh's VSH_OFLAG_REQ_OPT): a positional word
+			// after the domain is a --set.
+			{Name: "weight", Type: OptInt, NamedOnly: true, Help: "weight for XEN_CREDIT"},
+			{Name: "cap", Type: OptInt, NamedOnly: true, Help: "cap for XEN_CREDIT"},
 			optBool("current", "get/set current scheduler info"),
 			optBool("config", "get/set value to be used on next boot"),
 			optBool("live", "get/set value from running domain"),
@@ -304,9 +306,15 @@ func memoryCmd(name, help, desc, sizeHelp string, maximum bool) *CmdDef {
 		Opts: append([]OptDef{optDomainFull(), {Name: "size", Type: OptInt, Required: true, Help: sizeHelp}},
 			optConfigLiveCurrent()...),
 		Run: func(s *Session, pc *ParsedCmd) error {
-			flags, _, err := affectFlags(pc)
+			flags, current, err := affectFlags(pc)
 			if err != nil {
 				return err
+			}
+			// Without --config, --live or --current virsh's setmem changes
+			// the running domain (VIR_DOMAIN_AFFECT_LIVE: an inactive one is
+			// refused), setmaxmem the current state.
+			if !maximum && flags == 0 && !current {
+				flags = 1
 			}
 			dom, err := s.domainArg(pc, byAny)
 			if err != nil {

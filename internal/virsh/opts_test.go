@@ -55,14 +55,15 @@ func TestParseArgv(t *testing.T) {
 	if !pc.Bool("noseclabel") {
 		t.Error("--noseclabel lost")
 	}
-	// Bare words fill --weight and --cap before the --set list, as in virsh.
+	// --weight and --cap are named only (VSH_OFLAG_REQ_OPT): bare words
+	// after the domain go to the --set list, as virsh 9.0 parses them.
 	pc, err = parse(t, "schedinfo vm1 5 6 a=1 --set b=2 c=3")
 	if err != nil {
 		t.Fatal(err)
 	}
 	w, _, _ := pc.String("weight")
 	c, _, _ := pc.String("cap")
-	if got := pc.Argv("set"); w != "5" || c != "6" || !reflect.DeepEqual(got, []string{"a=1", "b=2", "c=3"}) {
+	if got := pc.Argv("set"); w != "" || c != "" || !reflect.DeepEqual(got, []string{"5", "6", "a=1", "b=2", "c=3"}) {
 		t.Errorf("weight %q cap %q set %q", w, c, got)
 	}
 }
