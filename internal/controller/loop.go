@@ -22,7 +22,7 @@ func attachLoop(file string, readonly bool) (*os.File, error) {
 	}
 	backing, err := os.OpenFile(file, flag, 0)
 	if err != nil {
-		return nil, virerr.New(virerr.ErrSystemError, virerr.FromLXC, "Unable to open %s: %v", file, err)
+		return nil, virerr.New(virerr.ErrSystemError, virerr.FromLXC, "Unable to open %s: %s", file, virerr.Strerror(err))
 	}
 	defer backing.Close()
 	ctl, err := os.OpenFile("/dev/loop-control", os.O_RDWR, 0)

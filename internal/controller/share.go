@@ -41,9 +41,9 @@ func (c *Controller) openSharedNamespaces(share []string) ([]*os.File, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			if m.Type == "netns" {
-				return fail(virerr.New(virerr.ErrSystemError, virerr.FromLXC, "failed to open netns %s: %v", m.Value, err))
+				return fail(virerr.New(virerr.ErrSystemError, virerr.FromLXC, "failed to open netns %s: %s", m.Value, virerr.Strerror(err)))
 			}
-			return fail(virerr.New(virerr.ErrSystemError, virerr.FromLXC, "failed to open ns %s: %v", path, err))
+			return fail(virerr.New(virerr.ErrSystemError, virerr.FromLXC, "failed to open ns %s: %s", path, virerr.Strerror(err)))
 		}
 		files = append(files, f)
 	}
