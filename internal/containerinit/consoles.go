@@ -1,7 +1,6 @@
 package containerinit
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,7 +47,7 @@ func (s *stage) mountConsoles() error {
 	for i := 0; i < s.c.Consoles; i++ {
 		m, n, err := console.OpenPTY(filepath.Join(pts, "ptmx"))
 		if err != nil {
-			return fmt.Errorf("Failed to allocate tty: %w", err)
+			return sysErrorf(err, "Failed to allocate tty")
 		}
 		masters = append(masters, m)
 		fds = append(fds, int(m.Fd()))

@@ -35,19 +35,19 @@ func (s *stage) mountOne(m spec.Mount) error {
 		}
 		st, err := os.Stat(src)
 		if err != nil {
-			return fmt.Errorf("Unable to stat bind source %s: %w", m.Source, err)
+			return sysErrorf(err, "Unable to stat bind source %s", m.Source)
 		}
 		var dst string
 		if st.IsDir() {
 			dst, err = s.mkdirIn(m.Target)
 		} else {
-			dst, err = s.touchIn(m.Target, 0o666)
+			dst, err = s.touchAs(m.Target, 0o666, "Failed to create bind target %s")
 		}
 		if err != nil {
 			return err
 		}
 		if err := unix.Mount(src, dst, "", unix.MS_BIND, ""); err != nil {
-			return fmt.Errorf("Failed to bind mount directory %s to %s: %w", m.Source, m.Target, err)
+			return sysErrorf(err, "Failed to bind mount directory %s to %s", m.Source, m.Target)
 		}
 		if m.ReadOnly {
 			return remountRO(dst, 0)
@@ -97,7 +97,7 @@ func mountBlock(dev, dst string, readonly bool) error {
 			return nil
 		}
 		if err != unix.EINVAL && err != unix.ENODEV {
-			return fmt.Errorf("Failed to mount device %s to %s as %s: %w", dev, dst, fstype, err)
+			return sysErrorf(err, "Failed to mount device %s to %s as %s", dev, dst, fstype)
 		}
 	}
 	return fmt.Errorf("Failed to mount device %s to %s, unable to detect filesystem", dev, dst)
@@ -123,14 +123,14 @@ func (s *stage) makeDevice(d spec.Device) error {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("Failed to create %s: %w", filepath.Dir(d.Path), err)
+		return sysErrorf(err, "Failed to create %s", filepath.Dir(d.Path))
 	}
 	typ := uint32(unix.S_IFCHR)
 	if d.Type == 'b' {
 		typ = unix.S_IFBLK
 	}
 	if err := unix.Mknod(p, typ|d.Mode, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
-		return fmt.Errorf("Failed to make device %s: %w", d.Path, err)
+		return sysErrorf(err, "Failed to make device %s", d.Path)
 	}
 	return os.Chmod(p, os.FileMode(d.Mode))
 }
@@ -153,7 +153,7 @@ func detachUnder(dirs ...string) error {
 				break // no (more) mount there
 			}
 			if err != nil {
-				return fmt.Errorf("Failed to unmount '%s': %w", t, err)
+				return sysErrorf(err, "Failed to unmount '%s'", t)
 			}
 		}
 	}

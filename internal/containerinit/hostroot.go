@@ -64,7 +64,7 @@ func attachHostRoot(staging string) (bool, error) {
 			return false, nil
 		}
 		if err != nil {
-			return false, fmt.Errorf("Failed to clone the host mount %s: %w", mp, err)
+			return false, sysErrorf(err, "Failed to clone the host mount %s", mp)
 		}
 		trees = append(trees, fd)
 	}
@@ -74,7 +74,7 @@ func attachHostRoot(staging string) (bool, error) {
 	for i, mp := range children {
 		dst := filepath.Join(staging, mp)
 		if err := unix.MoveMount(trees[i], "", unix.AT_FDCWD, dst, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
-			return true, fmt.Errorf("Failed to attach the host mount %s: %w", mp, err)
+			return true, sysErrorf(err, "Failed to attach the host mount %s", mp)
 		}
 	}
 	return true, nil

@@ -24,7 +24,7 @@ var hostDevices = []struct {
 
 func mount(src, dst, fstype string, flags uintptr, data string) error {
 	if err := unix.Mount(src, dst, fstype, flags, data); err != nil {
-		return fmt.Errorf("Failed to mount %s on %s type %s: %w", src, dst, fstype, err)
+		return sysErrorf(err, "Failed to mount %s on %s type %s", src, dst, fstype)
 	}
 	return nil
 }
@@ -33,7 +33,7 @@ func mount(src, dst, fstype string, flags uintptr, data string) error {
 // was bound from (the two-step bind-remount libvirt uses).
 func remountRO(dst string, extra uintptr) error {
 	if err := unix.Mount("", dst, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|extra, ""); err != nil {
-		return fmt.Errorf("Failed to make %s read-only: %w", dst, err)
+		return sysErrorf(err, "Failed to make %s read-only", dst)
 	}
 	return nil
 }
@@ -55,23 +55,29 @@ func (s *stage) mkdirIn(p string) (string, error) {
 		return "", err
 	}
 	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return "", fmt.Errorf("Failed to create %s: %w", p, err)
+		return "", sysErrorf(err, "Failed to create %s", p)
 	}
 	return dst, nil
 }
 
 // touchIn creates an empty file inside the root (a bind-mount target).
 func (s *stage) touchIn(p string, mode os.FileMode) (string, error) {
+	return s.touchAs(p, mode, "Failed to create %s")
+}
+
+// touchAs is touchIn with the message its failure to create the file
+// gives (a format of the path).
+func (s *stage) touchAs(p string, mode os.FileMode, what string) (string, error) {
 	dst, err := s.inRoot(p)
 	if err != nil {
 		return "", err
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return "", fmt.Errorf("Failed to create %s: %w", filepath.Dir(p), err)
+		return "", sysErrorf(err, "Failed to create %s", filepath.Dir(p))
 	}
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|unix.O_NOCTTY|unix.O_NONBLOCK, mode)
 	if err != nil {
-		return "", fmt.Errorf("Failed to create %s: %w", p, err)
+		return "", sysErrorf(err, what, p)
 	}
 	f.Close()
 	return dst, nil
@@ -83,7 +89,7 @@ func (s *stage) touchIn(p string, mode os.FileMode) (string, error) {
 func (s *stage) buildRoot() error {
 	// Nothing mounted from here on propagates back to the host.
 	if err := mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("Failed to make root private: %w", err)
+		return sysErrorf(err, "Failed to make root private")
 	}
 	var hostDevFDs []*os.File
 	if s.c.NewUser {
@@ -92,7 +98,7 @@ func (s *stage) buildRoot() error {
 		for _, d := range hostDevices {
 			f, err := os.OpenFile("/dev/"+d.name, unix.O_PATH|unix.O_CLOEXEC, 0)
 			if err != nil {
-				return fmt.Errorf("Failed to open /dev/%s: %w", d.name, err)
+				return sysErrorf(err, "Failed to open /dev/%s", d.name)
 			}
 			hostDevFDs = append(hostDevFDs, f)
 		}
@@ -186,7 +192,7 @@ func (s *stage) mountProc() error {
 			return err
 		}
 		if err := unix.Mount("", d, "", unix.MS_BIND|unix.MS_REMOUNT|fl, ""); err != nil {
-			return fmt.Errorf("Failed to make %s writable: %w", d, err)
+			return sysErrorf(err, "Failed to make %s writable", d)
 		}
 	}
 	return nil
@@ -234,7 +240,7 @@ func (s *stage) mountCgroups() error {
 				return err
 			}
 			if err := os.Symlink(cg.Link, dst); err != nil && !os.IsExist(err) {
-				return fmt.Errorf("Failed to create symlink %s: %w", cg.Target, err)
+				return sysErrorf(err, "Failed to create symlink %s", cg.Target)
 			}
 			continue
 		}
@@ -264,7 +270,7 @@ func (s *stage) cgroupDir(base string, fresh bool, target string) (string, error
 	}
 	dst := filepath.Join(base, path.Base(target))
 	if err := unix.Mkdir(dst, 0o755); err != nil && err != unix.EEXIST {
-		return "", fmt.Errorf("Failed to create %s: %w", target, err)
+		return "", sysErrorf(err, "Failed to create %s", target)
 	}
 	return dst, nil
 }
@@ -294,13 +300,13 @@ func (s *stage) mountDev(hostDevFDs []*os.File) error {
 			continue
 		}
 		if err := unix.Mknod(p, unix.S_IFCHR|0o666, int(unix.Mkdev(d.major, d.minor))); err != nil {
-			return fmt.Errorf("Failed to make device %s: %w", p, err)
+			return sysErrorf(err, "Failed to make device %s", p)
 		}
 		if err := os.Chmod(p, 0o666); err != nil {
-			return fmt.Errorf("Failed to set permissions of %s: %w", p, err)
+			return sysErrorf(err, "Failed to set permissions of %s", p)
 		}
 		if err := os.Lchown(p, uid, gid); err != nil {
-			return fmt.Errorf("Failed to change ownership of %s: %w", p, err)
+			return sysErrorf(err, "Failed to change ownership of %s", p)
 		}
 	}
 	for _, d := range s.c.Devices {
@@ -314,7 +320,7 @@ func (s *stage) mountDev(hostDevFDs []*os.File) error {
 	}
 	for _, l := range links {
 		if err := os.Symlink(l[0], filepath.Join(dst, l[1])); err != nil {
-			return fmt.Errorf("Failed to create symlink /dev/%s: %w", l[1], err)
+			return sysErrorf(err, "Failed to create symlink /dev/%s", l[1])
 		}
 	}
 	return nil
@@ -333,16 +339,16 @@ func (s *stage) mountRun() error {
 // pivot makes the built tree the root and drops every trace of the host's.
 func (s *stage) pivot() error {
 	if err := unix.Chdir(s.root); err != nil {
-		return fmt.Errorf("Failed to chdir into %s: %w", s.root, err)
+		return sysErrorf(err, "Failed to chdir into %s", s.root)
 	}
 	if err := unix.PivotRoot(".", "."); err != nil {
-		return fmt.Errorf("Failed to pivot root: %w", err)
+		return sysErrorf(err, "Failed to pivot root")
 	}
 	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
-		return fmt.Errorf("Failed to detach the old root: %w", err)
+		return sysErrorf(err, "Failed to detach the old root")
 	}
 	if err := unix.Chdir("/"); err != nil {
-		return fmt.Errorf("Failed to chdir to /: %w", err)
+		return sysErrorf(err, "Failed to chdir to /")
 	}
 	s.root = "/"
 	return nil
@@ -359,7 +365,7 @@ func (s *stage) enterCgroupNS() error {
 		return nil
 	}
 	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-		return fmt.Errorf("Failed to create the cgroup namespace: %w", err)
+		return sysErrorf(err, "Failed to create the cgroup namespace")
 	}
 	return nil
 }
@@ -380,7 +386,7 @@ func (s *stage) attachRoot(root string) error {
 		s.rootTree = -1
 	}()
 	if err := unix.MoveMount(s.rootTree, "", unix.AT_FDCWD, s.c.Staging, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
-		return fmt.Errorf("Failed to attach the idmapped root %s: %w", root, err)
+		return sysErrorf(err, "Failed to attach the idmapped root %s", root)
 	}
 	return nil
 }

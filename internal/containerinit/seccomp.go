@@ -33,7 +33,7 @@ func (s *stage) seccompWanted() bool {
 // the calls that follow (capset, setresuid, chdir, close_range, execve).
 func applySeccomp() error {
 	if err := seccomp.Apply(); err != nil {
-		return fmt.Errorf("Failed to install the seccomp filter: %w", err)
+		return sysErrorf(err, "Failed to install the seccomp filter")
 	}
 	return nil
 }

@@ -83,7 +83,7 @@ func claim(sync *int) (int, error) {
 	}
 	*sync = initproto.SyncFD(npass)
 	if err := unix.Unshare(int(flags)); err != nil {
-		return 0, fmt.Errorf("Failed to create the container's namespaces: %w", err)
+		return 0, sysErrorf(err, "Failed to create the container's namespaces")
 	}
 	if flags&unix.CLONE_NEWNET != 0 {
 		// The controller creates the interfaces' container ends in this

@@ -128,19 +128,19 @@ func (id identity) apply() error {
 		return nil
 	}
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("Unable to keep capabilities across the uid switch: %w", err)
+		return sysErrorf(err, "Unable to keep capabilities across the uid switch")
 	}
 	if err := unix.Setgroups(id.groups); err != nil {
-		return fmt.Errorf("Unable to set supplementary groups: %w", err)
+		return sysErrorf(err, "Unable to set supplementary groups")
 	}
 	if err := unix.Setresgid(id.gid, id.gid, id.gid); err != nil {
-		return fmt.Errorf("Unable to set gid %d: %w", id.gid, err)
+		return sysErrorf(err, "Unable to set gid %d", id.gid)
 	}
 	if err := unix.Setresuid(id.uid, id.uid, id.uid); err != nil {
-		return fmt.Errorf("Unable to set uid %d: %w", id.uid, err)
+		return sysErrorf(err, "Unable to set uid %d", id.uid)
 	}
 	if err := raiseEffective(); err != nil {
-		return fmt.Errorf("Unable to restore capabilities after the uid switch: %w", err)
+		return sysErrorf(err, "Unable to restore capabilities after the uid switch")
 	}
 	return unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0)
 }

@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestStartErrorsAsLibvirt: a start that fails on the host's files says
+// why in libvirt's words (virReportSystemError: the message, then
+// strerror's text), after "Failure in libvirt_lxc startup: ".
+func TestStartErrorsAsLibvirt(t *testing.T) {
+	d := startDaemon(t)
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, c := range []struct{ name, device, want string }{
+		{"se1", "<filesystem type='mount'><source dir='" + missing + "'/><target dir='/mnt'/></filesystem>",
+			"Unable to stat bind source " + missing + ": No such file or directory"},
+		{"se2", "<filesystem type='mount'><source dir='/etc/hostname'/><target dir='/mnt'/></filesystem>",
+			"Failed to create bind target /mnt: Is a directory"},
+		{"se3", "<disk type='file' device='disk'><source file='" + missing + ".img'/><target dev='vdb'/></disk>",
+			"Unable to open " + missing + ".img: No such file or directory"},
+	} {
+		d.writeFile(c.name+".xml", strings.Replace(hostRootXML(c.name, idleScript), "<console type='pty'/>", c.device+"<console type='pty'/>", 1))
+		r := d.virtlxc("create", c.name+".xml")
+		if want := "Failure in libvirt_lxc startup: " + c.want; r.rc != 1 || !strings.HasSuffix(strings.TrimRight(r.stderr, "\n"), want) {
+			t.Errorf("%s: %s\nwant the error to end %q", c.name, r, want)
+		}
+	}
+	if r := d.virtlxc("list", "--all", "--name"); strings.TrimSpace(r.stdout) != "" {
+		t.Errorf("left defined or running: %q", r.stdout)
+	}
+}
