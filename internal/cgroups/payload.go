@@ -2,12 +2,13 @@ package cgroups
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"virtlxc/internal/virerr"
 )
 
 // PayloadGroup is the child of a container's group that the container
@@ -22,7 +23,7 @@ const payloadInit = "init"
 // MakeGroupDir creates a cgroup directory unless it exists.
 func MakeGroupDir(dir string) error {
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("Failed to create cgroup %s: %w", dir, err)
+		return virerr.Sys(err, "Failed to create cgroup %s", dir)
 	}
 	return nil
 }
@@ -36,7 +37,7 @@ func MakeGroupDir(dir string) error {
 func MovePidsLimit(group, payload string) (string, error) {
 	limit, err := os.ReadFile(filepath.Join(group, "pids.max"))
 	if err != nil {
-		return "", fmt.Errorf("Failed to read the pids limit: %w", err)
+		return "", virerr.Sys(err, "Failed to read the pids limit")
 	}
 	if strings.TrimSpace(string(limit)) == "max" {
 		// After a reboot the limit is already down there.
@@ -50,11 +51,11 @@ func MovePidsLimit(group, payload string) (string, error) {
 	}
 	for _, d := range []string{payload, inner} {
 		if err := os.WriteFile(filepath.Join(d, "pids.max"), limit, 0); err != nil {
-			return "", fmt.Errorf("Failed to set pids.max of %s: %w", d, err)
+			return "", virerr.Sys(err, "Failed to set pids.max of %s", d)
 		}
 	}
 	if err := os.WriteFile(filepath.Join(group, "pids.max"), []byte("max"), 0); err != nil {
-		return "", fmt.Errorf("Failed to lift the group's pids limit above its payload: %w", err)
+		return "", virerr.Sys(err, "Failed to lift the group's pids limit above its payload")
 	}
 	return inner, nil
 }
@@ -82,7 +83,7 @@ func (g *Group) ConfinePids(pid int) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(inner, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
-		return fmt.Errorf("Failed to move pid %d into cgroup %s: %w", pid, inner, err)
+		return virerr.Sys(err, "Failed to move pid %d into cgroup %s", pid, inner)
 	}
 	return nil
 }

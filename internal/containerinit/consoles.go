@@ -9,6 +9,7 @@ import (
 
 	"virtlxc/internal/console"
 	"virtlxc/internal/initproto"
+	"virtlxc/internal/virerr"
 )
 
 // mountDevpts gives the container its own devpts instance (spec §1.4 step 5)
@@ -47,7 +48,7 @@ func (s *stage) mountConsoles() error {
 	for i := 0; i < s.c.Consoles; i++ {
 		m, n, err := console.OpenPTY(filepath.Join(pts, "ptmx"))
 		if err != nil {
-			return sysErrorf(err, "Failed to allocate tty")
+			return virerr.Sys(err, "Failed to allocate tty")
 		}
 		masters = append(masters, m)
 		fds = append(fds, int(m.Fd()))

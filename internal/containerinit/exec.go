@@ -8,6 +8,7 @@ import (
 
 	"virtlxc/internal/caps"
 	"virtlxc/internal/initproto"
+	"virtlxc/internal/virerr"
 )
 
 // execInit finishes inside the new root and replaces this process with the
@@ -24,7 +25,7 @@ func (s *stage) execInit() error {
 	} else if st.Mode().Perm()&0o111 == 0 {
 		// Refused here, while the start can still fail with the reason
 		// (exec would say EACCES only once the start is confirmed).
-		return sysErrorf(unix.EACCES, "Failed to exec %s", path)
+		return virerr.Sys(unix.EACCES, "Failed to exec %s", path)
 	}
 	id, err := lookupIdentity(c.User, c.Group)
 	if err != nil {
@@ -32,7 +33,7 @@ func (s *stage) execInit() error {
 	}
 	if c.NewUTS {
 		if err := unix.Sethostname([]byte(c.Hostname)); err != nil {
-			return sysErrorf(err, "Failed to set hostname to '%s'", c.Hostname)
+			return virerr.Sys(err, "Failed to set hostname to '%s'", c.Hostname)
 		}
 	}
 	if c.NewNet {
@@ -65,13 +66,13 @@ func (s *stage) execInit() error {
 		return err
 	}
 	if err := caps.Apply(keep); err != nil {
-		return sysErrorf(err, "Failed to drop capabilities")
+		return virerr.Sys(err, "Failed to drop capabilities")
 	}
 	if err := setNoNewPrivs(c.CapPolicy); err != nil {
 		return err
 	}
 	if err := unix.Chdir(c.Cwd); err != nil {
-		return sysErrorf(err, "Unable to change to %s", c.Cwd)
+		return virerr.Sys(err, "Unable to change to %s", c.Cwd)
 	}
 	// Every descriptor but stdio and the passed ones closes at exec; the
 	// sync socket among them, which tells the controller init is running.
@@ -86,7 +87,7 @@ func (s *stage) execInit() error {
 	// fails is reported in the log, and init's exit stops the container.
 	_ = initproto.Send(s.sync, initproto.Exec, "")
 	err = unix.Exec(path, c.Init, c.Env)
-	return sysErrorf(err, "Failed to exec %s", path)
+	return virerr.Sys(err, "Failed to exec %s", path)
 }
 
 // setNoNewPrivs sets no_new_privs for init and everything it starts when
@@ -100,7 +101,7 @@ func setNoNewPrivs(policy string) error {
 		return nil
 	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return sysErrorf(err, "Failed to set no_new_privs")
+		return virerr.Sys(err, "Failed to set no_new_privs")
 	}
 	return nil
 }
@@ -109,23 +110,23 @@ func setNoNewPrivs(policy string) error {
 // its stdin, stdout and stderr.
 func (s *stage) setupConsoleFDs(id identity) error {
 	if _, err := unix.Setsid(); err != nil {
-		return sysErrorf(err, "Unable to become session leader")
+		return virerr.Sys(err, "Unable to become session leader")
 	}
 	// Opening a tty without O_NOCTTY as a session leader makes it the
 	// controlling terminal, which shells need for job control.
 	// The pty itself, as libvirt opens it: init's tty reads /dev/pts/0.
 	fd, err := unix.Open("/dev/pts/0", unix.O_RDWR, 0)
 	if err != nil {
-		return sysErrorf(err, "Failed to open tty /dev/pts/0")
+		return virerr.Sys(err, "Failed to open tty /dev/pts/0")
 	}
 	if id.set {
 		if err := unix.Fchown(fd, id.uid, -1); err != nil {
-			return sysErrorf(err, "Failed to change ownership of tty /dev/pts/0")
+			return virerr.Sys(err, "Failed to change ownership of tty /dev/pts/0")
 		}
 	}
 	for i := 0; i < 3; i++ {
 		if err := unix.Dup3(fd, i, 0); err != nil {
-			return sysErrorf(err, "Failed to set up stdio")
+			return virerr.Sys(err, "Failed to set up stdio")
 		}
 	}
 	if fd > 2 {
@@ -138,7 +139,7 @@ func (s *stage) setupConsoleFDs(id identity) error {
 func loopbackUp() error {
 	sock, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return sysErrorf(err, "Failed to open a socket to configure lo")
+		return virerr.Sys(err, "Failed to open a socket to configure lo")
 	}
 	defer unix.Close(sock)
 	ifr, err := unix.NewIfreq("lo")
@@ -146,11 +147,11 @@ func loopbackUp() error {
 		return err
 	}
 	if err := unix.IoctlIfreq(sock, unix.SIOCGIFFLAGS, ifr); err != nil {
-		return sysErrorf(err, "Failed to read flags of lo")
+		return virerr.Sys(err, "Failed to read flags of lo")
 	}
 	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
 	if err := unix.IoctlIfreq(sock, unix.SIOCSIFFLAGS, ifr); err != nil {
-		return sysErrorf(err, "Failed to set lo up")
+		return virerr.Sys(err, "Failed to set lo up")
 	}
 	return nil
 }

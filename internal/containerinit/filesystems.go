@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/spec"
+	"virtlxc/internal/virerr"
 )
 
 func (s *stage) mountConfigured() error {
@@ -35,7 +36,7 @@ func (s *stage) mountOne(m spec.Mount) error {
 		}
 		st, err := os.Stat(src)
 		if err != nil {
-			return sysErrorf(err, "Unable to stat bind source %s", m.Source)
+			return virerr.Sys(err, "Unable to stat bind source %s", m.Source)
 		}
 		var dst string
 		if st.IsDir() {
@@ -47,7 +48,7 @@ func (s *stage) mountOne(m spec.Mount) error {
 			return err
 		}
 		if err := unix.Mount(src, dst, "", unix.MS_BIND, ""); err != nil {
-			return sysErrorf(err, "Failed to bind mount directory %s to %s", m.Source, m.Target)
+			return virerr.Sys(err, "Failed to bind mount directory %s to %s", m.Source, m.Target)
 		}
 		if m.ReadOnly {
 			return remountRO(dst, 0)
@@ -97,7 +98,7 @@ func mountBlock(dev, dst string, readonly bool) error {
 			return nil
 		}
 		if err != unix.EINVAL && err != unix.ENODEV {
-			return sysErrorf(err, "Failed to mount device %s to %s as %s", dev, dst, fstype)
+			return virerr.Sys(err, "Failed to mount device %s to %s as %s", dev, dst, fstype)
 		}
 	}
 	return fmt.Errorf("Failed to mount device %s to %s, unable to detect filesystem", dev, dst)
@@ -123,14 +124,14 @@ func (s *stage) makeDevice(d spec.Device) error {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return sysErrorf(err, "Failed to create %s", filepath.Dir(d.Path))
+		return virerr.Sys(err, "Failed to create %s", filepath.Dir(d.Path))
 	}
 	typ := uint32(unix.S_IFCHR)
 	if d.Type == 'b' {
 		typ = unix.S_IFBLK
 	}
 	if err := unix.Mknod(p, typ|d.Mode, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
-		return sysErrorf(err, "Failed to make device %s", d.Path)
+		return virerr.Sys(err, "Failed to make device %s", d.Path)
 	}
 	return os.Chmod(p, os.FileMode(d.Mode))
 }
@@ -153,7 +154,7 @@ func detachUnder(dirs ...string) error {
 				break // no (more) mount there
 			}
 			if err != nil {
-				return sysErrorf(err, "Failed to unmount '%s'", t)
+				return virerr.Sys(err, "Failed to unmount '%s'", t)
 			}
 		}
 	}

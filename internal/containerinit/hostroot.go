@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/virerr"
 )
 
 // hostPrivate are the host-root directories a container gets fresh
@@ -64,7 +66,7 @@ func attachHostRoot(staging string) (bool, error) {
 			return false, nil
 		}
 		if err != nil {
-			return false, sysErrorf(err, "Failed to clone the host mount %s", mp)
+			return false, virerr.Sys(err, "Failed to clone the host mount %s", mp)
 		}
 		trees = append(trees, fd)
 	}
@@ -74,7 +76,7 @@ func attachHostRoot(staging string) (bool, error) {
 	for i, mp := range children {
 		dst := filepath.Join(staging, mp)
 		if err := unix.MoveMount(trees[i], "", unix.AT_FDCWD, dst, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
-			return true, sysErrorf(err, "Failed to attach the host mount %s", mp)
+			return true, virerr.Sys(err, "Failed to attach the host mount %s", mp)
 		}
 	}
 	return true, nil

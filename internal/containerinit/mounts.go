@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/spec"
+	"virtlxc/internal/virerr"
 )
 
 // hostDevices are the nodes every container gets in /dev (spec §1.4 step 6).
@@ -24,7 +25,7 @@ var hostDevices = []struct {
 
 func mount(src, dst, fstype string, flags uintptr, data string) error {
 	if err := unix.Mount(src, dst, fstype, flags, data); err != nil {
-		return sysErrorf(err, "Failed to mount %s on %s type %s", src, dst, fstype)
+		return virerr.Sys(err, "Failed to mount %s on %s type %s", src, dst, fstype)
 	}
 	return nil
 }
@@ -33,7 +34,7 @@ func mount(src, dst, fstype string, flags uintptr, data string) error {
 // was bound from (the two-step bind-remount libvirt uses).
 func remountRO(dst string, extra uintptr) error {
 	if err := unix.Mount("", dst, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|extra, ""); err != nil {
-		return sysErrorf(err, "Failed to make %s read-only", dst)
+		return virerr.Sys(err, "Failed to make %s read-only", dst)
 	}
 	return nil
 }
@@ -55,7 +56,7 @@ func (s *stage) mkdirIn(p string) (string, error) {
 		return "", err
 	}
 	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return "", sysErrorf(err, "Failed to create %s", p)
+		return "", virerr.Sys(err, "Failed to create %s", p)
 	}
 	return dst, nil
 }
@@ -73,11 +74,11 @@ func (s *stage) touchAs(p string, mode os.FileMode, what string) (string, error)
 		return "", err
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return "", sysErrorf(err, "Failed to create %s", filepath.Dir(p))
+		return "", virerr.Sys(err, "Failed to create %s", filepath.Dir(p))
 	}
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|unix.O_NOCTTY|unix.O_NONBLOCK, mode)
 	if err != nil {
-		return "", sysErrorf(err, what, p)
+		return "", virerr.Sys(err, what, p)
 	}
 	f.Close()
 	return dst, nil
@@ -89,7 +90,7 @@ func (s *stage) touchAs(p string, mode os.FileMode, what string) (string, error)
 func (s *stage) buildRoot() error {
 	// Nothing mounted from here on propagates back to the host.
 	if err := mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return sysErrorf(err, "Failed to make root private")
+		return virerr.Sys(err, "Failed to make root private")
 	}
 	var hostDevFDs []*os.File
 	if s.c.NewUser {
@@ -98,7 +99,7 @@ func (s *stage) buildRoot() error {
 		for _, d := range hostDevices {
 			f, err := os.OpenFile("/dev/"+d.name, unix.O_PATH|unix.O_CLOEXEC, 0)
 			if err != nil {
-				return sysErrorf(err, "Failed to open /dev/%s", d.name)
+				return virerr.Sys(err, "Failed to open /dev/%s", d.name)
 			}
 			hostDevFDs = append(hostDevFDs, f)
 		}
@@ -192,7 +193,7 @@ func (s *stage) mountProc() error {
 			return err
 		}
 		if err := unix.Mount("", d, "", unix.MS_BIND|unix.MS_REMOUNT|fl, ""); err != nil {
-			return sysErrorf(err, "Failed to make %s writable", d)
+			return virerr.Sys(err, "Failed to make %s writable", d)
 		}
 	}
 	return nil
@@ -240,7 +241,7 @@ func (s *stage) mountCgroups() error {
 				return err
 			}
 			if err := os.Symlink(cg.Link, dst); err != nil && !os.IsExist(err) {
-				return sysErrorf(err, "Failed to create symlink %s", cg.Target)
+				return virerr.Sys(err, "Failed to create symlink %s", cg.Target)
 			}
 			continue
 		}
@@ -270,7 +271,7 @@ func (s *stage) cgroupDir(base string, fresh bool, target string) (string, error
 	}
 	dst := filepath.Join(base, path.Base(target))
 	if err := unix.Mkdir(dst, 0o755); err != nil && err != unix.EEXIST {
-		return "", sysErrorf(err, "Failed to create %s", target)
+		return "", virerr.Sys(err, "Failed to create %s", target)
 	}
 	return dst, nil
 }
@@ -300,13 +301,13 @@ func (s *stage) mountDev(hostDevFDs []*os.File) error {
 			continue
 		}
 		if err := unix.Mknod(p, unix.S_IFCHR|0o666, int(unix.Mkdev(d.major, d.minor))); err != nil {
-			return sysErrorf(err, "Failed to make device %s", p)
+			return virerr.Sys(err, "Failed to make device %s", p)
 		}
 		if err := os.Chmod(p, 0o666); err != nil {
-			return sysErrorf(err, "Failed to set permissions of %s", p)
+			return virerr.Sys(err, "Failed to set permissions of %s", p)
 		}
 		if err := os.Lchown(p, uid, gid); err != nil {
-			return sysErrorf(err, "Failed to change ownership of %s", p)
+			return virerr.Sys(err, "Failed to change ownership of %s", p)
 		}
 	}
 	for _, d := range s.c.Devices {
@@ -320,7 +321,7 @@ func (s *stage) mountDev(hostDevFDs []*os.File) error {
 	}
 	for _, l := range links {
 		if err := os.Symlink(l[0], filepath.Join(dst, l[1])); err != nil {
-			return sysErrorf(err, "Failed to create symlink /dev/%s", l[1])
+			return virerr.Sys(err, "Failed to create symlink /dev/%s", l[1])
 		}
 	}
 	return nil
@@ -339,16 +340,16 @@ func (s *stage) mountRun() error {
 // pivot makes the built tree the root and drops every trace of the host's.
 func (s *stage) pivot() error {
 	if err := unix.Chdir(s.root); err != nil {
-		return sysErrorf(err, "Failed to chdir into %s", s.root)
+		return virerr.Sys(err, "Failed to chdir into %s", s.root)
 	}
 	if err := unix.PivotRoot(".", "."); err != nil {
-		return sysErrorf(err, "Failed to pivot root")
+		return virerr.Sys(err, "Failed to pivot root")
 	}
 	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
-		return sysErrorf(err, "Failed to detach the old root")
+		return virerr.Sys(err, "Failed to detach the old root")
 	}
 	if err := unix.Chdir("/"); err != nil {
-		return sysErrorf(err, "Failed to chdir to /")
+		return virerr.Sys(err, "Failed to chdir to /")
 	}
 	s.root = "/"
 	return nil
@@ -365,7 +366,7 @@ func (s *stage) enterCgroupNS() error {
 		return nil
 	}
 	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-		return sysErrorf(err, "Failed to create the cgroup namespace")
+		return virerr.Sys(err, "Failed to create the cgroup namespace")
 	}
 	return nil
 }
@@ -386,7 +387,7 @@ func (s *stage) attachRoot(root string) error {
 		s.rootTree = -1
 	}()
 	if err := unix.MoveMount(s.rootTree, "", unix.AT_FDCWD, s.c.Staging, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
-		return sysErrorf(err, "Failed to attach the idmapped root %s", root)
+		return virerr.Sys(err, "Failed to attach the idmapped root %s", root)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"virtlxc/internal/seccomp"
+	"virtlxc/internal/virerr"
 )
 
 // seccompWanted says whether the default seccomp filter is to be installed:
@@ -33,7 +34,7 @@ func (s *stage) seccompWanted() bool {
 // the calls that follow (capset, setresuid, chdir, close_range, execve).
 func applySeccomp() error {
 	if err := seccomp.Apply(); err != nil {
-		return sysErrorf(err, "Failed to install the seccomp filter")
+		return virerr.Sys(err, "Failed to install the seccomp filter")
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"virtlxc/internal/initproto"
 	"virtlxc/internal/spec"
+	"virtlxc/internal/virerr"
 )
 
 // awaitClaim is the start of a spare stage (initproto.SpareArg): it waits
@@ -83,7 +84,7 @@ func claim(sync *int) (int, error) {
 	}
 	*sync = initproto.SyncFD(npass)
 	if err := unix.Unshare(int(flags)); err != nil {
-		return 0, sysErrorf(err, "Failed to create the container's namespaces")
+		return 0, virerr.Sys(err, "Failed to create the container's namespaces")
 	}
 	if flags&unix.CLONE_NEWNET != 0 {
 		// The controller creates the interfaces' container ends in this

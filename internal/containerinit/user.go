@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/virerr"
 )
 
 // identity is who init runs as: <inituser>/<initgroup> resolved through the
@@ -128,19 +130,19 @@ func (id identity) apply() error {
 		return nil
 	}
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
-		return sysErrorf(err, "Unable to keep capabilities across the uid switch")
+		return virerr.Sys(err, "Unable to keep capabilities across the uid switch")
 	}
 	if err := unix.Setgroups(id.groups); err != nil {
-		return sysErrorf(err, "Unable to set supplementary groups")
+		return virerr.Sys(err, "Unable to set supplementary groups")
 	}
 	if err := unix.Setresgid(id.gid, id.gid, id.gid); err != nil {
-		return sysErrorf(err, "Unable to set gid %d", id.gid)
+		return virerr.Sys(err, "Unable to set gid %d", id.gid)
 	}
 	if err := unix.Setresuid(id.uid, id.uid, id.uid); err != nil {
-		return sysErrorf(err, "Unable to set uid %d", id.uid)
+		return virerr.Sys(err, "Unable to set uid %d", id.uid)
 	}
 	if err := raiseEffective(); err != nil {
-		return sysErrorf(err, "Unable to restore capabilities after the uid switch")
+		return virerr.Sys(err, "Unable to restore capabilities after the uid switch")
 	}
 	return unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0)
 }

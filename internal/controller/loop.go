@@ -33,11 +33,11 @@ func attachLoop(file string, readonly bool) (*os.File, error) {
 	for try := 0; try < 20; try++ {
 		n, err := unix.IoctlRetInt(int(ctl.Fd()), unix.LOOP_CTL_GET_FREE)
 		if err != nil {
-			return nil, fmt.Errorf("Unable to get free loop device: %w", err)
+			return nil, virerr.Sys(err, "Unable to get free loop device")
 		}
 		loop, err := os.OpenFile(fmt.Sprintf("/dev/loop%d", n), flag, 0)
 		if err != nil {
-			return nil, fmt.Errorf("Unable to open loop device %d: %w", n, err)
+			return nil, virerr.Sys(err, "Unable to open loop device %d", n)
 		}
 		cfg := unix.LoopConfig{Fd: uint32(backing.Fd())}
 		cfg.Info.Flags = unix.LO_FLAGS_AUTOCLEAR
@@ -51,7 +51,7 @@ func attachLoop(file string, readonly bool) (*os.File, error) {
 		}
 		if err != nil {
 			loop.Close()
-			return nil, fmt.Errorf("Unable to attach %s to loop device: %w", file, err)
+			return nil, virerr.Sys(err, "Unable to attach %s to loop device", file)
 		}
 		return loop, nil
 	}

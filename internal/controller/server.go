@@ -13,6 +13,7 @@ import (
 	"virtlxc/internal/keeper"
 	"virtlxc/internal/monitor"
 	"virtlxc/internal/spec"
+	"virtlxc/internal/virerr"
 )
 
 // devicePolicy is the device ACL input for a planned container.
@@ -26,7 +27,7 @@ func (c *Controller) listen() error {
 	path := c.layout.MonitorSocket(c.dom.Name)
 	if len(path) >= len(unix.RawSockaddrUnix{}.Path) {
 		// libvirt's virNetSocketNewListenUNIX says so, rather than bind's EINVAL.
-		return fmt.Errorf("Path %s too long for unix socket: %w", path, unix.ENAMETOOLONG)
+		return virerr.Sys(unix.ENAMETOOLONG, "Path %s too long for unix socket", path)
 	}
 	_ = os.Remove(path)
 	old := unix.Umask(0o077)

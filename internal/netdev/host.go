@@ -11,6 +11,7 @@ import (
 	"virtlxc/internal/hostlink"
 	"virtlxc/internal/linkconf"
 	"virtlxc/internal/spec"
+	"virtlxc/internal/virerr"
 )
 
 // maxAutoNames bounds the search for a free auto host-end name.
@@ -67,7 +68,7 @@ func setupVeth(it *spec.Interface, initPID int, prefix string) (string, error) {
 	if it.Type == "bridge" {
 		br, err := netlink.LinkByName(it.Bridge)
 		if err != nil {
-			return "", fmt.Errorf("Cannot get interface MTU on '%s': %w", it.Bridge, err)
+			return "", virerr.Sys(err, "Cannot get interface MTU on '%s'", it.Bridge)
 		}
 		if br.Type() != "bridge" {
 			return "", fmt.Errorf("'%s' is not a bridge (type %s)", it.Bridge, br.Type())
@@ -126,7 +127,7 @@ func addVeth(name, prefix, peer string, mac net.HardwareAddr, mtu, initPID int) 
 	}
 	if name != "" {
 		if err := try(name); err != nil {
-			return "", fmt.Errorf("Failed to create veth device pair '%s': %w", name, err)
+			return "", virerr.Sys(err, "Failed to create veth device pair '%s'", name)
 		}
 		return name, nil
 	}
@@ -137,7 +138,7 @@ func addVeth(name, prefix, peer string, mac net.HardwareAddr, mtu, initPID int) 
 			return cand, nil
 		}
 		if !errors.Is(err, unix.EEXIST) {
-			return "", fmt.Errorf("Failed to create veth device pair '%s': %w", cand, err)
+			return "", virerr.Sys(err, "Failed to create veth device pair '%s'", cand)
 		}
 	}
 	return "", fmt.Errorf("no free interface name with prefix %s", prefix)
@@ -148,7 +149,7 @@ func addVeth(name, prefix, peer string, mac net.HardwareAddr, mtu, initPID int) 
 func setupMacvlan(it *spec.Interface, initPID int) error {
 	lower, err := netlink.LinkByName(it.SourceDev)
 	if err != nil {
-		return fmt.Errorf("Cannot find direct interface source device '%s': %w", it.SourceDev, err)
+		return virerr.Sys(err, "Cannot find direct interface source device '%s'", it.SourceDev)
 	}
 	mac, err := parseMAC(it.MAC)
 	if err != nil {
@@ -162,7 +163,7 @@ func setupMacvlan(it *spec.Interface, initPID int) error {
 	la.Namespace = netlink.NsPid(initPID)
 	mv := &netlink.Macvlan{LinkAttrs: la, Mode: macvlanKernelModes[it.Mode]}
 	if err := netlink.LinkAdd(mv); err != nil {
-		return fmt.Errorf("Failed to create macvlan on '%s': %w", it.SourceDev, err)
+		return virerr.Sys(err, "Failed to create macvlan on '%s'", it.SourceDev)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"virtlxc/internal/linkconf"
 	"virtlxc/internal/spec"
+	"virtlxc/internal/virerr"
 )
 
 // PlanHostdevs plans the <hostdev mode='capabilities' type='net'>
@@ -103,10 +104,10 @@ func MoveIn(devs []spec.Interface, initPID int) (m *Moved, err error) {
 	for _, d := range devs {
 		l, err := netlink.LinkByName(d.SourceDev)
 		if err != nil {
-			return m, fmt.Errorf("Unable to find host network device %s: %w", d.SourceDev, err)
+			return m, virerr.Sys(err, "Unable to find host network device %s", d.SourceDev)
 		}
 		if err := netlink.LinkSetNsFd(l, int(m.container)); err != nil {
-			return m, fmt.Errorf("Unable to move interface %s to the container's namespace: %w", d.SourceDev, err)
+			return m, virerr.Sys(err, "Unable to move interface %s to the container's namespace", d.SourceDev)
 		}
 		in, err := h.LinkByName(d.SourceDev)
 		if err != nil {
@@ -119,7 +120,7 @@ func MoveIn(devs []spec.Interface, initPID int) (m *Moved, err error) {
 		}
 		if d.Up {
 			if err := h.LinkSetUp(in); err != nil {
-				return m, fmt.Errorf("Failed to set %s up: %w", d.SourceDev, err)
+				return m, virerr.Sys(err, "Failed to set %s up", d.SourceDev)
 			}
 		}
 		if err := linkconf.AddRoutes(h, in, d.Routes); err != nil {
