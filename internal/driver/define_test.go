@@ -52,11 +52,11 @@ func TestDefineLookupUndefine(t *testing.T) {
 		t.Fatalf("config still there: %v", err)
 	}
 	_, err = e.d.LookupByName("web")
-	wantErr(t, err, virerr.ErrNoDomain, "Domain not found: no domain with matching name 'web'")
+	wantErr(t, err, virerr.ErrNoDomain, "Domain not found: No domain with matching name 'web'")
 	_, err = e.d.LookupByUUID(uuid1)
-	wantErr(t, err, virerr.ErrNoDomain, "Domain not found: no domain with matching uuid '"+uuid1+"'")
+	wantErr(t, err, virerr.ErrNoDomain, "Domain not found: No domain with matching uuid '"+uuid1+"'")
 	_, err = e.d.LookupByID(4242)
-	wantErr(t, err, virerr.ErrNoDomain, "Domain not found: no domain with matching id 4242")
+	wantErr(t, err, virerr.ErrNoDomain, "Domain not found: No domain with matching id 4242")
 	err = e.d.Undefine(ref, 0)
 	wantErr(t, err, virerr.ErrNoDomain, "Domain not found: no domain with matching uuid '"+uuid1+"' (web)")
 }

@@ -75,7 +75,7 @@ func (d *Driver) changeDevice(ref Ref, xml string, flags uint32, op deviceOp, fn
 	}
 	if live != nil {
 		if op == opUpdate {
-			return virerr.New(virerr.ErrOperationInvalid, virerr.FromLXC, "Unable to modify live devices")
+			return virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC, "Unable to modify live devices")
 		}
 		if err := d.changeLive(dom, live, dev, op); err != nil {
 			return err

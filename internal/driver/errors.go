@@ -25,12 +25,12 @@ func errNotRunning() error {
 
 // errNoDomainName is virDomainLookupByName's miss.
 func errNoDomainName(name string) error {
-	return virerr.New(virerr.ErrNoDomain, virerr.FromLXC, "no domain with matching name '%s'", name)
+	return virerr.New(virerr.ErrNoDomain, virerr.FromLXC, "No domain with matching name '%s'", name)
 }
 
 // errNoDomainUUID is virDomainLookupByUUID's miss.
 func errNoDomainUUID(uuid string) error {
-	return virerr.New(virerr.ErrNoDomain, virerr.FromLXC, "no domain with matching uuid '%s'", uuid)
+	return virerr.New(virerr.ErrNoDomain, virerr.FromLXC, "No domain with matching uuid '%s'", uuid)
 }
 
 // errNoDomainRef is the miss of the lookup every domain API starts with
@@ -41,7 +41,7 @@ func errNoDomainRef(ref Ref) error {
 
 // errNoDomainID is virDomainLookupByID's miss.
 func errNoDomainID(id int) error {
-	return virerr.New(virerr.ErrNoDomain, virerr.FromLXC, "no domain with matching id %d", id)
+	return virerr.New(virerr.ErrNoDomain, virerr.FromLXC, "No domain with matching id %d", id)
 }
 
 // errTransientConfig is virDomainObjUpdateModificationImpact's refusal of

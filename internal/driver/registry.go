@@ -82,6 +82,18 @@ func (d *Driver) LookupByUUID(uuid string) (Ref, error) {
 	return dom.ref(), nil
 }
 
+// Resolve finds the domain a call's handle names (ref's UUID; its name is
+// the client's): the current reference, or, for a handle whose domain has
+// gone, the error of libvirt's lxcDomObjFromDomain, which names both.
+func (d *Driver) Resolve(ref Ref) (Ref, error) {
+	dom, err := d.findLocked(ref)
+	if err != nil {
+		return Ref{}, err
+	}
+	defer dom.mu.Unlock()
+	return dom.ref(), nil
+}
+
 // LookupByID finds an active domain by id, the controller's pid
 // (virDomainLookupByID).
 func (d *Driver) LookupByID(id int) (Ref, error) {

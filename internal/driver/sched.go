@@ -233,14 +233,12 @@ func blkioOf(def *domainxml.Domain) BlkioTune {
 }
 
 // SetBlkioWeight changes the block I/O weight (virDomainSetBlkioParameters
-// with "weight"; flags AffectLive, AffectConfig). libvirt's range is
-// 100..1000.
+// with "weight"; flags AffectLive, AffectConfig). As in libvirt 9.0, the
+// value is not range-checked here (the 100..1000 check went with older
+// releases): the config takes any value, the kernel judges the live one.
 func (d *Driver) SetBlkioWeight(ref Ref, weight uint32, flags uint32) error {
 	if err := CheckFlags(flags, AffectLive|AffectConfig, "lxcDomainSetBlkioParameters"); err != nil {
 		return err
-	}
-	if weight < 100 || weight > 1000 {
-		return virerr.New(virerr.ErrInvalidArg, virerr.FromLXC, "out of blkio weight range.")
 	}
 	dom, live, config, release, err := d.defsForJob(ref, flags)
 	if err != nil {

@@ -272,7 +272,8 @@ func (d *Driver) SetMemoryParameters(ref Ref, u MemoryTuneUpdate, flags uint32) 
 			swap = *u.SwapHardLimit
 		}
 		if hard > swap {
-			return virerr.New(virerr.ErrInvalidArg, virerr.FromLXC,
+			// domain_cgroup.c's check: VIR_FROM_DOMAIN.
+			return virerr.New(virerr.ErrInvalidArg, virerr.FromDomain,
 				"memory hard_limit tunable value must be lower than or equal to swap_hard_limit")
 		}
 	}

@@ -91,7 +91,7 @@ func (h *Handlers) connectProcs() map[uint32]server.Procedure {
 				}
 				si := h.host.Sysinfo()
 				if si == "" {
-					return nil, virerr.New(virerr.ErrConfigUnsupported, virerr.FromNone, "%s", hostinfo.SysinfoUnavailable)
+					return nil, virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "%s", hostinfo.SysinfoUnavailable)
 				}
 				return &libvirt.ConnectGetSysinfoRet{Sysinfo: si}, nil
 			}}),

@@ -83,7 +83,7 @@ func (h *Handlers) addressProcs() map[uint32]server.Procedure {
 				case libvirt.DomainInterfaceAddressesSrcArp:
 					out, err = arpAddresses(ifaces)
 				default:
-					err = virerr.New(virerr.ErrArgumentUnsupported, virerr.FromDomain,
+					err = virerr.New(virerr.ErrArgumentUnsupported, virerr.FromLXC,
 						"Unknown IP address data source %d", a.Source)
 				}
 				if err != nil {

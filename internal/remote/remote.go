@@ -91,7 +91,7 @@ func Register(srv *server.Server, drv *driver.Driver, nets *network.Registry, ho
 		}
 		api := proto.API(wire.ProgramRemote, proc)
 		srv.Register(wire.ProgramRemote, proc, server.Procedure{ReadOnly: true, Handler: func(*server.Call) (any, error) {
-			return nil, virerr.New(virerr.ErrNoSupport, virerr.FromDomain, "%s", api)
+			return nil, virerr.New(virerr.ErrNoSupport, unsupportedFrom(api), "%s", api)
 		}})
 	}
 	return h
@@ -117,10 +117,10 @@ func fromRef(r driver.Ref) libvirt.Domain {
 	return d
 }
 
-// resolve finds the domain a call names, by UUID as libvirt's remote
-// dispatcher does.
+// resolve finds the domain a call names, by UUID as libvirt's driver
+// does (lxcDomObjFromDomain: a miss names the handle's UUID and name).
 func (h *Handlers) resolve(d libvirt.Domain) (driver.Ref, error) {
-	return h.drv.LookupByUUID(toRef(d).UUID)
+	return h.drv.Resolve(toRef(d))
 }
 
 // cstring encodes a NUL-terminated C string as remote's char arrays do.

@@ -113,7 +113,7 @@ func (f *fake) find(d libvirt.Domain) (*fakeDomain, error) {
 			return fd, nil
 		}
 	}
-	return nil, virerr.New(virerr.ErrNoDomain, virerr.FromLXC, "no domain with matching uuid '%s'", formatUUID(d.UUID))
+	return nil, virerr.New(virerr.ErrNoDomain, virerr.FromLXC, "no domain with matching uuid '%s' (%s)", formatUUID(d.UUID), d.Name)
 }
 
 func (f *fake) registerDomainProcs(reg registrar) {

@@ -1,0 +1,59 @@
+# Calls through python3-libvirt whose answers (value, or error code, error
+# domain and message) are deterministic; prints one JSON line per call.
+# libvirt.jsonl is what libvirt 9.0's daemon (LXC driver only, in a private
+# namespace on this machine kind) printed, 2026-11-29.
+import json
+import sys
+
+import libvirt
+
+out = []
+
+
+def rec(name, f, *a):
+    try:
+        r = f(*a)
+        if isinstance(r, libvirt.virDomain):
+            r = 'domain ' + r.name()
+        out.append([name, 'ok', r])
+    except libvirt.libvirtError as e:
+        out.append([name, 'err', e.get_error_code(), e.get_error_domain(), e.get_error_message()])
+
+
+libvirt.registerErrorHandler(lambda c, e: None, None)
+c = libvirt.open(sys.argv[1])
+X = ("<domain type='lxc'><name>pyapi</name><uuid>11111111-2222-3333-4444-777777777777</uuid>"
+     "<memory>65536</memory><os><type>exe</type><init>/bin/sleep</init><initarg>infinity</initarg></os>"
+     "<devices><console type='pty'/></devices></domain>")
+rec('lookupByName', c.lookupByName, 'nope')
+rec('lookupByID', c.lookupByID, 99999999)
+rec('lookupByUUIDString', c.lookupByUUIDString, '11111111-2222-3333-4444-000000000000')
+rec('getSysinfo', c.getSysinfo, 0)
+rec('listAllStoragePools', c.listAllStoragePools, 0)
+rec('listAllInterfaces', c.listAllInterfaces, 0)
+rec('listAllDevices', c.listAllDevices, 0)
+rec('listAllSecrets', c.listAllSecrets, 0)
+rec('listAllNWFilters', c.listAllNWFilters, 0)
+rec('listAllNWFilterBindings', c.listAllNWFilterBindings, 0)
+rec('numOfDevices', c.numOfDevices, None, 0)
+rec('storagePoolLookupByName', c.storagePoolLookupByName, 'nopool')
+rec('getCPUModelNames', c.getCPUModelNames, 'x86_64', 0)
+rec('defineXML', c.defineXML, X)
+d = c.lookupByName('pyapi')
+rec('hasCurrentSnapshot', d.hasCurrentSnapshot, 0)
+rec('listAllSnapshots', d.listAllSnapshots, 0)
+rec('listAllCheckpoints', d.listAllCheckpoints, 0)
+rec('vcpus', d.vcpus)
+rec('setBlkioParameters-weight', d.setBlkioParameters, {'weight': 5}, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+rec('blkioParameters-weight', lambda: d.blkioParameters(libvirt.VIR_DOMAIN_AFFECT_CONFIG)['weight'])
+rec('setMemoryParameters-order', d.setMemoryParameters, {'hard_limit': 1000, 'soft_limit': 2000, 'swap_hard_limit': 500}, 0)
+rec('create', d.create)
+rec('interfaceAddresses-agent', d.interfaceAddresses, 1)
+rec('updateDeviceFlags-live', d.updateDeviceFlags, "<console type='pty'/>", libvirt.VIR_DOMAIN_AFFECT_LIVE)
+rec('destroy', d.destroy)
+rec('undefine', d.undefine)
+rec('stale-info', d.info)
+rec('stale-XMLDesc', d.XMLDesc, 0)
+rec('stale-undefine', d.undefine)
+for o in out:
+    print(json.dumps(o))
