@@ -6,8 +6,6 @@ import (
 	"io"
 	"os"
 
-	"golang.org/x/sys/unix"
-
 	"virtlxc/internal/virerr"
 )
 
@@ -63,10 +61,12 @@ var namespaceOrder = []string{"user", "ipc", "uts", "net", "pid", "mnt"}
 
 // OpenNamespaces opens the namespaces of the container's init for
 // lxc-enter-namespace (virDomainLxcOpenNamespace; no flag is supported),
-// in libvirt's order user, ipc, uts, net, pid, mnt. Namespaces the
-// container shares with the daemon are left out (joining them would
-// change nothing), as are those that cannot be opened. The caller owns
-// the returned files.
+// in libvirt's order user, ipc, uts, net, pid, mnt: every one that opens,
+// those the container shares with the host included, as libvirt's
+// virProcessGetNamespaces hands them out (a client in other namespaces
+// than the host's then still joins the container's view; setns of one it
+// is already in fails with EINVAL, which the joiners ignore, as libvirt's
+// virProcessSetNamespaces does). The caller owns the returned files.
 func (d *Driver) OpenNamespaces(ref Ref, flags uint32) ([]*os.File, error) {
 	if err := CheckFlags(flags, 0, "lxcDomainLxcOpenNamespace"); err != nil {
 		return nil, err
@@ -90,32 +90,15 @@ func (d *Driver) OpenNamespaces(ref Ref, flags uint32) ([]*os.File, error) {
 }
 
 // openNamespaces opens /proc/PID/ns/* in libvirt's order, skipping those
-// that fail to open or are the daemon's own.
+// that fail to open.
 func openNamespaces(pid int) []*os.File {
 	var files []*os.File
 	for _, ns := range namespaceOrder {
-		path := fmt.Sprintf("/proc/%d/ns/%s", pid, ns)
-		f, err := os.Open(path)
+		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", pid, ns))
 		if err != nil {
-			continue
-		}
-		if sameNamespace(f, "/proc/self/ns/"+ns) {
-			f.Close()
 			continue
 		}
 		files = append(files, f)
 	}
 	return files
-}
-
-// sameNamespace reports whether f is the namespace at path.
-func sameNamespace(f *os.File, path string) bool {
-	var a, b unix.Stat_t
-	if err := unix.Fstat(int(f.Fd()), &a); err != nil {
-		return false
-	}
-	if err := unix.Stat(path, &b); err != nil {
-		return false
-	}
-	return a.Dev == b.Dev && a.Ino == b.Ino
 }

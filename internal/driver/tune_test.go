@@ -2,7 +2,9 @@ package driver
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -204,8 +206,16 @@ func TestOpenNamespacesInactive(t *testing.T) {
 	ref := e.define("web", uuid1)
 	_, err := e.d.OpenNamespaces(ref, 0)
 	wantErr(t, err, virerr.ErrOperationInvalid, "Requested operation is not valid: domain is not running")
-	// Our own namespaces are the daemon's: none is handed out.
-	if files := openNamespaces(1); len(files) > 6 {
-		t.Fatalf("%d namespaces", len(files))
+	// Every namespace that opens is handed out, in libvirt's order, the
+	// host's too (as virProcessGetNamespaces does).
+	files := openNamespaces(os.Getpid())
+	if len(files) != len(namespaceOrder) {
+		t.Fatalf("%d namespaces, want %d", len(files), len(namespaceOrder))
+	}
+	for i, f := range files {
+		if want := fmt.Sprintf("/proc/%d/ns/%s", os.Getpid(), namespaceOrder[i]); f.Name() != want {
+			t.Errorf("namespace %d is %s, want %s", i, f.Name(), want)
+		}
+		f.Close()
 	}
 }

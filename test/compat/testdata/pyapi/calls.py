@@ -6,6 +6,7 @@ import json
 import sys
 
 import libvirt
+import libvirt_lxc
 
 out = []
 
@@ -49,6 +50,7 @@ rec('blkioParameters-weight', lambda: d.blkioParameters(libvirt.VIR_DOMAIN_AFFEC
 rec('setMemoryParameters-order', d.setMemoryParameters, {'hard_limit': 1000, 'soft_limit': 2000, 'swap_hard_limit': 500}, 0)
 rec('create', d.create)
 rec('interfaceAddresses-agent', d.interfaceAddresses, 1)
+rec('lxcOpenNamespace', lambda: len(libvirt_lxc.lxcOpenNamespace(d, 0)))
 rec('updateDeviceFlags-live', d.updateDeviceFlags, "<console type='pty'/>", libvirt.VIR_DOMAIN_AFFECT_LIVE)
 rec('destroy', d.destroy)
 rec('undefine', d.undefine)
