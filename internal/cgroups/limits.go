@@ -73,6 +73,9 @@ type BlkioDevice struct {
 	ReadIops, WriteIops uint
 	// ReadBps and WriteBps limit bytes per second.
 	ReadBps, WriteBps uint64
+	// Exact writes the zero throttles too, removing those limits (a live
+	// change); otherwise zero fields are left alone.
+	Exact bool
 }
 
 // IsZero reports whether no limit is set.

@@ -133,6 +133,13 @@ func (p *planner) cpuset(lim *Limits) error {
 	return nil
 }
 
+// InvalidError is a setting the host's groups cannot take (libvirt's
+// VIR_ERR_OPERATION_INVALID), such as a weight without the bfq or cfq
+// I/O scheduler.
+type InvalidError struct{ Msg string }
+
+func (e *InvalidError) Error() string { return e.Msg }
+
 func (p *planner) blkio(lim *Limits) error {
 	if lim.BlkioWeight == 0 && len(lim.BlkioDevices) == 0 {
 		return nil
@@ -152,7 +159,7 @@ func (p *planner) blkio(lim *Limits) error {
 		case p.probe(Blkio, cfq):
 			p.add(Blkio, dir, cfq, fmt.Sprintf(format, w))
 		default:
-			return fmt.Errorf("blkio weight is valid only for bfq or cfq scheduler")
+			return &InvalidError{"blkio weight is valid only for bfq or cfq scheduler"}
 		}
 	}
 	for _, d := range lim.BlkioDevices {
@@ -173,7 +180,7 @@ func (p *planner) blkioDevice(dir string, v int, d BlkioDevice) error {
 			file = "io.weight"
 		}
 		if !p.probe(Blkio, file) {
-			return fmt.Errorf("blkio device weight is valid only for cfq scheduler")
+			return &InvalidError{"blkio device weight is valid only for cfq scheduler"}
 		}
 		p.add(Blkio, dir, file, dev+strconv.FormatUint(uint64(d.Weight), 10))
 	}
@@ -187,12 +194,15 @@ func (p *planner) blkioDevice(dir string, v int, d BlkioDevice) error {
 		{d.WriteBps, "blkio.throttle.write_bps_device", "wbps="},
 	}
 	for _, t := range throttles {
-		if t.val == 0 {
+		if t.val == 0 && !d.Exact {
 			continue
 		}
-		if v == 1 {
+		switch {
+		case v == 1:
 			p.add(Blkio, dir, t.v1File, dev+strconv.FormatUint(t.val, 10))
-		} else {
+		case t.val == 0:
+			p.add(Blkio, dir, "io.max", dev+t.v2+"max")
+		default:
 			p.add(Blkio, dir, "io.max", dev+t.v2+strconv.FormatUint(t.val, 10))
 		}
 	}

@@ -188,3 +188,22 @@ func TestManagerPlan(t *testing.T) {
 		t.Errorf("got %v, want [%s]", writes, want)
 	}
 }
+
+// A live device change writes the device's throttles whole: a zero
+// removes that limit (v1 "0", v2 "max"); zero fields are skipped at start.
+func TestPlanExactDevice(t *testing.T) {
+	lim := Limits{BlkioDevices: []BlkioDevice{{Major: 7, Minor: 0, ReadBps: 5, Exact: true}}}
+	blk := "/sys/fs/cgroup/blkio/machine/web.libvirt-lxc/"
+	checkPlan(t, planStrings(t, loadLayout(t, "v1-debian10", ""), lim, probeFiles()), []string{
+		blk + "blkio.throttle.read_iops_device 7:0 0",
+		blk + "blkio.throttle.write_iops_device 7:0 0",
+		blk + "blkio.throttle.read_bps_device 7:0 5",
+		blk + "blkio.throttle.write_bps_device 7:0 0",
+	})
+	d := "/sys/fs/cgroup/machine/web.libvirt-lxc/"
+	checkPlan(t, planStrings(t, loadLayout(t, "v2-debian12", "io"), lim, probeFiles()), []string{
+		d + "io.max 7:0 riops=max", d + "io.max 7:0 wiops=max", d + "io.max 7:0 rbps=5", d + "io.max 7:0 wbps=max",
+	})
+	lim.BlkioDevices[0].Exact = false
+	checkPlan(t, planStrings(t, loadLayout(t, "v1-debian10", ""), lim, probeFiles()), []string{blk + "blkio.throttle.read_bps_device 7:0 5"})
+}

@@ -22,11 +22,14 @@ func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container, polic
 	if sp.NewUser {
 		place = ""
 	}
+	lim := limits(c.dom)
+	devs, devErr := blkioDevices(c.dom)
+	lim.BlkioDevices = devs
 	var opts cgroups.CreateOptions
 	if s := spareGroup; s != nil {
 		spareGroup = nil
-		if !sp.NewUser && policy.IsDefault() {
-			g, err := mgr.Adopt(s, machine, limits(c.dom))
+		if !sp.NewUser && policy.IsDefault() && devErr == nil {
+			g, err := mgr.Adopt(s, machine, lim)
 			if err == nil {
 				c.group = g
 				return place, nil
@@ -40,9 +43,14 @@ func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container, polic
 			c.spareV2 = dir
 		}
 	}
-	g, err := mgr.CreateWith(machine, limits(c.dom), opts)
+	// On failure the spare's unified directory goes with the start.
+	if devErr != nil {
+		c.keepSpareV2(opts.Adopt)
+		return "", devErr
+	}
+	g, err := mgr.CreateWith(machine, lim, opts)
 	if err != nil {
-		c.spareV2 = opts.Adopt
+		c.keepSpareV2(opts.Adopt)
 		return "", fmt.Errorf("creating the container's cgroup: %w", err)
 	}
 	c.group = g
@@ -50,4 +58,13 @@ func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container, polic
 		return "", fmt.Errorf("setting the device policy: %w", err)
 	}
 	return place, nil
+}
+
+// keepSpareV2 records dir, a spare's unified directory this start did not
+// take, for the teardown to remove ("" records nothing: another may be
+// recorded already).
+func (c *Controller) keepSpareV2(dir string) {
+	if dir != "" {
+		c.spareV2 = dir
+	}
 }

@@ -93,3 +93,28 @@ func limits(d *domainxml.Domain) cgroups.Limits {
 	}
 	return l
 }
+
+// blkioDevices resolves the domain's <blkiotune><device> paths on the host
+// into the device numbers the groups take, as libvirt_lxc does at start:
+// a path that is missing or not a block device fails the start with
+// libvirt's words (cgroups.BlockDevice).
+func blkioDevices(d *domainxml.Domain) ([]cgroups.BlkioDevice, error) {
+	bt := d.BlockIOTune
+	if bt == nil {
+		return nil, nil
+	}
+	var out []cgroups.BlkioDevice
+	for _, dev := range bt.Device {
+		if dev.Weight == 0 && dev.ReadIopsSec == 0 && dev.WriteIopsSec == 0 && dev.ReadBytesSec == 0 && dev.WriteBytesSec == 0 {
+			continue
+		}
+		major, minor, err := cgroups.BlockDevice(dev.Path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cgroups.BlkioDevice{Major: major, Minor: minor, Weight: dev.Weight,
+			ReadIops: dev.ReadIopsSec, WriteIops: dev.WriteIopsSec,
+			ReadBps: uint64(dev.ReadBytesSec), WriteBps: uint64(dev.WriteBytesSec)})
+	}
+	return out, nil
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"libvirt.org/go/libvirtxml"
+
 	"virtlxc/internal/cgroups"
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/virerr"
@@ -201,6 +203,26 @@ func (d *Driver) GetBlkioParameters(ref Ref, flags uint32) (BlkioTune, error) {
 	return t, nil
 }
 
+// blkioParamCount is how many parameters GetBlkioParameters returns.
+const blkioParamCount = 6
+
+// BlkioParameterCount answers virDomainGetBlkioParameters' size query
+// (nparams 0) as lxcDomainGetBlkioParameters does: once the flags are
+// valid and the domain exists, before it looks at the definitions (so a
+// transient domain's count with AffectConfig succeeds; the values then
+// fail).
+func (d *Driver) BlkioParameterCount(ref Ref, flags uint32) (int, error) {
+	if err := CheckFlags(flags, AffectLive|AffectConfig|TypedParamStringOkay, "lxcDomainGetBlkioParameters"); err != nil {
+		return 0, err
+	}
+	dom, err := d.findLocked(ref)
+	if err != nil {
+		return 0, err
+	}
+	dom.mu.Unlock()
+	return blkioParamCount, nil
+}
+
 // blkioOf returns def's <blkiotune>.
 func blkioOf(def *domainxml.Domain) BlkioTune {
 	var t BlkioTune
@@ -237,6 +259,26 @@ func blkioOf(def *domainxml.Domain) BlkioTune {
 // value is not range-checked here (the 100..1000 check went with older
 // releases): the config takes any value, the kernel judges the live one.
 func (d *Driver) SetBlkioWeight(ref Ref, weight uint32, flags uint32) error {
+	return d.setBlkio(ref, flags, blkioChange{
+		limits: func(*domainxml.Domain) (cgroups.Limits, error) {
+			return cgroups.Limits{BlkioWeight: uint(weight)}, nil
+		},
+		edit: func(bt *libvirtxml.DomainBlockIOTune) { bt.Weight = uint(weight) },
+	})
+}
+
+// blkioChange is one virDomainSetBlkioParameters parameter: check runs
+// once the domain and its definitions are found (nil: nothing to check),
+// limits gives what the live groups take, edit changes a <blkiotune>.
+type blkioChange struct {
+	check  func() error
+	limits func(live *domainxml.Domain) (cgroups.Limits, error)
+	edit   func(*libvirtxml.DomainBlockIOTune)
+}
+
+// setBlkio applies ch (flags AffectLive, AffectConfig): to the live groups
+// and definition, then to the config.
+func (d *Driver) setBlkio(ref Ref, flags uint32, ch blkioChange) error {
 	if err := CheckFlags(flags, AffectLive|AffectConfig, "lxcDomainSetBlkioParameters"); err != nil {
 		return err
 	}
@@ -245,14 +287,23 @@ func (d *Driver) SetBlkioWeight(ref Ref, weight uint32, flags uint32) error {
 		return err
 	}
 	defer release()
+	if ch.check != nil {
+		if err := ch.check(); err != nil {
+			return err
+		}
+	}
 	if live != nil {
-		if err := d.cg.Set(dom.cgroupName(), partitionOf(live), cgroups.Limits{BlkioWeight: uint(weight)}); err != nil {
-			return virerr.Wrap(err, virerr.ErrOperationFailed, virerr.FromCgroup, "%s", cgroupErrText(err))
+		lim, err := ch.limits(live)
+		if err != nil {
+			return err
+		}
+		if err := d.cg.Set(dom.cgroupName(), partitionOf(live), lim); err != nil {
+			return blkioSetError(err)
 		}
 		if live.BlockIOTune == nil {
 			live.BlockIOTune = alloc(live.BlockIOTune)
 		}
-		live.BlockIOTune.Weight = uint(weight)
+		ch.edit(live.BlockIOTune)
 		d.saveStatusLogged(dom)
 	}
 	if config != nil {
@@ -260,7 +311,7 @@ func (d *Driver) SetBlkioWeight(ref Ref, weight uint32, flags uint32) error {
 		if cfg.BlockIOTune == nil {
 			cfg.BlockIOTune = alloc(cfg.BlockIOTune)
 		}
-		cfg.BlockIOTune.Weight = uint(weight)
+		ch.edit(cfg.BlockIOTune)
 		return d.commitConfig(dom, cfg)
 	}
 	return nil

@@ -176,6 +176,10 @@ func (h *Handlers) tuneProcs() map[uint32]server.Procedure {
 			}),
 		proto.ProcDomainGetBlkioParameters: onDomain(h, true, func(a *libvirt.DomainGetBlkioParametersArgs) libvirt.Domain { return a.Dom },
 			func(c *server.Call, a *libvirt.DomainGetBlkioParametersArgs, ref driver.Ref) (any, error) {
+				if a.Nparams == 0 {
+					n, err := h.drv.BlkioParameterCount(ref, a.Flags)
+					return &libvirt.DomainGetBlkioParametersRet{Nparams: int32(n)}, err
+				}
 				bt, err := h.drv.GetBlkioParameters(ref, a.Flags)
 				if err != nil {
 					return nil, err
@@ -186,6 +190,16 @@ func (h *Handlers) tuneProcs() map[uint32]server.Procedure {
 		proto.ProcDomainSetBlkioParameters: onDomain(h, false, func(a *libvirt.DomainSetBlkioParametersArgs) libvirt.Domain { return a.Dom },
 			func(c *server.Call, a *libvirt.DomainSetBlkioParametersArgs, ref driver.Ref) (any, error) {
 				for _, p := range a.Params {
+					if driver.IsBlkioDeviceParam(p.Field) {
+						s, ok := p.Value.I.(string)
+						if !ok || p.Value.D != xdr.ParamString {
+							return nil, paramError(p, "string")
+						}
+						if err := h.drv.SetBlkioDevices(ref, p.Field, s, a.Flags); err != nil {
+							return nil, err
+						}
+						continue
+					}
 					if p.Field != "weight" {
 						return nil, virerr.New(virerr.ErrOperationUnsupported, virerr.FromLXC, "setting %s is not supported", p.Field)
 					}

@@ -19,8 +19,19 @@ func TestStartErrorsAsLibvirt(t *testing.T) {
 			"Failed to create bind target /mnt: Is a directory"},
 		{"se3", "<disk type='file' device='disk'><source file='" + missing + ".img'/><target dev='vdb'/></disk>",
 			"Unable to open " + missing + ".img: No such file or directory"},
+		// <blkiotune> devices, as libvirt 9.0 words them here.
+		{"se4", "<blkiotune><device><path>" + missing + "</path><read_iops_sec>5</read_iops_sec></device></blkiotune>",
+			"Path '" + missing + "' is not accessible: No such file or directory"},
+		{"se5", "<blkiotune><device><path>/dev/null</path><read_iops_sec>5</read_iops_sec></device></blkiotune>",
+			"Path '/dev/null' must be a block device: Invalid argument"},
 	} {
-		d.writeFile(c.name+".xml", strings.Replace(hostRootXML(c.name, idleScript), "<console type='pty'/>", c.device+"<console type='pty'/>", 1))
+		xml := hostRootXML(c.name, idleScript)
+		if strings.HasPrefix(c.device, "<blkiotune>") {
+			xml = strings.Replace(xml, "  <os>", c.device+"<os>", 1)
+		} else {
+			xml = strings.Replace(xml, "<console type='pty'/>", c.device+"<console type='pty'/>", 1)
+		}
+		d.writeFile(c.name+".xml", xml)
 		r := d.virtlxc("create", c.name+".xml")
 		if want := "Failure in libvirt_lxc startup: " + c.want; r.rc != 1 || !strings.HasSuffix(strings.TrimRight(r.stderr, "\n"), want) {
 			t.Errorf("%s: %s\nwant the error to end %q", c.name, r, want)
