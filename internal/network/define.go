@@ -17,6 +17,16 @@ func (r *Registry) prepare(data []byte) (*libvirtxml.Network, *object, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// The bridge first (networkValidate), then the name and UUID
+	// (virNetworkObjAssignDef), as libvirt 9.0 checks them.
+	if n.Bridge != nil && n.Bridge.Name != "" && !strings.Contains(n.Bridge.Name, "%d") {
+		for name, o := range r.nets {
+			if name != n.Name && o.def.Bridge != nil && o.def.Bridge.Name == n.Bridge.Name && managesBridge(n) {
+				return nil, nil, virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
+					"bridge name '%s' already in use.", n.Bridge.Name)
+			}
+		}
+	}
 	existing := r.nets[n.Name]
 	for _, o := range r.nets {
 		if n.UUID == "" || o.def.UUID != n.UUID {
@@ -37,14 +47,6 @@ func (r *Registry) prepare(data []byte) (*libvirtxml.Network, *object, error) {
 		if n.Bridge == nil && existing.def.Bridge != nil && managesBridge(n) {
 			// A redefinition keeps the bridge it was given.
 			n.Bridge = &libvirtxml.NetworkBridge{Name: existing.def.Bridge.Name}
-		}
-	}
-	if n.Bridge != nil && n.Bridge.Name != "" && !strings.Contains(n.Bridge.Name, "%d") {
-		for name, o := range r.nets {
-			if name != n.Name && o.def.Bridge != nil && o.def.Bridge.Name == n.Bridge.Name && managesBridge(n) {
-				return nil, nil, virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
-					"bridge name '%s' already in use.", n.Bridge.Name)
-			}
 		}
 	}
 	FillDefaults(n, r.freeBridge)

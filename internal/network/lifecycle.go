@@ -159,7 +159,7 @@ func bandwidthOf(b *libvirtxml.NetworkBandwidth) *spec.Bandwidth {
 func (r *Registry) Destroy(name string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o, err := r.getActive(name, "network is not active")
+	o, err := r.getActive(name)
 	if err != nil {
 		return err
 	}

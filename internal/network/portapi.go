@@ -18,7 +18,7 @@ import (
 func (r *Registry) Ports(name string) ([]Port, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o, err := r.getActive(name, "network '"+name+"' is not active")
+	o, err := r.getActive(name)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (r *Registry) Ports(name string) ([]Port, error) {
 // portOf finds port uuid of the active network name; the caller holds
 // r.mu.
 func (r *Registry) portOf(name, uuid string) (*object, Port, error) {
-	o, err := r.getActive(name, "network '"+name+"' is not active")
+	o, err := r.getActive(name)
 	if err != nil {
 		return nil, Port{}, err
 	}
@@ -161,7 +161,7 @@ func (r *Registry) CreatePort(name, doc string, reclaim bool) (Port, error) {
 func (r *Registry) getActiveLocked(name string) (*object, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.getActive(name, "network '"+name+"' is not active")
+	return r.getActive(name)
 }
 
 // parsePort reads a networkport document as virNetworkPortDefParseXML

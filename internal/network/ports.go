@@ -43,7 +43,7 @@ type Port struct {
 func (r *Registry) AllocatePort(name string, req Port) (Port, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o, err := r.getActive(name, "network '"+name+"' is not active")
+	o, err := r.getActive(name)
 	if err != nil {
 		return Port{}, err
 	}
@@ -109,7 +109,7 @@ func (r *Registry) AllocatePort(name string, req Port) (Port, error) {
 func (r *Registry) ReclaimPort(name string, p Port) (Port, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o, err := r.getActive(name, "network '"+name+"' is not active")
+	o, err := r.getActive(name)
 	if err != nil {
 		return Port{}, err
 	}

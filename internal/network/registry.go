@@ -155,14 +155,15 @@ func (r *Registry) get(name string) (*object, error) {
 }
 
 // getActive is get for operations on an active network: an inactive one
-// fails with libvirt's operation-invalid message inactive.
-func (r *Registry) getActive(name, inactive string) (*object, error) {
+// fails as libvirt's networkDestroy and port calls do ("network 'NAME' is
+// not active").
+func (r *Registry) getActive(name string) (*object, error) {
 	o, err := r.get(name)
 	if err != nil {
 		return nil, err
 	}
 	if o.live == nil {
-		return nil, invalid("%s", inactive)
+		return nil, invalid("network '%s' is not active", name)
 	}
 	return o, nil
 }

@@ -166,7 +166,7 @@ func TestLifecycle(t *testing.T) {
 	if got, err := r.LookupByUUID(strings.ToUpper(info.UUID)); err != nil || got.Name != "iso" {
 		t.Fatalf("by uuid: %+v %v", got, err)
 	}
-	wantErr(t, r.Destroy("iso"), virerr.ErrOperationInvalid, "Requested operation is not valid: network is not active")
+	wantErr(t, r.Destroy("iso"), virerr.ErrOperationInvalid, "Requested operation is not valid: network 'iso' is not active")
 	if err := r.Start("iso"); err != nil {
 		t.Fatal(err)
 	}

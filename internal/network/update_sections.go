@@ -111,6 +111,14 @@ func checkHost(netName string, v6 bool, h *libvirtxml.NetworkDHCPHost, partial b
 	return nil
 }
 
+// orNull is s, or "(null)" for "".
+func orNull(s string) string {
+	if s == "" {
+		return "(null)"
+	}
+	return s
+}
+
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
@@ -163,8 +171,9 @@ func updateDHCPHost(n *libvirtxml.Network, command uint32, parentIndex int, el e
 				return nil
 			}
 		}
+		// libvirt prints a missing name as glibc prints NULL.
 		return opInvalid("couldn't locate an existing dhcp host entry with \"mac='%s'\" \"name='%s'\" \"ip='%s'\" in network '%s'",
-			orUnknown(h.MAC), h.Name, orUnknown(h.IP), n.Name)
+			orUnknown(h.MAC), orNull(h.Name), orUnknown(h.IP), n.Name)
 	case isAdd(command):
 		if err := checkSingleDHCP(n, ip); err != nil {
 			return err
@@ -199,19 +208,11 @@ func updateDHCPRange(n *libvirtxml.Network, command uint32, parentIndex int, el 
 	if command == UpdateModify {
 		return virerr.New(virerr.ErrOperationUnsupported, virerr.FromNetwork, "dhcp ranges cannot be modified, only added or deleted")
 	}
-	switch {
-	case rg.Start == "":
-		return xmlErr("Missing 'start' attribute in dhcp range for network '%s'", n.Name)
-	case rg.End == "":
-		return xmlErr("Missing 'end' attribute in dhcp range for network '%s'", n.Name)
-	}
 	a, err := Address(n.Name, *ip)
 	if err != nil {
 		return err
 	}
-	probe := *ip
-	probe.DHCP = &libvirtxml.NetworkDHCP{Ranges: []libvirtxml.NetworkDHCPRange{rg}}
-	if err := checkRanges(probe, a); err != nil {
+	if err := checkDHCPRange(n.Name, rg.Start, rg.Start != "", rg.End, rg.End != "", a.IP, ip.Address, a.Prefix); err != nil {
 		return err
 	}
 	if isV6(ip.Address) != isV6(rg.Start) {

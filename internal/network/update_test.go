@@ -72,7 +72,7 @@ func TestUpdate(t *testing.T) {
 		{UpdateAddLast, SectionIPDHCPHost, "<host ip='10.5.0.61'/>", 0, virerr.ErrXMLError, "Static host definition in IPv4 network 'u' must have mac or name attribute"},
 		{UpdateDelete, SectionIPDHCPHost, "<host/>", 0, virerr.ErrXMLError, "At least one of name, mac, or ip attribute must be specified for static host definition in network 'u' "},
 		{UpdateModify, SectionIPDHCPHost, "<host mac='52:54:00:00:00:09' ip='10.5.0.62'/>", 0, virerr.ErrOperationInvalid,
-			"couldn't locate an existing dhcp host entry with \"mac='52:54:00:00:00:09'\" \"name=''\" \"ip='10.5.0.62'\" in network 'u'"},
+			"couldn't locate an existing dhcp host entry with \"mac='52:54:00:00:00:09'\" \"name='(null)'\" \"ip='10.5.0.62'\" in network 'u'"},
 		{UpdateAddLast, SectionIPDHCPHost, "<host mac='52:54:00:00:00:04' name='d' ip='fd00::4'/>", 0, virerr.ErrOperationInvalid,
 			"the address family of a host entry IP must match the address family of the dhcp element's parent"},
 		{UpdateAddLast, SectionIPDHCPRange, "<range start='10.5.0.30' end='10.5.0.40'/>", 0, virerr.ErrOperationInvalid,

@@ -16,7 +16,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net"
-	"net/netip"
 	"strings"
 
 	"libvirt.org/go/libvirtxml"
@@ -85,6 +84,20 @@ func Parse(data []byte) (*libvirtxml.Network, error) {
 			break
 		}
 	}
+	var raw rawNode
+	if err := xml.Unmarshal(data, &raw); err != nil {
+		return nil, virerr.Wrap(err, virerr.ErrXMLError, virerr.FromNetwork, "%s", err)
+	}
+	if err := checkNameUUID(&raw); err != nil {
+		return nil, err
+	}
+	name := ""
+	if nm := raw.first("name"); nm != nil {
+		name = strings.TrimSpace(nm.Text)
+	}
+	if err := checkRaw(&raw, name); err != nil {
+		return nil, err
+	}
 	n := &libvirtxml.Network{}
 	if err := xml.Unmarshal(data, n); err != nil {
 		return nil, virerr.Wrap(err, virerr.ErrXMLError, virerr.FromNetwork, "%s", err)
@@ -123,53 +136,41 @@ func checkPortGroupBandwidth(data []byte, name string) error {
 	return nil
 }
 
-// check validates the parts of n this package relies on.
-func check(n *libvirtxml.Network) error {
-	n.Name = strings.TrimSpace(n.Name)
-	if n.Name == "" {
+// checkNameUUID is the start of virNetworkDefParseXML: a name without
+// '/', a well-formed UUID if any.
+func checkNameUUID(raw *rawNode) error {
+	nm := raw.first("name")
+	if nm == nil || strings.TrimSpace(nm.Text) == "" {
 		return virerr.New(virerr.ErrNoName, virerr.FromNetwork, "")
 	}
-	if strings.ContainsRune(n.Name, '/') {
-		return virerr.New(virerr.ErrXMLDetail, virerr.FromNetwork, "name %s cannot contain '/'", n.Name)
+	if i := strings.IndexByte(nm.Text, '/'); i >= 0 {
+		return virerr.New(virerr.ErrXMLDetail, virerr.FromXML, "invalid char in name: %c", nm.Text[i])
 	}
-	if n.UUID != "" {
-		u, ok := domainxml.ParseUUID(n.UUID)
-		if !ok {
+	if u := raw.first("uuid"); u != nil && strings.TrimSpace(u.Text) != "" {
+		if _, ok := domainxml.ParseUUID(strings.TrimSpace(u.Text)); !ok {
 			return virerr.New(virerr.ErrInternalError, virerr.FromNetwork, "malformed uuid element")
 		}
-		n.UUID = u
 	}
-	if n.Forward != nil && n.Forward.Mode != "" && !forwardModes[n.Forward.Mode] {
-		return virerr.New(virerr.ErrInternalError, virerr.FromNetwork, "unknown forwarding type '%s'", n.Forward.Mode)
-	}
-	if err := checkForwardIfs(n); err != nil {
-		return err
-	}
-	if err := checkModeOptions(n); err != nil {
-		return err
+	return nil
+}
+
+// check validates what needs the parsed network (checkRaw has checked the
+// document as written) and normalizes it: the UUID and MAC in canonical
+// form, the forward pool, each <ip>'s address, the routes, the per-mode
+// rules and then libvirt's networkValidate.
+func check(n *libvirtxml.Network) error {
+	n.Name = strings.TrimSpace(n.Name)
+	if n.UUID != "" {
+		n.UUID, _ = domainxml.ParseUUID(n.UUID)
 	}
 	if n.MAC != nil && n.MAC.Address != "" {
-		m, ok := domainxml.ParseMAC(n.MAC.Address)
-		if !ok {
-			return xmlErr("Invalid bridge mac address '%s' in network '%s'", n.MAC.Address, n.Name)
-		}
-		n.MAC.Address = m
+		n.MAC.Address, _ = domainxml.ParseMAC(n.MAC.Address)
 	}
 	dhcp := map[bool]bool{} // by IPv4-ness: an <ip> of that family has DHCP
 	for _, ip := range n.IPs {
 		a, err := Address(n.Name, ip)
 		if err != nil {
 			return err
-		}
-		if err := checkRanges(ip, a); err != nil {
-			return err
-		}
-		if ip.DHCP != nil {
-			for i := range ip.DHCP.Hosts {
-				if err := checkHost(n.Name, a.IP.To4() == nil, &ip.DHCP.Hosts[i], false); err != nil {
-					return err
-				}
-			}
 		}
 		if ip.DHCP != nil && (len(ip.DHCP.Ranges) > 0 || len(ip.DHCP.Hosts) > 0) {
 			v4 := a.IP.To4() != nil
@@ -181,10 +182,13 @@ func check(n *libvirtxml.Network) error {
 			dhcp[v4] = true
 		}
 	}
-	if err := checkNATAddress(n); err != nil {
+	if _, err := checkRoutes(n); err != nil {
 		return err
 	}
-	if _, err := checkRoutes(n); err != nil {
+	if err := checkForwardIfs(n); err != nil {
+		return err
+	}
+	if err := checkModeOptions(n); err != nil {
 		return err
 	}
 	// networkValidate, after the parse
@@ -194,51 +198,6 @@ func check(n *libvirtxml.Network) error {
 	if hasVLAN(n) && !vlanCapable(n) {
 		return virerr.New(virerr.ErrConfigUnsupported, virerr.FromNetwork,
 			"<vlan> element specified for network %s, whose type doesn't support vlan configuration", n.Name)
-	}
-	return nil
-}
-
-// checkNATAddress is libvirt's check of <nat><address start end>: IPv4
-// addresses, in order.
-func checkNATAddress(n *libvirtxml.Network) error {
-	if n.Forward == nil || n.Forward.NAT == nil {
-		return nil
-	}
-	for _, a := range n.Forward.NAT.Addresses {
-		start, err1 := netip.ParseAddr(a.Start)
-		if err1 != nil || !start.Is4() {
-			return xmlErr("Bad ipv4 start address '%s' in <nat> in <forward> in network '%s'", a.Start, n.Name)
-		}
-		end, err2 := netip.ParseAddr(a.End)
-		if err2 != nil || !end.Is4() {
-			return xmlErr("Bad ipv4 end address '%s' in <nat> in <forward> in network '%s'", a.End, n.Name)
-		}
-		if end.Less(start) {
-			// libvirt's message ends with a space (an empty detail).
-			return virerr.New(virerr.ErrInternalError, virerr.FromNetwork, "range %s - %s is reversed ", a.Start, a.End)
-		}
-	}
-	return nil
-}
-
-// checkRanges is virSocketAddrGetRange's check of an <ip>'s DHCP ranges:
-// both ends inside the network.
-func checkRanges(ip libvirtxml.NetworkIP, a IPAddress) error {
-	if ip.DHCP == nil {
-		return nil
-	}
-	addr, ok := netip.AddrFromSlice(a.IP)
-	if !ok {
-		return nil
-	}
-	netw := netip.PrefixFrom(addr.Unmap(), a.Prefix).Masked()
-	for _, r := range ip.DHCP.Ranges {
-		start, err1 := netip.ParseAddr(r.Start)
-		end, err2 := netip.ParseAddr(r.End)
-		if err1 != nil || err2 != nil || !netw.Contains(start.Unmap()) || !netw.Contains(end.Unmap()) {
-			return virerr.New(virerr.ErrInternalError, virerr.FromNetwork,
-				"range %s - %s is not entirely within network %s/%d", r.Start, r.End, ip.Address, a.Prefix)
-		}
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package remote
 
 import (
+	"fmt"
+
 	libvirt "github.com/digitalocean/go-libvirt"
 
 	"virtlxc/internal/domainxml"
@@ -97,7 +99,9 @@ func (h *Handlers) netPortProcs() map[uint32]server.Procedure {
 	}
 }
 
-// unsupportedFlags is libvirt's virCheckFlags error.
+// unsupportedFlags is libvirt's virCheckFlags error for the network
+// driver's function fn: no "invalid argument: " before the message, as
+// libvirt 9.0's daemon sends it (driver.CheckFlags for the LXC driver).
 func unsupportedFlags(flags uint32, fn string) error {
-	return virerr.New(virerr.ErrInvalidArg, virerr.FromNetwork, "unsupported flags (0x%x) in function %s", flags, fn)
+	return virerr.Raw(virerr.ErrInvalidArg, virerr.FromNetwork, fmt.Sprintf("unsupported flags (0x%x) in function %s", flags, fn))
 }

@@ -15,6 +15,11 @@ import (
 // networkXMLInactive is VIR_NETWORK_XML_INACTIVE.
 const networkXMLInactive = 1
 
+// listAllNetworksFlags are virConnectListAllNetworks' filter flags
+// (VIR_CONNECT_LIST_NETWORKS_FILTERS_ALL): active and inactive,
+// persistent and transient, autostart and not.
+const listAllNetworksFlags = 0x3f
+
 // toNet converts a network's description into its wire form.
 func toNet(i network.Info) libvirt.Network {
 	n := libvirt.Network{Name: i.Name}
@@ -113,6 +118,9 @@ func (h *Handlers) networkProcs() map[uint32]server.Procedure {
 			NewArgs: func() any { return &libvirt.ConnectListAllNetworksArgs{} },
 			Handler: func(c *server.Call) (any, error) {
 				a := c.Args.(*libvirt.ConnectListAllNetworksArgs)
+				if extra := uint32(a.Flags) &^ listAllNetworksFlags; extra != 0 {
+					return nil, unsupportedFlags(extra, "networkConnectListAllNetworks")
+				}
 				ret := &libvirt.ConnectListAllNetworksRet{}
 				for _, i := range h.nets.List() {
 					if !matches(i, a.Flags) {
@@ -208,6 +216,9 @@ func (h *Handlers) networkProcs() map[uint32]server.Procedure {
 			func(i network.Info, _ *libvirt.NetworkDestroyArgs) (any, error) { return nil, h.nets.Destroy(i.Name) }, h),
 		proto.ProcNetworkGetXMLDesc: netProc(true, func(a *libvirt.NetworkGetXMLDescArgs) libvirt.Network { return a.Net },
 			func(i network.Info, a *libvirt.NetworkGetXMLDescArgs) (any, error) {
+				if extra := a.Flags &^ networkXMLInactive; extra != 0 {
+					return nil, unsupportedFlags(extra, "networkGetXMLDesc")
+				}
 				x, err := h.nets.XML(i.Name, a.Flags&networkXMLInactive != 0)
 				if err != nil {
 					return nil, err
@@ -228,9 +239,8 @@ func (h *Handlers) networkProcs() map[uint32]server.Procedure {
 			}, h),
 		proto.ProcNetworkUpdate: netProc(false, func(a *libvirt.NetworkUpdateArgs) libvirt.Network { return a.Net },
 			func(i network.Info, a *libvirt.NetworkUpdateArgs) (any, error) {
-				if a.Flags&^(network.UpdateAffectLive|network.UpdateAffectConfig) != 0 {
-					return nil, virerr.New(virerr.ErrInvalidArg, virerr.FromNetwork,
-						"unsupported flags (0x%x) in function networkUpdate", uint32(a.Flags)&^(network.UpdateAffectLive|network.UpdateAffectConfig))
+				if extra := uint32(a.Flags) &^ (network.UpdateAffectLive | network.UpdateAffectConfig); extra != 0 {
+					return nil, unsupportedFlags(extra, "networkUpdate")
 				}
 				return nil, h.nets.Update(i.Name, a.Command, a.Section, int(a.ParentIndex), a.XML, uint32(a.Flags))
 			}, h),

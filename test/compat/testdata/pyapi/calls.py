@@ -2,26 +2,15 @@
 # domain and message) are deterministic; prints one JSON line per call.
 # libvirt.jsonl is what libvirt 9.0's daemon (LXC driver only, in a private
 # namespace on this machine kind) printed, 2026-11-29.
-import json
+import os
 import sys
 
 import libvirt
 import libvirt_lxc
 
-out = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from pyrec import done, rec  # noqa: E402
 
-
-def rec(name, f, *a):
-    try:
-        r = f(*a)
-        if isinstance(r, libvirt.virDomain):
-            r = 'domain ' + r.name()
-        out.append([name, 'ok', r])
-    except libvirt.libvirtError as e:
-        out.append([name, 'err', e.get_error_code(), e.get_error_domain(), e.get_error_message()])
-
-
-libvirt.registerErrorHandler(lambda c, e: None, None)
 c = libvirt.open(sys.argv[1])
 X = ("<domain type='lxc'><name>pyapi</name><uuid>11111111-2222-3333-4444-777777777777</uuid>"
      "<memory>65536</memory><os><type>exe</type><init>/bin/sleep</init><initarg>infinity</initarg></os>"
@@ -64,5 +53,4 @@ rec('undefine', d.undefine)
 rec('stale-info', d.info)
 rec('stale-XMLDesc', d.XMLDesc, 0)
 rec('stale-undefine', d.undefine)
-for o in out:
-    print(json.dumps(o))
+done()
