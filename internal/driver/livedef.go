@@ -3,8 +3,11 @@ package driver
 import (
 	"fmt"
 
+	"libvirt.org/go/libvirtxml"
+
 	"virtlxc/internal/cgroups"
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/netdev"
 	"virtlxc/internal/virerr"
 )
 
@@ -50,22 +53,30 @@ func ensurePartition(def *domainxml.Domain) {
 	}
 }
 
-// recordHostIfaces writes the host-side device names the controller chose
-// into the live definition as <target dev='…'/>, as libvirt does.
-func recordHostIfaces(live *domainxml.Domain, names []string) {
-	if live.Devices == nil {
-		return
+// recordIfaceNames records in the live definition what a start named:
+// each interface's host end (names, in interface order; "" for none) and,
+// where the definition gave none, its name inside the container (<guest
+// dev='ethK'/>, as libvirt records them at start; not for interfaces
+// attached later). It reports whether it changed anything.
+func recordIfaceNames(live *domainxml.Domain, names []string) bool {
+	if live.Devices == nil || len(live.Devices.Interfaces) == 0 {
+		return false
 	}
-	for i, name := range names {
-		if i >= len(live.Devices.Interfaces) || name == "" {
-			continue
-		}
+	guests := netdev.NewGuestNames(live.Devices.Interfaces)
+	for i := range live.Devices.Interfaces {
 		n := &live.Devices.Interfaces[i]
-		if n.Target == nil {
-			n.Target = alloc(n.Target)
+		guest := guests.Next(*n)
+		if n.Guest == nil || n.Guest.Dev == "" {
+			n.Guest = &libvirtxml.DomainInterfaceGuest{Dev: guest}
 		}
-		n.Target.Dev = name
+		if i < len(names) && names[i] != "" {
+			if n.Target == nil {
+				n.Target = alloc(n.Target)
+			}
+			n.Target.Dev = names[i]
+		}
 	}
+	return true
 }
 
 // partitionOf returns def's resource partition, or the default one.

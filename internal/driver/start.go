@@ -143,8 +143,7 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	dom.mu.Lock()
 	r.watcher = w
 	dom.initPID = initPID
-	if len(ev.HostIfaces) > 0 {
-		recordHostIfaces(live, ev.HostIfaces)
+	if recordIfaceNames(live, ev.HostIfaces) {
 		body = nil // the definition changed: rendered again
 	}
 	dom.autodestroy, dom.autodestroyID = so.autodestroy, so.conn

@@ -84,7 +84,7 @@ func Type(n *libvirtxml.DomainInterface) string {
 // are libvirt's start-time rejections as *virerr.Error.
 func Plan(ifaces []libvirtxml.DomainInterface) ([]spec.Interface, error) {
 	var out []spec.Interface
-	unnamed := 0
+	names := NewGuestNames(ifaces)
 	for i := range ifaces {
 		n := &ifaces[i]
 		if n.Script != nil {
@@ -171,12 +171,7 @@ func Plan(ifaces []libvirtxml.DomainInterface) ([]spec.Interface, error) {
 			// The macvlan itself goes into the container: no host end.
 			it.HostName = ""
 		}
-		if n.Guest != nil && n.Guest.Dev != "" {
-			it.GuestName = n.Guest.Dev
-		} else {
-			it.GuestName = "eth" + strconv.Itoa(unnamed)
-			unnamed++
-		}
+		it.GuestName = names.Next(*n)
 		if n.MAC != nil {
 			it.MAC = n.MAC.Address
 		}
@@ -304,4 +299,39 @@ func macOf(n *libvirtxml.DomainInterface) string {
 		return ""
 	}
 	return n.MAC.Address
+}
+
+// GuestNames names a domain's interfaces inside the container, in order:
+// an interface's <guest dev>, else ethK, K counting the interfaces before
+// it without one (libvirt's naming), skipping the names others give
+// themselves (those a start recorded in the live definition among them,
+// so that an interface attached later gets the next free ethK).
+type GuestNames struct {
+	unnamed int
+	taken   map[string]bool
+}
+
+// NewGuestNames prepares the naming of ifaces.
+func NewGuestNames(ifaces []libvirtxml.DomainInterface) *GuestNames {
+	g := &GuestNames{taken: map[string]bool{}}
+	for _, n := range ifaces {
+		if n.Guest != nil && n.Guest.Dev != "" {
+			g.taken[n.Guest.Dev] = true
+		}
+	}
+	return g
+}
+
+// Next returns the name of n, the next interface.
+func (g *GuestNames) Next(n libvirtxml.DomainInterface) string {
+	if n.Guest != nil && n.Guest.Dev != "" {
+		return n.Guest.Dev
+	}
+	for {
+		name := "eth" + strconv.Itoa(g.unnamed)
+		g.unnamed++
+		if !g.taken[name] {
+			return name
+		}
+	}
 }

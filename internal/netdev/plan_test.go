@@ -149,3 +149,28 @@ func TestRoutePrefixDefaults(t *testing.T) {
 		t.Errorf("netmask route: %+v, %v", got, err)
 	}
 }
+
+// Unnamed interfaces are eth0, eth1, ... in order; the names a start
+// recorded count as given, so a later interface gets the next free one.
+func TestGuestNames(t *testing.T) {
+	named := func(dev string) libvirtxml.DomainInterface {
+		return libvirtxml.DomainInterface{Guest: &libvirtxml.DomainInterfaceGuest{Dev: dev}}
+	}
+	for _, c := range []struct {
+		ifaces []libvirtxml.DomainInterface
+		want   string
+	}{
+		{[]libvirtxml.DomainInterface{named("foo"), {}, {}}, "foo eth0 eth1"},
+		{[]libvirtxml.DomainInterface{named("eth0"), named("eth1"), {}}, "eth0 eth1 eth2"},
+		{[]libvirtxml.DomainInterface{{}, named("eth0")}, "eth1 eth0"},
+	} {
+		g := NewGuestNames(c.ifaces)
+		var got []string
+		for _, n := range c.ifaces {
+			got = append(got, g.Next(n))
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%v: %q, want %q", c.ifaces, got, c.want)
+		}
+	}
+}

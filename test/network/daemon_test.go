@@ -32,23 +32,36 @@ func TestDaemonRecordsHostEnd(t *testing.T) {
 	bin, root, sock := ns.daemon()
 	rootfs := testutil.BusyboxRoot(t)
 	xml := domainXML("netd", rootfs, "exec sleep 1000", `    <interface type='bridge'><source bridge='br0'/><guest dev='lan0'/></interface>
+    <interface type='bridge'><source bridge='br0'/></interface>
 `, "")
 	createCtr(t, bin, sock, root, "netd", xml)
-	var host string
+	var hosts []string
 	for name, l := range ns.links() {
 		if l.Type == "veth" && l.Master == "br0" {
-			host = name
+			hosts = append(hosts, name)
 		}
-	}
-	if !strings.HasPrefix(host, netdev.AutoPrefix(root)) {
-		t.Fatalf("host end %q, want one named with prefix %s", host, netdev.AutoPrefix(root))
 	}
 	out, err := virtlxc(t, bin, sock, "dumpxml", "netd")
 	if err != nil {
 		t.Fatalf("dumpxml: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "<target dev='"+host+"'/>") {
-		t.Errorf("live XML does not name the host end %s:\n%s", host, out)
+	if len(hosts) != 2 {
+		t.Fatalf("host ends %q, want two", hosts)
+	}
+	for _, host := range hosts {
+		if !strings.HasPrefix(host, netdev.AutoPrefix(root)) {
+			t.Errorf("host end %q, want one named with prefix %s", host, netdev.AutoPrefix(root))
+		}
+		if !strings.Contains(out, "<target dev='"+host+"'/>") {
+			t.Errorf("live XML does not name the host end %s:\n%s", host, out)
+		}
+	}
+	// The container's names too, as libvirt records them at start: the
+	// one given, and ethK for the interface without one.
+	for _, want := range []string{"<guest dev='lan0'/>", "<guest dev='eth0'/>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("live XML lacks %s:\n%s", want, out)
+		}
 	}
 	if out, err := virtlxc(t, bin, sock, "destroy", "netd"); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out)
