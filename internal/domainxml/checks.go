@@ -51,7 +51,7 @@ func parseDef(root *node, opts Options) (*parsed, error) {
 		func(r *node) error { return p.parseCaps(r, opts) },
 		p.parseTitle, p.parseMemory, p.parseTunables, p.parseResource,
 		p.parseFeatures, p.parseLifecycle, p.parseClock, p.parseInit,
-		p.parseFilesystems, p.parseInterfaces, p.parseConsoles, p.parseHostdevs,
+		p.parseDisks, p.parseFilesystems, p.parseInterfaces, p.parseConsoles, p.parseHostdevs,
 		p.parseIDMap, p.parseNamespaces,
 		func(r *node) error { return p.parseSeclabels(r, opts) },
 	}

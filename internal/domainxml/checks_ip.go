@@ -142,11 +142,38 @@ func (p *parsed) parseHostdevs(root *node) error {
 				setAttr(h, "managed", "no")
 			}
 		}
+		if mode == "capabilities" {
+			if err := checkCapsSource(h, typ); err != nil {
+				return err
+			}
+		}
 		if mode == "capabilities" && typ == "net" {
 			if err := parseGuestIPs(h, "Domain hostdev device"); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// capsSource is the element a capabilities <hostdev>'s <source> names its
+// device with, and how libvirt words it missing.
+var capsSource = map[string][2]string{
+	"storage": {"block", "Missing <block> element in hostdev storage device"},
+	"misc":    {"char", "Missing <char> element in hostdev character device"},
+	"net":     {"interface", "Missing <interface> element in hostdev net device"},
+}
+
+// checkCapsSource is virDomainHostdevDefParseXMLCaps' check of a
+// capabilities <hostdev> of type typ: a <source> naming the device.
+func checkCapsSource(h *node, typ string) error {
+	src := h.child("source")
+	if src == nil {
+		return xmlError("Missing <source> element in hostdev device")
+	}
+	want := capsSource[typ]
+	if el := src.child(want[0]); el == nil || el.str() == "" {
+		return xmlError("%s", want[1])
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ func TestSeclabelsAndGuestIPs(t *testing.T) {
 		{"dynamic without relabel", top("<seclabel type='dynamic' model='selinux' relabel='no'/>"), codeCfg, fromDom, "unsupported configuration: dynamic label type must use resource relabeling", false},
 		{"none with relabel", top("<seclabel type='none' relabel='yes'/>"), codeCfg, fromDom, "unsupported configuration: resource relabeling is not compatible with 'none' label type", false},
 		{"static without label", top("<seclabel type='static' model='selinux'/>"), codeXML, fromDom, "XML error: security label is missing", false},
-		{"bad type", top("<seclabel type='bogus' model='selinux'/>"), codeXML, fromDom, "XML error: Invalid value for attribute 'type' in element 'seclabel': 'bogus'.", false},
+		{"bad type", top("<seclabel type='bogus' model='selinux'/>"), codeXML, fromXML, "XML error: Invalid value for attribute 'type' in element 'seclabel': 'bogus'.", false},
 		{"two without a model", top("<seclabel type='dynamic' model='selinux'/><seclabel type='dynamic'/>"), codeXML, fromDom, "XML error: missing security model when using multiple labels", false},
 		{"bad ip", dev("<interface type='ethernet'><ip address='bogus'/></interface>"), codeXML, fromDom, "XML error: Invalid address 'bogus' in <ip>", false},
 		{"ip in the wrong family", dev("<interface type='ethernet'><ip address='10.0.0.2' family='ipv6'/></interface>"), codeXML, fromDom, "XML error: Invalid address '10.0.0.2' in <ip>", false},

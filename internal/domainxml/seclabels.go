@@ -19,7 +19,7 @@ func (p *parsed) parseSeclabels(root *node, opts Options) error {
 	for _, l := range labels {
 		typ, hasType := l.attr("type")
 		if hasType && !slices.Contains([]string{"none", "dynamic", "static"}, typ) {
-			return xmlError("Invalid value for attribute 'type' in element 'seclabel': '%s'.", typ)
+			return propError(l, "type", typ)
 		}
 		rel, err := propBool(l, "relabel")
 		if err != nil {

@@ -28,25 +28,30 @@ func (e *env) python(stdin string, args ...string) string {
 	return string(out)
 }
 
-// TestPythonAnswersAsLibvirt makes the calls of testdata/pyapi/calls.py
-// and testdata/netapi/calls.py through python3-libvirt and compares every
-// answer, error code, error domain and message included, with what libvirt
-// 9.0's daemon gave for the same calls (libvirt.jsonl beside each): lookups
-// that miss, a handle whose domain has gone, APIs of the storage, node
-// device, secret, nwfilter, interface, snapshot and checkpoint families
-// the driver lacks, the errors of memory, blkio, device and address calls;
-// network definitions libvirt refuses and the network calls' flag and
-// state errors (nothing is started on the host's network).
+// TestPythonAnswersAsLibvirt makes the calls of testdata/pyapi/calls.py,
+// testdata/netapi/calls.py and testdata/domdefs.py through python3-libvirt
+// and compares every answer, error code, error domain and message
+// included, with what libvirt 9.0's daemon gave for the same calls (the
+// .jsonl beside each): lookups that miss, a handle whose domain has gone,
+// APIs of the storage, node device, secret, nwfilter, interface, snapshot
+// and checkpoint families the driver lacks, the errors of memory, blkio,
+// device and address calls; network definitions libvirt refuses and the
+// network calls' flag and state errors (nothing is started on the host's
+// network); 61 domain definitions, most of them refused.
 func TestPythonAnswersAsLibvirt(t *testing.T) {
 	e := setup(t)
-	for _, dir := range []string{"pyapi", "netapi"} {
-		want, err := os.ReadFile(filepath.Join("testdata", dir, "libvirt.jsonl"))
+	for _, c := range []struct{ script, want string }{
+		{"pyapi/calls.py", "pyapi/libvirt.jsonl"},
+		{"netapi/calls.py", "netapi/libvirt.jsonl"},
+		{"domdefs.py", "domdefs.jsonl"},
+	} {
+		want, err := os.ReadFile(filepath.Join("testdata", c.want))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := e.python("", filepath.Join("testdata", dir, "calls.py"))
+		got := e.python("", filepath.Join("testdata", c.script))
 		if got != string(want) {
-			t.Errorf("%s: answers differ from libvirt 9.0's\n--- virtlxcd\n%s--- libvirt 9.0\n%s", dir, got, want)
+			t.Errorf("%s: answers differ from libvirt 9.0's\n--- virtlxcd\n%s--- libvirt 9.0\n%s", c.script, got, want)
 		}
 	}
 }
