@@ -3,7 +3,7 @@
 # `make check` works on a fresh Debian 12 machine (run as root). With
 # arguments it installs those packages instead (scripts/bench-deps.sh).
 set -euo pipefail
-pkgs=(busybox-static libvirt-clients python3-libvirt e2fsprogs iproute2 bsdutils gcc libc6-dev dnsmasq-base nftables isc-dhcp-client)
+pkgs=(busybox-static libvirt-clients python3-libvirt virtinst e2fsprogs iproute2 bsdutils gcc libc6-dev dnsmasq-base nftables isc-dhcp-client)
 if [ $# -gt 0 ]; then
   pkgs=("$@")
 fi
