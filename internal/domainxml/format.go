@@ -29,6 +29,7 @@ func Format(d *Domain) ([]byte, error) {
 	}
 	renameElements(tree)
 	formatDirectNetworks(tree, d)
+	formatInterfaces(tree, d)
 	for _, c := range tree.children {
 		switch {
 		case c.name.Space != "":

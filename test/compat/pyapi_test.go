@@ -29,7 +29,8 @@ func (e *env) python(stdin string, args ...string) string {
 }
 
 // TestPythonAnswersAsLibvirt makes the calls of testdata/pyapi/calls.py,
-// testdata/netapi/calls.py and testdata/domdefs.py through python3-libvirt
+// testdata/netapi/calls.py, testdata/domdefs.py and testdata/domfmt.py
+// through python3-libvirt
 // and compares every answer, error code, error domain and message
 // included, with what libvirt 9.0's daemon gave for the same calls (the
 // .jsonl beside each): lookups that miss, a handle whose domain has gone,
@@ -37,13 +38,15 @@ func (e *env) python(stdin string, args ...string) string {
 // and checkpoint families the driver lacks, the errors of memory, blkio,
 // device and address calls; network definitions libvirt refuses and the
 // network calls' flag and state errors (nothing is started on the host's
-// network); 61 domain definitions, most of them refused.
+// network); 61 domain definitions, most of them refused, and 31 valid
+// ones formatted back (testdata/domfmt).
 func TestPythonAnswersAsLibvirt(t *testing.T) {
 	e := setup(t)
 	for _, c := range []struct{ script, want string }{
 		{"pyapi/calls.py", "pyapi/libvirt.jsonl"},
 		{"netapi/calls.py", "netapi/libvirt.jsonl"},
 		{"domdefs.py", "domdefs.jsonl"},
+		{"domfmt.py", "domfmt.jsonl"},
 	} {
 		want, err := os.ReadFile(filepath.Join("testdata", c.want))
 		if err != nil {
