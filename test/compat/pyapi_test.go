@@ -29,7 +29,7 @@ func (e *env) python(stdin string, args ...string) string {
 }
 
 // TestPythonAnswersAsLibvirt makes the calls of testdata/pyapi/calls.py,
-// testdata/netapi/calls.py, testdata/domdefs.py and testdata/domfmt.py
+// testdata/netapi/calls.py and testdata/defines.py (on domdefs and domfmt)
 // through python3-libvirt
 // and compares every answer, error code, error domain and message
 // included, with what libvirt 9.0's daemon gave for the same calls (the
@@ -42,19 +42,23 @@ func (e *env) python(stdin string, args ...string) string {
 // ones formatted back (testdata/domfmt).
 func TestPythonAnswersAsLibvirt(t *testing.T) {
 	e := setup(t)
-	for _, c := range []struct{ script, want string }{
-		{"pyapi/calls.py", "pyapi/libvirt.jsonl"},
-		{"netapi/calls.py", "netapi/libvirt.jsonl"},
-		{"domdefs.py", "domdefs.jsonl"},
-		{"domfmt.py", "domfmt.jsonl"},
+	for _, c := range []struct{ script, arg, want string }{
+		{"pyapi/calls.py", "", "pyapi/libvirt.jsonl"},
+		{"netapi/calls.py", "", "netapi/libvirt.jsonl"},
+		{"defines.py", "domdefs", "domdefs.jsonl"},
+		{"defines.py", "domfmt", "domfmt.jsonl"},
 	} {
 		want, err := os.ReadFile(filepath.Join("testdata", c.want))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := e.python("", filepath.Join("testdata", c.script))
+		args := []string{filepath.Join("testdata", c.script)}
+		if c.arg != "" {
+			args = append(args, c.arg)
+		}
+		got := e.python("", args...)
 		if got != string(want) {
-			t.Errorf("%s: answers differ from libvirt 9.0's\n--- virtlxcd\n%s--- libvirt 9.0\n%s", c.script, got, want)
+			t.Errorf("%s: answers differ from libvirt 9.0's\n--- virtlxcd\n%s--- libvirt 9.0\n%s", c.want, got, want)
 		}
 	}
 }
