@@ -13,10 +13,14 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"virtlxc/internal/virerr"
 )
 
 // writeFile writes value to dir/file. Control files are never created or
-// truncated; an EINVAL is reported the way libvirt does ("invalid value").
+// truncated. A failure is worded as libvirt's virCgroupSetValueRaw words
+// it (virerr.SysError): EINVAL as "Invalid value 'V' for 'FILE'", the
+// others as "Unable to write to 'PATH'".
 func writeFile(dir, file, value string) error {
 	path := filepath.Join(dir, file)
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
@@ -30,10 +34,10 @@ func writeFile(dir, file, value string) error {
 		err = pe.Err // the path is in our message already
 	}
 	switch {
-	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.ERANGE):
-		return fmt.Errorf("invalid value '%s' for '%s': %w", value, path, err)
+	case errors.Is(err, unix.EINVAL):
+		return virerr.Sys(err, "Invalid value '%s' for '%s'", value, file)
 	case err != nil:
-		return fmt.Errorf("unable to write '%s' to '%s': %w", value, path, err)
+		return virerr.Sys(err, "Unable to write to '%s'", path)
 	}
 	return nil
 }

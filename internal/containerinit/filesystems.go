@@ -36,7 +36,9 @@ func (s *stage) mountOne(m spec.Mount) error {
 		}
 		st, err := os.Stat(src)
 		if err != nil {
-			return virerr.Sys(err, "Unable to stat bind source %s", m.Source)
+			// lxcContainerResolveSymlinks' access(2) comes first in
+			// libvirt, and words a missing source so.
+			return virerr.Sys(err, "Failed to access '%s'", m.Source)
 		}
 		var dst string
 		if st.IsDir() {

@@ -86,7 +86,7 @@ func lookupIdentity(user, group string) (identity, error) {
 	if user != "" {
 		uid, e, ok := lookupID(passwd, user)
 		if !ok {
-			return id, fmt.Errorf("User %s doesn't exist", user)
+			return id, virerr.New(virerr.ErrInternalError, virerr.FromLXC, "User %s doesn't exist", user)
 		}
 		id.uid = uid
 		if e != nil {
@@ -99,7 +99,7 @@ func lookupIdentity(user, group string) (identity, error) {
 	if group != "" {
 		gid, _, ok := lookupID(groups, group)
 		if !ok {
-			return id, fmt.Errorf("Group %s doesn't exist", group)
+			return id, virerr.New(virerr.ErrInternalError, virerr.FromLXC, "Group %s doesn't exist", group)
 		}
 		id.gid = gid
 	}

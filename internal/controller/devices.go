@@ -45,7 +45,7 @@ func hostdevs(d *domainxml.Domain) ([]spec.Device, []*cgroups.DeviceRule, error)
 		}
 		var st unix.Stat_t
 		if err := unix.Stat(path, &st); err != nil {
-			return nil, nil, virerr.New(virerr.ErrSystemError, virerr.FromLXC, "Unable to stat %s: %s", path, virerr.Strerror(err))
+			return nil, nil, virerr.New(virerr.ErrSystemError, virerr.FromLXC, "Unable to access %s: %s", path, virerr.Strerror(err))
 		}
 		kind := st.Mode & unix.S_IFMT
 		if typ == 'b' && kind != unix.S_IFBLK {

@@ -1,11 +1,13 @@
 package controller
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
 	"virtlxc/internal/cgroups"
 	"virtlxc/internal/spec"
+	"virtlxc/internal/virerr"
 )
 
 // createGroup creates the container's cgroup (c.group) with device
@@ -51,6 +53,11 @@ func (c *Controller) createGroup(mgr *cgroups.Manager, sp *spec.Container, polic
 	g, err := mgr.CreateWith(machine, lim, opts)
 	if err != nil {
 		c.keepSpareV2(opts.Adopt)
+		// A limit the kernel refused is reported as libvirt_lxc reports
+		// it: "Invalid value 'V' for 'FILE': strerror", nothing before.
+		if se := (*virerr.SysError)(nil); errors.As(err, &se) {
+			return "", se
+		}
 		return "", fmt.Errorf("creating the container's cgroup: %w", err)
 	}
 	c.group = g

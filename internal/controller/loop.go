@@ -75,7 +75,12 @@ func (c *Controller) prepareBlockMounts(sp *spec.Container) ([]*cgroups.DeviceRu
 			return nil
 		}
 		var st unix.Stat_t
-		if err := unix.Stat(*src, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFBLK {
+		if err := unix.Stat(*src, &st); err != nil {
+			// The device cgroup's stat (virCgroupAllowDevicePath) is
+			// where libvirt finds it missing.
+			return virerr.Sys(err, "Path '%s' is not accessible", *src)
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFBLK {
 			return virerr.New(virerr.ErrConfigUnsupported, virerr.FromLXC, "Storage source %s must be a block device", *src)
 		}
 		rules = append(rules, cgroups.BlockFilesystemRule(int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev)), ro))

@@ -191,11 +191,16 @@ func liveBlkioDevices(live *domainxml.Domain, field string, devs []blkioDev) (cg
 
 // blkioSetError words a failed blkio write of the live groups as libvirt
 // does: a setting the I/O scheduler cannot take is
-// VIR_ERR_OPERATION_INVALID, anything else the write's failure.
+// VIR_ERR_OPERATION_INVALID, a write the kernel refused
+// VIR_ERR_SYSTEM_ERROR with virCgroupSetValueRaw's words, anything else
+// the write's failure.
 func blkioSetError(err error) error {
 	var inv *cgroups.InvalidError
 	if errors.As(err, &inv) {
 		return virerr.New(virerr.ErrOperationInvalid, virerr.FromCgroup, "%s", inv.Msg)
+	}
+	if se := (*virerr.SysError)(nil); errors.As(err, &se) {
+		return virerr.Wrap(err, virerr.ErrSystemError, virerr.FromCgroup, "%s", se.Error())
 	}
 	return virerr.Wrap(err, virerr.ErrOperationFailed, virerr.FromCgroup, "%s", cgroupErrText(err))
 }

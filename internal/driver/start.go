@@ -74,6 +74,10 @@ func (d *Driver) startProcess(dom *domain, def *domainxml.Domain, so startOpts) 
 	if err := d.resolveNetworks(live); err != nil {
 		return Ref{}, err
 	}
+	if err := d.checkSharedNamespaces(live); err != nil {
+		d.releasePorts(live)
+		return Ref{}, err
+	}
 	// Once live is the domain's, its cleanup gives the ports back.
 	published := false
 	defer func() {

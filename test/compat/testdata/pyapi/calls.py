@@ -15,6 +15,12 @@ c = libvirt.open(sys.argv[1])
 X = ("<domain type='lxc'><name>pyapi</name><uuid>11111111-2222-3333-4444-777777777777</uuid>"
      "<memory>65536</memory><os><type>exe</type><init>/bin/sleep</init><initarg>infinity</initarg></os>"
      "<devices><console type='pty'/></devices></domain>")
+NS = ("<domain type='lxc' xmlns:lxc='http://libvirt.org/schemas/domain/lxc/1.0'><name>pyns</name><memory>65536</memory>"
+      "<os><type>exe</type><init>/bin/sleep</init><initarg>1</initarg></os><devices><console type='pty'/></devices>"
+      "<lxc:namespace>%s</lxc:namespace></domain>")
+rec('create-sharenet-missing', c.createXML, NS % "<lxc:sharenet type='netns' value='nosuchns'/>", 0)
+rec('create-shareuts-missing', c.createXML, NS % "<lxc:shareuts type='name' value='nosuchdom'/>", 0)
+rec('create-shareipc-badpid', c.createXML, NS % "<lxc:shareipc type='pid' value='999999999'/>", 0)
 rec('lookupByName', c.lookupByName, 'nope')
 rec('lookupByID', c.lookupByID, 99999999)
 rec('lookupByUUIDString', c.lookupByUUIDString, '11111111-2222-3333-4444-000000000000')
