@@ -2,6 +2,7 @@ package driver
 
 import (
 	"fmt"
+	"strings"
 
 	"virtlxc/internal/virerr"
 )
@@ -9,13 +10,28 @@ import (
 // CheckFlags is libvirt's virCheckFlags: any flag outside allowed is
 // VIR_ERR_INVALID_ARG "unsupported flags (0x..) in function FN", with no
 // "invalid argument: " before it (virReportInvalidArg formats its message
-// as given, as libvirt 9.0's daemon sends it).
+// as given, as libvirt 9.0's daemon sends it), from the error domain of
+// the file FN is in (flagsFrom).
 func CheckFlags(flags, allowed uint32, fn string) error {
 	if extra := flags &^ allowed; extra != 0 {
-		return virerr.Raw(virerr.ErrInvalidArg, virerr.FromLXC,
+		return virerr.Raw(virerr.ErrInvalidArg, flagsFrom(fn),
 			fmt.Sprintf("unsupported flags (0x%x) in function %s", extra, fn))
 	}
 	return nil
+}
+
+// flagsFrom is the error domain of libvirt function fn's source file: the
+// LXC driver's (lxc*), domain_conf.c's (virDomain*), or the host
+// utilities' (virHost*, virNode*: VIR_FROM_NONE), as libvirt 9.0 reports
+// them.
+func flagsFrom(fn string) virerr.Domain {
+	switch {
+	case strings.HasPrefix(fn, "lxc"):
+		return virerr.FromLXC
+	case strings.HasPrefix(fn, "virDomain"):
+		return virerr.FromDomain
+	}
+	return virerr.FromNone
 }
 
 // errNotRunning is virDomainObjCheckActive's error.

@@ -137,6 +137,9 @@ func (h *Handlers) memoryStatsProc() server.Procedure {
 func (h *Handlers) cpuStatsProc() server.Procedure {
 	return onDomain(h, true, func(a *libvirt.DomainGetCPUStatsArgs) libvirt.Domain { return a.Dom },
 		func(c *server.Call, a *libvirt.DomainGetCPUStatsArgs, ref driver.Ref) (any, error) {
+			if err := driver.CheckFlags(uint32(a.Flags), typedParamStringOK, "lxcDomainGetCPUStats"); err != nil {
+				return nil, err
+			}
 			if a.StartCPU != -1 {
 				return h.perCPUStats(a, ref)
 			}
