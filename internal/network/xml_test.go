@@ -162,3 +162,18 @@ func TestLibvirtNetworkXML(t *testing.T) {
 	// A bridge network on Open vSwitch takes a <vlan>.
 	format("<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/><vlan><tag id='5'/></vlan>")
 }
+
+// VALIDATE's schema check: an element network.rng does not allow under
+// <network> is refused with libvirt 9.0's message; the known ones and the
+// dnsmasq:options extension pass.
+func TestCheckSchema(t *testing.T) {
+	err := CheckSchema([]byte("<network><name>a</name><bogus/></network>"))
+	if e := virerr.As(err); e == nil || e.Code != virerr.ErrXMLInvalidSchema || e.Domain != virerr.FromXML ||
+		e.Message != "XML document failed to validate against schema: Unable to validate doc against /usr/share/libvirt/schemas/network.rng\nElement network has extra content: bogus\n" {
+		t.Fatalf("CheckSchema: %v", err)
+	}
+	ok := "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'><name>a</name><bridge name='b'/><ip address='10.0.0.1' prefix='24'/><dnsmasq:options/></network>"
+	if err := CheckSchema([]byte(ok)); err != nil {
+		t.Fatalf("CheckSchema(%s): %v", ok, err)
+	}
+}

@@ -41,6 +41,9 @@ func (h *Handlers) addressProcs() map[uint32]server.Procedure {
 	return map[uint32]server.Procedure{
 		proto.ProcNetworkGetDhcpLeases: netProc(true, func(a *libvirt.NetworkGetDhcpLeasesArgs) libvirt.Network { return a.Net },
 			func(i network.Info, a *libvirt.NetworkGetDhcpLeasesArgs) (any, error) {
+				if a.Flags != 0 {
+					return nil, unsupportedFlags(a.Flags, "networkGetDHCPLeases")
+				}
 				mac := ""
 				if len(a.Mac) > 0 {
 					mac = a.Mac[0]

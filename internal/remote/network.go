@@ -184,7 +184,11 @@ func (h *Handlers) networkProcs() map[uint32]server.Procedure {
 		proto.ProcNetworkDefineXMLFlags: {
 			NewArgs: func() any { return &libvirt.NetworkDefineXMLFlagsArgs{} },
 			Handler: func(c *server.Call) (any, error) {
-				n, err := define(c.Args.(*libvirt.NetworkDefineXMLFlagsArgs).XML)
+				a := c.Args.(*libvirt.NetworkDefineXMLFlagsArgs)
+				if err := checkNetworkXMLFlags(a.XML, a.Flags, "networkDefineXMLFlags"); err != nil {
+					return nil, err
+				}
+				n, err := define(a.XML)
 				if err != nil {
 					return nil, err
 				}
@@ -202,7 +206,11 @@ func (h *Handlers) networkProcs() map[uint32]server.Procedure {
 		proto.ProcNetworkCreateXMLFlags: {
 			NewArgs: func() any { return &libvirt.NetworkCreateXMLFlagsArgs{} },
 			Handler: func(c *server.Call) (any, error) {
-				n, err := create(c.Args.(*libvirt.NetworkCreateXMLFlagsArgs).XML)
+				a := c.Args.(*libvirt.NetworkCreateXMLFlagsArgs)
+				if err := checkNetworkXMLFlags(a.XML, a.Flags, "networkCreateXMLFlags"); err != nil {
+					return nil, err
+				}
+				n, err := create(a.XML)
 				if err != nil {
 					return nil, err
 				}
@@ -257,4 +265,20 @@ func (h *Handlers) networkProcs() map[uint32]server.Procedure {
 				return &libvirt.NetworkIsPersistentRet{Persistent: b2i(i.Persistent)}, nil
 			}, h),
 	}
+}
+
+// networkXMLValidate is VIR_NETWORK_DEFINE_VALIDATE and
+// VIR_NETWORK_CREATE_VALIDATE, the one flag the *XMLFlags calls take.
+const networkXMLValidate = 1
+
+// checkNetworkXMLFlags is virCheckFlags of function fn, then the schema
+// check VALIDATE asks for (network.CheckSchema).
+func checkNetworkXMLFlags(doc string, flags uint32, fn string) error {
+	if extra := flags &^ networkXMLValidate; extra != 0 {
+		return unsupportedFlags(extra, fn)
+	}
+	if flags&networkXMLValidate != 0 {
+		return network.CheckSchema([]byte(doc))
+	}
+	return nil
 }
