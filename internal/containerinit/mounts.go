@@ -111,7 +111,12 @@ func (s *stage) buildRoot() error {
 	}
 	root := s.c.Root.Source
 	attached := false
-	if s.c.Root.SharedHost() && s.rootTree < 0 {
+	// In a user namespace the host's mounts came into this mount
+	// namespace locked: a plain bind of "/" that would leave its children
+	// behind is refused (EINVAL), so the recursive bind below does it,
+	// and the copies of /proc, /sys, /dev and /run it cannot unmount are
+	// covered by the fresh ones.
+	if s.c.Root.SharedHost() && s.rootTree < 0 && !s.c.NewUser {
 		var err error
 		if attached, err = attachHostRoot(s.c.Staging); err != nil {
 			return err

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 
+	"golang.org/x/sys/unix"
+
 	"virtlxc/internal/virerr"
 )
 
@@ -90,15 +92,36 @@ func (d *Driver) OpenNamespaces(ref Ref, flags uint32) ([]*os.File, error) {
 }
 
 // openNamespaces opens /proc/PID/ns/* in libvirt's order, skipping those
-// that fail to open.
+// that fail to open. In a container with a user namespace of its own, the
+// namespaces it shares with the daemon (the host's network without
+// <privnet/>, which libvirt cannot run with <idmap>) are left out too: a
+// client that has joined the container's user namespace can no longer
+// join one the host's owns (setns says EPERM, and virsh gives up).
 func openNamespaces(pid int) []*os.File {
 	var files []*os.File
+	ownUserNS := false
 	for _, ns := range namespaceOrder {
 		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", pid, ns))
 		if err != nil {
 			continue
 		}
+		same := sameNamespace(f, "/proc/self/ns/"+ns)
+		if ns == "user" {
+			ownUserNS = !same
+		} else if ownUserNS && same {
+			f.Close()
+			continue
+		}
 		files = append(files, f)
 	}
 	return files
+}
+
+// sameNamespace reports whether f is the namespace at path.
+func sameNamespace(f *os.File, path string) bool {
+	var a, b unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &a) != nil || unix.Stat(path, &b) != nil {
+		return false
+	}
+	return a.Dev == b.Dev && a.Ino == b.Ino
 }
