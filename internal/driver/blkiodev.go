@@ -2,12 +2,13 @@ package driver
 
 import (
 	"errors"
-	"strconv"
+	"math"
 	"strings"
 
 	"libvirt.org/go/libvirtxml"
 
 	"virtlxc/internal/cgroups"
+	"virtlxc/internal/cparse"
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/virerr"
 )
@@ -61,36 +62,23 @@ func parseBlkioDevices(field, s string) ([]blkioDev, error) {
 		if !ok {
 			return nil, parseErr
 		}
-		// The number runs to the next comma; libvirt names the whole
-		// rest of the string in its error.
-		num, next, more := strings.Cut(after, ",")
-		// strtoul's leading white space and '+' are accepted.
-		num = strings.TrimPrefix(strings.TrimLeft(num, " \t\n\v\f\r"), "+")
-		v, err := strconv.ParseUint(num, 10, bits)
-		if err != nil || num == "" {
-			if digitsThenJunk(num) {
-				return nil, parseErr
-			}
+		// virStrToLong_uip / _ullp with an end pointer: the number, then
+		// a separator; libvirt names the whole rest of the string when the
+		// number itself is bad.
+		v, tail, ok := cparse.ULLPrefix(after)
+		if !ok || strings.HasPrefix(strings.TrimLeft(after, " \t\n\v\f\r"), "-") || bits == 32 && v > math.MaxUint32 {
 			return nil, virerr.New(virerr.ErrInvalidArg, virerr.FromDomain,
 				"invalid value '%s' for parameter '%s' of device '%s'", after, field, path)
 		}
 		devs = append(devs, blkioDev{path: path, value: v})
-		if !more {
+		switch {
+		case tail == "":
 			return devs, nil
+		case tail[0] != ',':
+			return nil, parseErr
 		}
-		rest = next
+		rest = tail[1:]
 	}
-}
-
-// digitsThenJunk reports whether s starts with a decimal number that is
-// followed by something else: libvirt's parser reads the number and then
-// fails on the separator ("unable to parse"), not on the value.
-func digitsThenJunk(s string) bool {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	return i > 0 && i < len(s)
 }
 
 // blkioField returns the field of dev parameter field names.

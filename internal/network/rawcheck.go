@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"libvirt.org/go/libvirtxml"
+
+	"virtlxc/internal/cparse"
 	"virtlxc/internal/domainxml"
 	"virtlxc/internal/virerr"
 )
@@ -63,15 +66,6 @@ func tristate(n *rawNode, attr string) error {
 	return nil
 }
 
-// cUint parses s as libvirt's virStrToLong_*p do (strtoul: leading white
-// space and a '+' allowed, no sign otherwise, the whole string a number
-// of at most bits bits).
-func cUint(s string, bits int) (uint64, bool) {
-	s = strings.TrimPrefix(strings.TrimLeft(s, " \t\n\v\f\r"), "+")
-	v, err := strconv.ParseUint(s, 10, bits)
-	return v, err == nil
-}
-
 // sockAddrErr is virSocketAddrParse's failure (getaddrinfo with
 // AI_NUMERICHOST): a VIR_ERR_SYSTEM_ERROR from VIR_FROM_NONE.
 func sockAddrErr(s string) error {
@@ -112,7 +106,7 @@ func checkRaw(doc *rawNode, name string) error {
 	}
 	if m := doc.first("mtu"); m != nil {
 		if v, ok := m.attr("size"); ok {
-			if _, valid := cUint(v, 32); !valid {
+			if _, valid := cparse.UI(v); !valid {
 				return xmlErr("Invalid mtu size '%s' in network '%s'", v, name)
 			}
 		}
@@ -155,7 +149,7 @@ func checkRawBridge(doc *rawNode, name string) error {
 		return nil
 	}
 	if v, ok := br.attr("delay"); ok {
-		if _, valid := cUint(v, 64); !valid {
+		if _, valid := cparse.ULLP(v); !valid {
 			return xmlErr("Invalid delay value in network '%s'", name)
 		}
 	}
@@ -185,11 +179,11 @@ func checkRawIP(ip *rawNode, name string) error {
 	}
 	var prefix uint64
 	if v, ok := ip.attr("prefix"); ok {
-		p, valid := cUint(v, 32)
+		p, valid := cparse.UIP(v)
 		if !valid {
 			return xmlPropErr("prefix", "ip", v, " Expected non-negative integer value")
 		}
-		prefix = p
+		prefix = uint64(p)
 	}
 	if err := tristate(ip, "localPtr"); err != nil {
 		return err
@@ -225,7 +219,13 @@ func checkRawIP(ip *rawNode, name string) error {
 		return xmlErr("Unrecognized family '%s' in network '%s'", family, name)
 	}
 	if d := ip.first("dhcp"); d != nil {
-		if err := checkRawDHCP(d, name, addr, address, ipPrefix(addr, mask, int(prefix))); err != nil {
+		// The prefix as the rest of the package resolves it (which
+		// refuses a netmask that is not one: see Address).
+		a, err := Address(name, libvirtxml.NetworkIP{Address: address, Netmask: netmask, Prefix: uint(prefix)})
+		if err != nil {
+			return err
+		}
+		if err := checkRawDHCP(d, name, addr, address, a.Prefix); err != nil {
 			return err
 		}
 	}
@@ -233,28 +233,6 @@ func checkRawIP(ip *rawNode, name string) error {
 		return unsupported("Unsupported <tftp> element in an IPv6 element in network '%s'", name)
 	}
 	return nil
-}
-
-// ipPrefix is virNetworkIPDefPrefix: the prefix, else the netmask's
-// length, else IPv4's classful default (64 for IPv6); -1 for a netmask
-// that is not one.
-func ipPrefix(addr, mask net.IP, prefix int) int {
-	switch {
-	case prefix > 0:
-		return prefix
-	case mask != nil:
-		if m := mask.To4(); m != nil {
-			ones, bits := net.IPMask(m).Size()
-			if bits == 0 {
-				return -1
-			}
-			return ones
-		}
-		return -1
-	case addr.To4() != nil:
-		return classful(addr.To4())
-	}
-	return 64
 }
 
 // checkRawDHCP is virNetworkDHCPDefParseXML: each <range>, each <host>,

@@ -6,6 +6,7 @@ import (
 
 	"libvirt.org/go/libvirtxml"
 
+	"virtlxc/internal/cparse"
 	"virtlxc/internal/virerr"
 )
 
@@ -124,11 +125,11 @@ func checkRawSRV(s *rawNode, name string) error {
 		if !ok {
 			continue
 		}
-		n, valid := cUint(v, 32)
+		n, valid := cparse.UI(v)
 		if valid && !hasTarget {
 			return xmlDetail("DNS SRV %s attribute not permitted without target for service '%s' in network '%s'", f.attr, service, name)
 		}
-		if !valid || n < f.min || n > 65535 {
+		if !valid || uint64(n) < f.min || n > 65535 {
 			return xmlDetail(f.invalid, service, name)
 		}
 	}
@@ -201,12 +202,12 @@ func checkRawNAT(nat *rawNode, mode, name string) error {
 	}
 	if len(ports) == 1 {
 		v, _ := ports[0].attr("start")
-		start, ok := cUint(v, 32)
+		start, ok := cparse.UI(v)
 		if !ok || start > 65535 {
 			return xmlDetail("Missing or invalid 'start' attribute in <port> in <nat> in <forward> in network %s", name)
 		}
 		v, _ = ports[0].attr("end")
-		end, ok := cUint(v, 32)
+		end, ok := cparse.UI(v)
 		if !ok || end > 65535 || end < start {
 			return xmlDetail("Missing or invalid 'end' attribute in <port> in <nat> in <forward> in network %s", name)
 		}
