@@ -56,12 +56,25 @@ func (l execLauncher) Launch(spec LaunchSpec) (Process, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	return watchChild(cmd), nil
+}
+
+// watchChild returns cmd, just started, as a Process. Its exit is awaited
+// on a pidfd through the runtime poller, then reaped: cmd.Wait alone
+// would block a thread in waitid for the controller's whole life, one
+// daemon thread per running container.
+func watchChild(cmd *exec.Cmd) *childProcess {
 	p := &childProcess{cmd: cmd, done: make(chan struct{})}
 	go func() {
-		_ = cmd.Wait()
+		if fd, err := unix.PidfdOpen(cmd.Process.Pid, unix.PIDFD_NONBLOCK); err == nil {
+			f := os.NewFile(uintptr(fd), fmt.Sprintf("pidfd:%d", cmd.Process.Pid))
+			awaitPidfd(f, fd)
+			f.Close()
+		}
+		_ = cmd.Wait() // at once: the process has exited
 		close(p.done)
 	}()
-	return p, nil
+	return p
 }
 
 // RefillSpare boots the next spare controller, if the launcher keeps spares
@@ -160,24 +173,29 @@ func (p *attachedProcess) Signal(sig syscall.Signal) error {
 // wait blocks until the pidfd is readable, which it becomes when the
 // process exits.
 func (p *attachedProcess) wait() {
-	defer func() {
-		p.mu.Lock()
-		p.pidfd.Close()
-		p.pidfd = nil
-		p.mu.Unlock()
-		close(p.done)
-	}()
+	awaitPidfd(p.pidfd, p.fd)
+	p.mu.Lock()
+	p.pidfd.Close()
+	p.pidfd = nil
+	p.mu.Unlock()
+	close(p.done)
+}
+
+// awaitPidfd returns once pidfd f (descriptor fd) is readable, which it
+// becomes when its process exits: through the runtime poller, or, where
+// the poller cannot take it, in poll(2) on this goroutine's thread.
+func awaitPidfd(f *os.File, fd int) {
 	exited := func(fd uintptr, timeout int) bool {
 		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		n, err := unix.Poll(fds, timeout)
 		return (err != nil && !errors.Is(err, unix.EINTR)) || n > 0
 	}
-	rc, err := p.pidfd.SyscallConn()
+	rc, err := f.SyscallConn()
 	if err == nil {
 		err = rc.Read(func(fd uintptr) bool { return exited(fd, 0) })
 	}
-	if err != nil { // not pollable by the runtime: block this goroutine
-		for !exited(uintptr(p.fd), -1) {
+	if err != nil {
+		for !exited(uintptr(fd), -1) {
 		}
 	}
 }

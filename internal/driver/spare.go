@@ -115,12 +115,7 @@ func (p *sparePool) start() (*spareProc, error) {
 	// Low priority from its first instructions on (the spare lowers the
 	// threads it made before this lands, and restores 0 when claimed).
 	_ = unix.Setpriority(unix.PRIO_PROCESS, cmd.Process.Pid, controller.SpareNice)
-	proc := &childProcess{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		_ = cmd.Wait()
-		close(proc.done)
-	}()
-	return &spareProc{proc: proc, sock: mine}, nil
+	return &spareProc{proc: watchChild(cmd), sock: mine}, nil
 }
 
 // take hands out the oldest live spare (the one most likely booted);
