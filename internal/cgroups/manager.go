@@ -154,6 +154,8 @@ func (m *Manager) applyLimits(g *Group, lim Limits) error {
 // are enabled in the parent's cgroup.subtree_control.
 func (m *Manager) makeDirs(h *Hierarchy, rel string) ([]string, error) {
 	var created []string
+	cpuset := h.Version == 1 && h.Has(string(CPUSet))
+	parentClones := false // the parent's cgroup.clone_children is 1
 	parts := strings.Split(strings.TrimPrefix(rel, "/"), "/")
 	for i := range parts {
 		dir := filepath.Join(h.Mount, path.Join(parts[:i+1]...))
@@ -169,10 +171,11 @@ func (m *Manager) makeDirs(h *Hierarchy, rel string) ([]string, error) {
 			// Another start may have just created it and not filled its
 			// cpuset yet: a child copying the empty values could take no
 			// task ("no space left on device").
-			if h.Version == 1 && h.Has(string(CPUSet)) {
-				if err := fillEmptyCpuset(dir); err != nil {
+			if cpuset {
+				if err := fillCpusetParent(dir); err != nil {
 					return created, err
 				}
+				parentClones = true
 			}
 			continue
 		}
@@ -181,9 +184,15 @@ func (m *Manager) makeDirs(h *Hierarchy, rel string) ([]string, error) {
 		}
 		created = append(created, dir)
 		m.log.Debug("cgroup mkdir", "dir", dir)
-		if h.Version == 1 && h.Has(string(CPUSet)) {
-			if err := inheritCpuset(dir); err != nil {
+		if cpuset {
+			if err := inheritCpuset(dir, parentClones); err != nil {
 				return created, err
+			}
+			if !leaf {
+				if err := writeFile(dir, cloneChildren, "1"); err != nil {
+					return created, err
+				}
+				parentClones = true
 			}
 		}
 		if h.Version == 1 && h.Has(string(Memory)) && leaf {
@@ -195,14 +204,33 @@ func (m *Manager) makeDirs(h *Hierarchy, rel string) ([]string, error) {
 	return created, nil
 }
 
-// inheritCpuset copies cpuset.cpus, cpuset.mems and cpuset.memory_migrate
-// from the parent: a v1 cpuset group accepts no task while they are empty.
-func inheritCpuset(dir string) error {
+// cloneChildren is the v1 flag with which the kernel fills a new cpuset
+// group's cpuset.cpus and cpuset.mems from its parent's (and passes the
+// flag on to it). virtlxc sets it, as LXC does, on the groups above the
+// containers' once they are filled: a container's group then needs no
+// write, and cpuset.cpus writes are the costly ones (the kernel checks
+// them against every sibling group).
+const cloneChildren = "cgroup.clone_children"
+
+// inheritCpuset prepares new v1 cpuset group dir as libvirt does: a v1
+// cpuset group accepts no task while its cpus and mems are empty, so they
+// and cpuset.memory_migrate are copied from the parent. When the parent
+// has cgroup.clone_children (parentClones), the kernel copied the first
+// two already; memory_migrate, which it does not copy, is written only
+// when the parent's is not the default.
+func inheritCpuset(dir string, parentClones bool) error {
 	parent := filepath.Dir(dir)
-	for _, f := range []string{"cpuset.cpus", "cpuset.mems", "cpuset.memory_migrate"} {
+	files := []string{"cpuset.cpus", "cpuset.mems", "cpuset.memory_migrate"}
+	if parentClones {
+		files = files[2:]
+	}
+	for _, f := range files {
 		v, err := readFile(parent, f)
 		if err != nil {
 			return fmt.Errorf("inherit cpuset: %w", err)
+		}
+		if parentClones && v == "0" {
+			continue
 		}
 		if err := writeFile(dir, f, v); err != nil {
 			return fmt.Errorf("inherit cpuset: %w", err)
@@ -211,10 +239,17 @@ func inheritCpuset(dir string) error {
 	return nil
 }
 
-// fillEmptyCpuset copies the parent's cpuset.cpus and cpuset.mems into an
-// existing dir whose own are still empty (the parent is filled: dirs are
-// prepared top down). Concurrent fillers write the same values.
-func fillEmptyCpuset(dir string) error {
+// fillCpusetParent makes sure that existing v1 cpuset group dir, above a
+// group being made, is filled and clones its cpus and mems to new
+// children. A group with cgroup.clone_children set was filled before
+// the flag (virtlxc sets it last, the kernel on a group whose parent
+// had it). Otherwise another start may have just created it and not
+// filled it yet: a child copying its empty values could take no task
+// ("no space left on device"); concurrent fillers write the same values.
+func fillCpusetParent(dir string) error {
+	if v, err := readFile(dir, cloneChildren); err == nil && v == "1" {
+		return nil
+	}
 	for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
 		v, err := readFile(dir, f)
 		if err != nil {
@@ -231,7 +266,7 @@ func fillEmptyCpuset(dir string) error {
 			return fmt.Errorf("inherit cpuset: %w", err)
 		}
 	}
-	return nil
+	return writeFile(dir, cloneChildren, "1")
 }
 
 // setUseHierarchy turns on memory.use_hierarchy unless it is already on

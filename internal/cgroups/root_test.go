@@ -194,18 +194,9 @@ func TestRootV1OnlyKill(t *testing.T) {
 // its cpus/mems are still empty. A group created under it must be filled
 // and accept a task.
 func TestRootEmptyCpusetPartition(t *testing.T) {
-	m := newRootManager(t)
-	h, ok := m.layout.Hierarchy(CPUSet)
-	if !ok || h.Version != 1 {
-		t.Skip("kernel feature missing: a v1 cpuset hierarchy")
-	}
-	part, err := m.naming.PartitionPath()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, dir := cpusetPartition(t)
 	const name = "cpusetrace"
 	cleanupGroup(t, m, name)
-	dir := filepath.Join(h.Mount, part)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -223,4 +214,58 @@ func TestRootEmptyCpusetPartition(t *testing.T) {
 	}
 	_ = cmd.Process.Kill()
 	<-done
+}
+
+// TestRootCpusetClonesChildren: the partition's v1 cpuset group is filled
+// and then gets cgroup.clone_children, so that the kernel fills each
+// container's group; memory_migrate, which the kernel does not copy, is
+// copied when the partition's is set. Both groups take a task.
+func TestRootCpusetClonesChildren(t *testing.T) {
+	m, partDir := cpusetPartition(t)
+	check := func(name, migrate string) {
+		t.Helper()
+		cleanupGroup(t, m, name)
+		g, err := m.Create(name, Limits{})
+		if err != nil {
+			t.Fatalf("Create %s: %v", name, err)
+		}
+		if v, _ := readFile(partDir, cloneChildren); v != "1" {
+			t.Errorf("partition %s = %q, want 1", cloneChildren, v)
+		}
+		for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
+			want, _ := readFile(partDir, f)
+			if got, _ := readFile(g.Path(CPUSet), f); got != want || got == "" {
+				t.Errorf("%s's %s = %q, partition's %q", name, f, got, want)
+			}
+		}
+		if got, _ := readFile(g.Path(CPUSet), "cpuset.memory_migrate"); got != migrate {
+			t.Errorf("%s's memory_migrate = %q, want %s", name, got, migrate)
+		}
+		cmd, done, _ := startSleep(t)
+		if err := g.AddPid(cmd.Process.Pid); err != nil {
+			t.Errorf("AddPid into %s: %v", name, err)
+		}
+		_ = cmd.Process.Kill()
+		<-done
+	}
+	check("cpuclone1", "0")
+	if err := writeFile(partDir, "cpuset.memory_migrate", "1"); err != nil {
+		t.Fatal(err)
+	}
+	check("cpuclone2", "1")
+}
+
+// cpusetPartition returns newRootManager's manager and the path of its
+// partition in the v1 cpuset hierarchy; it skips without one.
+func cpusetPartition(t *testing.T) (*Manager, string) {
+	m := newRootManager(t)
+	h, ok := m.layout.Hierarchy(CPUSet)
+	if !ok || h.Version != 1 {
+		t.Skip("kernel feature missing: a v1 cpuset hierarchy")
+	}
+	part, err := m.naming.PartitionPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, filepath.Join(h.Mount, part)
 }
