@@ -254,14 +254,32 @@ func (s *stage) mountCgroups() error {
 		if err != nil {
 			return err
 		}
-		if cg.V2 {
+		switch {
+		case cg.V2:
 			err = mount("cgroup2", dst, "cgroup2", fl, "")
-		} else {
+		case cg.Source != "":
+			err = bindCgroup(cg.Source, dst, fl)
+		default:
 			err = mount("cgroup", dst, "cgroup", fl, cg.Options)
 		}
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// bindCgroup binds src, the container's cgroup namespace root in its v1
+// hierarchy, on dst with flags fl: the tree and mount options a fresh
+// mount in the namespace would show, without the v1 mount's walk of
+// every group of the hierarchy under the kernel's cgroup_mutex (which
+// grew with the number of containers running).
+func bindCgroup(src, dst string, fl uintptr) error {
+	if err := mount(src, dst, "", unix.MS_BIND, ""); err != nil {
+		return err
+	}
+	if err := unix.Mount("", dst, "", unix.MS_BIND|unix.MS_REMOUNT|fl, ""); err != nil {
+		return virerr.Sys(err, "Failed to remount %s", dst)
 	}
 	return nil
 }

@@ -247,6 +247,7 @@ func (c *Controller) start() (err error) {
 	if !sp.NewUser {
 		if sp.NewCgroup {
 			sp.CgroupJoin, err = c.group.SplitPayload()
+			bindCgroupRoots(sp.Cgroups, sp.CgroupJoin)
 		} else {
 			sp.CgroupJoin = c.group.V1Dirs()
 		}

@@ -118,3 +118,20 @@ func blkioDevices(d *domainxml.Domain) ([]cgroups.BlkioDevice, error) {
 	}
 	return out, nil
 }
+
+// bindCgroupRoots names, as each v1 hierarchy's Source, the directory of
+// joined (the stage's cgroup namespace roots) below its mount, so that the
+// stage binds it instead of mounting the hierarchy afresh.
+func bindCgroupRoots(mounts []spec.CgroupMount, joined []string) {
+	for i, m := range mounts {
+		if m.V2 || m.Link != "" {
+			continue
+		}
+		for _, dir := range joined {
+			if strings.HasPrefix(dir, m.Target+"/") {
+				mounts[i].Source = dir
+				break
+			}
+		}
+	}
+}

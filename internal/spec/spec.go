@@ -143,6 +143,10 @@ type CgroupMount struct {
 	// Link, when set, makes Target a symlink to Link instead (the host's
 	// co-mount links such as cpu -> cpu,cpuacct).
 	Link string `json:"link,omitempty"`
+	// Source, when set, is the host's directory of a v1 hierarchy that
+	// the init stage joins and roots its cgroup namespace at: it is bound
+	// on Target instead of a fresh mount, which shows the same tree.
+	Source string `json:"source,omitempty"`
 }
 
 // Interface is one network interface of the container (spec §2.9).
