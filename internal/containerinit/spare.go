@@ -24,8 +24,10 @@ import (
 // controller goes away without claiming it exits 0; one that cannot
 // follow the claim tells the controller why and exits 1.
 func awaitClaim() int {
-	warmDecoder()
 	sync := initproto.SpareSyncFD
+	if !initproto.Pending(sync) {
+		warmDecoder()
+	}
 	npass, err := claim(&sync)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Failure in libvirt_lxc startup: "+err.Error())

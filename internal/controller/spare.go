@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"virtlxc/internal/domainxml"
+	"virtlxc/internal/initproto"
 	"virtlxc/internal/plan"
 	"virtlxc/internal/proctitle"
 )
@@ -101,7 +102,11 @@ func RunSpare(args []string) int {
 		defer close(prepared)
 		startSpareMeminfo()
 	}()
-	go warmUp()
+	go func() {
+		if !initproto.Pending(SpareFD) {
+			warmUp()
+		}
+	}()
 	// Whatever way this ends, nothing prepared is left behind unused (a
 	// launch that failed before its controller took it, the daemon gone).
 	defer (&Controller{}).discardSpare()

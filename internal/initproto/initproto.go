@@ -166,3 +166,13 @@ func RecvFD(fd int) (kind, text string, fds []int, err error) {
 		return kind, text, fds, nil
 	}
 }
+
+// Pending reports whether descriptor fd has something to read now. A spare
+// controller or stage warms its caches for a fast claim only while its
+// claim is not already waiting: under a burst of starts the claim comes
+// first, and the start itself fills the caches once.
+func Pending(fd int) bool {
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && n > 0
+}
