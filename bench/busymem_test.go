@@ -32,7 +32,7 @@ func BenchmarkBusyControllerMemory(b *testing.B) {
 	for b.Loop() {
 		name := fmt.Sprintf("busy%d", i)
 		i++
-		dom, err := d.l.DomainCreateXML(idleXML(name), 0)
+		dom, err := d.l.DomainCreateXML(idleXML(name, ""), 0)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -23,15 +23,22 @@ func envCount(name string, def int) int {
 	return def
 }
 
-// idleXML is a host-root container whose init sleeps forever.
-func idleXML(name string) string {
-	return fmt.Sprintf("<domain type='lxc'><name>%s</name><memory>65536</memory><os><type>exe</type><init>/bin/sleep</init><initarg>infinity</initarg></os><devices><console type='pty'/></devices></domain>", name)
+// idleXML is a container whose init sleeps forever: the host's root and
+// its /bin/sleep when rootfs is empty, else rootfs's (busybox) sleep, the
+// init and root of the lxc and crun density anchors.
+func idleXML(name, rootfs string) string {
+	if rootfs == "" {
+		return fmt.Sprintf("<domain type='lxc'><name>%s</name><memory>65536</memory><os><type>exe</type><init>/bin/sleep</init><initarg>infinity</initarg></os><devices><console type='pty'/></devices></domain>", name)
+	}
+	return fmt.Sprintf("<domain type='lxc'><name>%s</name><memory>65536</memory><os><type>exe</type><init>/bin/sleep</init><initarg>1000000</initarg></os><devices>"+
+		"<filesystem type='mount'><source dir='%s'/><target dir='/'/></filesystem><console type='pty'/></devices></domain>", name, rootfs)
 }
 
-// startMany creates n transient containers named prefix0000… over
+// startMany creates n transient containers named prefix0000… (idleXML on
+// rootfs) over
 // `workers` connections, records each create's latency in each (if not
 // nil) and returns the wall time of the whole.
-func startMany(b *testing.B, d *privDaemon, prefix string, n, workers int, each *figure) time.Duration {
+func startMany(b *testing.B, d *privDaemon, prefix, rootfs string, n, workers int, each *figure) time.Duration {
 	conns := make([]*libvirt.Libvirt, workers)
 	for i := range conns {
 		conns[i] = d.dial(b)
@@ -51,7 +58,7 @@ func startMany(b *testing.B, d *privDaemon, prefix string, n, workers int, each 
 			defer wg.Done()
 			for i := range next {
 				t := time.Now()
-				if _, err := c.DomainCreateXML(idleXML(fmt.Sprintf("%s%04d", prefix, i)), 0); err != nil {
+				if _, err := c.DomainCreateXML(idleXML(fmt.Sprintf("%s%04d", prefix, i), rootfs), 0); err != nil {
 					errs <- fmt.Errorf("starting container %d: %w", i, err)
 					return
 				}
@@ -137,7 +144,7 @@ func BenchmarkIdleMemory100(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	startMany(b, d, "mem", n, 2, nil)
+	startMany(b, d, "mem", "", n, 2, nil)
 	// Idle: the keeper serves them (the daemon hands them over once it
 	// has been quiet for a second), start-up garbage collected, threads
 	// parked.

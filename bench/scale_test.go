@@ -5,15 +5,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"virtlxc/internal/testutil"
 )
 
-// BenchmarkDensity starts 1,000 idle containers (VIRTLXC_BENCH_DENSITY
+// BenchmarkDensity starts 1,000 idle containers (busybox sleep in a busybox
+// root, as the lxc and crun anchors do; VIRTLXC_BENCH_DENSITY
 // for fewer) in parallel, then measures host memory, the daemon's
 // responsiveness with all of them running (list --all through the API
 // and through virsh, a no-op call), destroys them all and checks that no
 // cgroup, process or mount is left. The timed loop is the API list.
 func BenchmarkDensity(b *testing.B) {
 	n := envCount("VIRTLXC_BENCH_DENSITY", 1000)
+	// The density anchors' root and init (scale_versus_test.go).
+	rootfs := testutil.BusyboxRoot(b)
 	d := startDaemon(b)
 	time.Sleep(300 * time.Millisecond)
 	quiet := waitQuiet()
@@ -24,7 +28,7 @@ func BenchmarkDensity(b *testing.B) {
 	}
 	each := record("density/start-each", "virtlxc", "ms", fmt.Sprintf("density: one create while %d start, 4 at a time", n))
 	cpu0, daemonCPU0 := busyTicks(), cpuTicks(d.cmd.Process.Pid)
-	total := startMany(b, d, "dens", n, 4, each)
+	total := startMany(b, d, "dens", rootfs, n, 4, each)
 	cpu := busyTicks() - cpu0
 	startTotal := record("density/start-total", "virtlxc", "s", fmt.Sprintf("density: start %d containers (4 parallel connections)", n))
 	startTotal.addDur(total)
@@ -101,7 +105,7 @@ func BenchmarkDensity(b *testing.B) {
 		lf.note(strings.Join(left[:min(len(left), 5)], ", "))
 		b.Errorf("left behind after destroying all: %d, e.g. %v", len(left), left[:min(len(left), 5)])
 	}
-	densityAgain(b, d, n)
+	densityAgain(b, d, rootfs, n)
 }
 
 // densityKept measures host memory again once the keeper serves the n
@@ -151,10 +155,10 @@ func (d *privDaemon) pssOf(prefix string, n int) (int64, error) {
 // one freed, still in the guest, so the two rounds' difference is the
 // hypervisor's, and this one is virtlxc's own throughput. The target is
 // judged on the first round.
-func densityAgain(b *testing.B, d *privDaemon, n int) {
+func densityAgain(b *testing.B, d *privDaemon, rootfs string, n int) {
 	quiet := waitQuiet()
 	cpu0 := busyTicks()
-	total := startMany(b, d, "again", n, 4, nil)
+	total := startMany(b, d, "again", rootfs, n, 4, nil)
 	cpu := busyTicks() - cpu0
 	again := record("density/start-total-again", "virtlxc", "s",
 		fmt.Sprintf("density: start %d containers again right after destroying the first %d (guest pages reused)", n, n))
